@@ -1,0 +1,38 @@
+// node.hpp - the generic tree every input format is turned into.
+//
+// EDIFACT interchanges and XML documents both become nodes: a name, an optional text value,
+// attributes and ordered children. The mapping engine walks this tree and never sees EDIFACT
+// syntax or XML parser types. Nodes own their data; a tree is plain value semantics.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace edigate::core {
+
+struct node {
+    std::string name;                                            ///< element name, e.g. "UNB", "S001", "0004"
+    std::string value;                                           ///< UTF-8 text; empty for inner nodes
+    std::vector<std::pair<std::string, std::string>> attributes; ///< ordered name/value pairs
+    std::vector<node> children;
+    std::uint64_t byte = 0;                                      ///< byte offset in the source input
+
+    node() = default;
+    explicit node(std::string n, std::string v = {}) : name(std::move(n)), value(std::move(v)) {}
+
+    node& add(std::string n, std::string v = {}) {
+        children.emplace_back(std::move(n), std::move(v));
+        return children.back();
+    }
+    void set_attribute(std::string n, std::string v) { attributes.emplace_back(std::move(n), std::move(v)); }
+    /// First child with this name, or nullptr.
+    const node* child(std::string_view n) const noexcept {
+        for (const auto& c : children)
+            if (c.name == n) return &c;
+        return nullptr;
+    }
+};
+
+}  // namespace edigate::core

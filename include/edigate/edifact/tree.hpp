@@ -1,0 +1,19 @@
+// tree.hpp - EDIFACT envelopes and messages as generic core::node trees.
+//
+// Shape: Interchange > UNB, (Group > UNG, Message..., UNE | Message...), UNZ; Message > segments;
+// segment > elements; element > components. Service segments name their elements by the ISO 9735
+// ids (S001, 0001); data segments by position (e01, c01) until a directory names them.
+// Repetitions are repeated element nodes. Values are UTF-8.
+#pragma once
+
+#include "edigate/core/node.hpp"
+#include "edigate/edifact/interchange.hpp"
+
+namespace edigate::edifact {
+
+core::node to_node(const segment& s, int syntax_version);
+core::node to_node(const message& m, int syntax_version);
+/// Interchange attributes (sender, recipient, syntax...) on a node named "Interchange", with its UNB child.
+core::node interchange_node(const interchange_header& h);
+
+}  // namespace edigate::edifact

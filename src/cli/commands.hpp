@@ -1,0 +1,87 @@
+// commands.hpp - the CLI's subcommands and what they share (input handling, rendering, exit codes).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "edigate/core/diagnostic.hpp"
+#include "edigate/core/line_locator.hpp"
+#include "edigate/edifact/reader.hpp"
+
+namespace edigate::cli {
+
+/// Stable exit codes of every command.
+enum exit_code : int {
+    exit_ok = 0,       ///< all inputs valid / command done
+    exit_invalid = 1,  ///< some input has errors
+    exit_usage = 2,    ///< bad arguments
+    exit_failure = 3,  ///< I/O or internal failure
+};
+
+/// Reader settings every reading command accepts (a partner's tolerance, given on the command line).
+struct reading_options {
+    std::string charset_override;
+    std::string delimiters;
+    std::string profile;
+    std::vector<std::string> downgrade;
+    std::size_t max_findings = 1000;
+
+    void add_to(CLI::App& cmd);
+    /// Builds reader options; a bad value throws CLI::ValidationError.
+    edifact::reader_options make(bool keep_segments) const;
+};
+
+/// An input named on the command line; "-" is standard input, spooled to a temporary file so that
+/// it can be read twice (once to parse, once to compute line numbers for the report).
+class input_file {
+public:
+    explicit input_file(const std::string& name);
+    ~input_file();
+    input_file(const input_file&) = delete;
+    input_file& operator=(const input_file&) = delete;
+    const std::string& display() const { return display_; }
+    const std::filesystem::path& path() const { return path_; }
+    bool ok() const { return error_.empty(); }
+    const std::string& error() const { return error_; }
+    std::uint64_t size() const { return size_; }
+    core::line_locator lines() const;
+
+private:
+    std::string display_;
+    std::filesystem::path path_;
+    bool temporary_ = false;
+    std::string error_;
+    std::uint64_t size_ = 0;
+};
+
+/// Progress on stderr while a long file is read, only when stderr is a terminal.
+class progress_meter {
+public:
+    progress_meter(std::string label, std::uint64_t total);
+    ~progress_meter();
+    void update(std::uint64_t bytes);
+
+private:
+    std::string label_;
+    std::uint64_t total_;
+    bool enabled_;
+    double start_ = 0, last_ = 0;
+    bool drawn_ = false;
+};
+
+/// "error: file:3:17: interchange 1, message 2, segment 14 DTM, element 1, component 2 (byte 412): text [EDI-V041]"
+std::string render(const core::diagnostic& d, const std::string& file, const core::line_locator* lines);
+/// The location part only: "interchange 1, message 2, segment 14 DTM, element 1, component 2"
+std::string render_where(const core::position& p);
+bool color_stdout();
+
+void add_validate(CLI::App& app, int& exit);
+void add_parse(CLI::App& app, int& exit);
+void add_codes(CLI::App& app, int& exit);
+
+}  // namespace edigate::cli

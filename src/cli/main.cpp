@@ -1,0 +1,35 @@
+// main.cpp - the edigate command line: argument parsing and dispatch only.
+#include <fmt/format.h>
+
+#include <exception>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+    using namespace edigate::cli;
+    CLI::App app{"edigate - UN/EDIFACT and XML translator and gateway for the port single window"};
+    app.set_version_flag("--version", "edigate 0.1.0");
+    app.require_subcommand(1);
+    app.footer("Exit codes: 0 all inputs valid, 1 some input has errors, 2 usage error, 3 I/O or internal failure.\n"
+               "Run 'edigate COMMAND --help' for the options of one command.");
+    int exit = exit_ok;
+    add_validate(app, exit);
+    add_parse(app, exit);
+    add_codes(app, exit);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return exit_usage;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "edigate: internal error: {}\n", e.what());
+        return exit_failure;
+    }
+    return exit;
+}

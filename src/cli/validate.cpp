@@ -1,0 +1,213 @@
+// validate.cpp - `edigate validate FILE...`: syntax and envelope checks with a human or JSON report.
+//
+// The JSON report is written while the file is read (interchanges and messages as they complete),
+// so its memory stays flat for huge files; only the capped findings are held until the end, when
+// their line and column numbers are computed.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "edigate/edifact/reader.hpp"
+
+namespace edigate::cli {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json diagnostic_json(const core::diagnostic& d, const core::line_locator* lines) {
+    json j;
+    j["code"] = d.code;
+    j["severity"] = std::string(core::to_string(d.level));
+    j["byte"] = d.where.byte;
+    if (lines) {
+        auto lc = lines->locate(d.where.byte);
+        j["line"] = lc.line;
+        j["column"] = lc.column;
+    }
+    j["interchange"] = d.where.interchange;
+    j["group"] = d.where.group;
+    j["message"] = d.where.message;
+    j["segment"] = d.where.segment;
+    j["tag"] = d.where.tag;
+    j["element"] = d.where.element;
+    j["component"] = d.where.component;
+    j["repetition"] = d.where.repetition;
+    j["text"] = d.text;
+    j["syntax_error"] = d.syntax_error;
+    if (d.expected_at) j["expected_at"] = {{"byte", d.expected_at->byte}, {"segment", d.expected_at->segment}, {"tag", d.expected_at->tag}};
+    if (!d.downgraded_by.empty()) j["downgraded_by"] = d.downgraded_by;
+    return j;
+}
+
+class validate_handler final : public edifact::handler {
+public:
+    validate_handler(bool json_mode, std::size_t cap, progress_meter& p) : json_(json_mode), sink_(cap), progress_(p) {}
+
+    void interchange_begin(const edifact::interchange_header& h) override {
+        header_ = h;
+        messages_in_ich_ = 0;
+        lines_.clear();
+        if (json_) {
+            json j;
+            j["index"] = h.index;
+            j["has_unb"] = h.has_unb;
+            j["syntax_identifier"] = h.syntax_identifier;
+            j["syntax_version"] = h.syntax_version;
+            j["charset"] = std::string(edifact::identifier(h.decoding));
+            j["separators"] = h.delims.una_string();
+            j["has_una"] = h.has_una;
+            j["sender"] = h.sender;
+            j["sender_qualifier"] = h.sender_qualifier;
+            j["recipient"] = h.recipient;
+            j["recipient_qualifier"] = h.recipient_qualifier;
+            j["date"] = h.date;
+            j["time"] = h.time;
+            j["control_reference"] = h.control_reference;
+            j["test"] = h.test_indicator;
+            std::string s = j.dump();
+            s.pop_back();  // reopen the object to stream the messages into it
+            fmt::print("{}{},\"messages\":[", first_ich_ ? "" : ",", s);
+            first_ich_ = false;
+        }
+    }
+    void message_end(const edifact::message& m) override {
+        ++messages_in_ich_;
+        bool ok = m.errors == 0 && m.has_trailer;
+        if (json_) {
+            json j;
+            j["index"] = m.index;
+            j["group"] = m.group;
+            j["reference"] = m.header.reference;
+            j["type"] = m.header.type;
+            j["version"] = m.header.version;
+            j["release"] = m.header.release;
+            j["agency"] = m.header.agency;
+            j["association"] = m.header.association;
+            j["segment_count"] = m.segment_count;
+            j["declared_count"] = m.declared_count;
+            j["byte"] = m.byte;
+            j["status"] = ok ? "valid" : "invalid";
+            j["errors"] = m.errors;
+            fmt::print("{}{}", messages_in_ich_ == 1 ? "" : ",", j.dump());
+        } else if (lines_.size() < 100) {
+            lines_.push_back(fmt::format("    message {} '{}' {}:{}:{}:{}{}: {} segments, {}", m.index, m.header.reference,
+                                         m.header.type, m.header.version, m.header.release, m.header.agency,
+                                         m.header.association.empty() ? "" : ":" + m.header.association, m.segment_count,
+                                         ok ? "valid" : fmt::format("{} error{}", m.errors, m.errors == 1 ? "" : "s")));
+        }
+    }
+    void interchange_end(const edifact::interchange_trailer& t) override {
+        if (json_) {
+            fmt::print("],\"message_count\":{},\"group_count\":{},\"closed\":{},\"errors\":{},\"status\":\"{}\"}}", t.messages,
+                       t.groups, t.has_trailer ? "true" : "false", t.errors, t.errors ? "invalid" : "valid");
+            return;
+        }
+        std::string head = header_.has_unb
+            ? fmt::format("  interchange {} '{}' {}:{} {} -> {}", t.index, header_.control_reference, header_.syntax_identifier,
+                          header_.syntax_version, header_.sender, header_.recipient)
+            : fmt::format("  interchange {} (no UNB: message-level input)", t.index);
+        summary_.push_back(fmt::format("{}: {} message{}{}, {}", head, t.messages, t.messages == 1 ? "" : "s",
+                                       t.groups ? fmt::format(" in {} group{}", t.groups, t.groups == 1 ? "" : "s") : "",
+                                       t.errors ? fmt::format("{} error{}", t.errors, t.errors == 1 ? "" : "s") : "valid"));
+        for (auto& l : lines_) summary_.push_back(std::move(l));
+        if (t.messages > lines_.size() && lines_.size() == 100)
+            summary_.push_back(fmt::format("    ... {} more messages", t.messages - 100));
+        lines_.clear();
+    }
+    void finding(const core::diagnostic& d) override { sink_.add(d); }
+    void progress(std::uint64_t bytes) override { progress_.update(bytes); }
+
+    bool json_;
+    core::diagnostic_sink sink_;
+    progress_meter& progress_;
+    edifact::interchange_header header_;
+    std::uint32_t messages_in_ich_ = 0;
+    bool first_ich_ = true;
+    std::vector<std::string> lines_, summary_;
+};
+
+struct validate_args {
+    std::vector<std::string> files;
+    bool json = false;
+    bool quiet = false;
+    reading_options reading;
+};
+
+int run_validate(const validate_args& a) {
+    auto options = a.reading.make(false);
+    edifact::reader reader(options);
+    std::size_t valid = 0, invalid = 0, failed = 0;
+    std::uint64_t errors = 0, warnings = 0;
+    if (a.json) fmt::print("{{\"files\":[");
+    for (std::size_t i = 0; i < a.files.size(); ++i) {
+        input_file in(a.files[i]);
+        if (a.json) fmt::print("{}{{\"file\":{}", i ? "," : "", json(in.display()).dump());
+        if (!in.ok()) {
+            ++failed;
+            if (a.json) fmt::print(",\"status\":\"unreadable\",\"error\":{}}}", json(in.error()).dump());
+            else fmt::print(stderr, "error: {}\n", in.error());
+            continue;
+        }
+        progress_meter meter(in.display(), in.size());
+        validate_handler h(a.json, a.reading.max_findings, meter);
+        if (a.json) fmt::print(",\"bytes\":{},\"interchanges\":[", in.size());
+        bool readable = true;
+        auto stats = reader.read_file(in.path(), h, &readable);
+        core::line_locator lines;
+        if (!h.sink_.items().empty()) lines = in.lines();
+        errors += h.sink_.errors();
+        warnings += h.sink_.warnings();
+        bool ok = readable && h.sink_.errors() == 0;
+        if (!readable) ++failed;
+        else if (ok) ++valid;
+        else ++invalid;
+        std::string status = !readable ? "unreadable" : ok ? "valid" : "invalid";
+        if (a.json) {
+            fmt::print("],\"diagnostics\":[");
+            for (std::size_t k = 0; k < h.sink_.items().size(); ++k)
+                fmt::print("{}{}", k ? "," : "", diagnostic_json(h.sink_.items()[k], &lines).dump());
+            fmt::print("],\"diagnostics_truncated\":{},\"messages\":{},\"segments\":{},\"errors\":{},\"warnings\":{},\"status\":\"{}\"}}",
+                       h.sink_.truncated() ? "true" : "false", stats.messages, stats.segments, h.sink_.errors(),
+                       h.sink_.warnings(), status);
+            continue;
+        }
+        if (!a.quiet) {
+            fmt::print("{}\n", in.display());
+            for (const auto& l : h.summary_) fmt::print("{}\n", l);
+        }
+        for (const auto& d : h.sink_.items())
+            if (!a.quiet || d.level == core::severity::error) fmt::print("{}\n", render(d, in.display(), &lines));
+        if (h.sink_.truncated())
+            fmt::print("note: {}: {} more findings not shown (--max-findings {})\n", in.display(),
+                       h.sink_.total() - h.sink_.items().size(), a.reading.max_findings);
+        fmt::print("{}: {} ({} error{}, {} warning{})\n", in.display(), status, h.sink_.errors(), h.sink_.errors() == 1 ? "" : "s",
+                   h.sink_.warnings(), h.sink_.warnings() == 1 ? "" : "s");
+    }
+    if (a.json)
+        fmt::print("],\"summary\":{{\"files\":{},\"valid\":{},\"invalid\":{},\"unreadable\":{},\"errors\":{},\"warnings\":{}}}}}\n",
+                   a.files.size(), valid, invalid, failed, errors, warnings);
+    else if (a.files.size() > 1)
+        fmt::print("{} files: {} valid, {} invalid, {} unreadable\n", a.files.size(), valid, invalid, failed);
+    std::fflush(stdout);
+    if (failed) return exit_failure;
+    return invalid ? exit_invalid : exit_ok;
+}
+
+}  // namespace
+
+void add_validate(CLI::App& app, int& exit) {
+    auto a = std::make_shared<validate_args>();
+    auto* cmd = app.add_subcommand("validate", "check EDIFACT files: syntax, envelopes, control counts, character sets");
+    cmd->add_option("files", a->files, "EDIFACT files to check; - reads standard input")->required();
+    cmd->add_flag("--json", a->json, "write a machine-readable JSON report on standard output");
+    cmd->add_flag("-q,--quiet", a->quiet, "print only errors and the one-line verdict per file");
+    a->reading.add_to(*cmd);
+    cmd->footer("Exit codes: 0 all inputs valid, 1 some input has errors, 2 usage error, 3 I/O or internal failure.");
+    cmd->callback([a, &exit] { exit = run_validate(*a); });
+}
+
+}  // namespace edigate::cli

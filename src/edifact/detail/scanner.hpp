@@ -1,0 +1,60 @@
+// scanner.hpp - the hot primitive: find the end of one segment and check its bytes on the way.
+//
+// scan_segment() walks from a segment's first byte to its unreleased terminator, 16 bytes at a
+// time with SSE2 where available, and notes the first byte outside the charset's repertoire and
+// the first release character that releases nothing. It never reads past `limit` + 15 bytes (the
+// caller keeps that much padding) and never uses bytes past `limit`. When the terminator is not
+// in [p, limit) it answers need_more; the caller reads more input or reports the cut-off segment.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "edigate/edifact/syntax.hpp"
+
+namespace edigate::edifact::detail {
+
+/// What one byte is under a charset.
+enum class byte_class : std::uint8_t {
+    ok,          ///< in the repertoire
+    bad,         ///< outside the repertoire
+    lowercase,   ///< a-z under level A (its own code so profiles can downgrade it)
+    line_break,  ///< CR or LF inside a segment
+    lead,        ///< first byte of a multi-byte sequence (UTF-8 or GB18030): decide by sequence
+    trail_bad,   ///< a byte that can only be valid inside a multi-byte sequence
+};
+
+/// Byte classes and SIMD fast-path bounds for one charset and set of separators.
+struct scan_table {
+    std::array<byte_class, 256> cls{};
+    bool utf8 = false;        ///< multi-byte sequences are UTF-8
+    bool gb18030 = false;     ///< multi-byte sequences are GB18030
+    bool strict_ascii = false;///< level A/B: the SIMD fast path also flags '#', '$', '@' and 0x5B-0x7E
+    delimiters delims;
+};
+
+scan_table make_scan_table(charset cs, const delimiters& d);
+
+struct scan_result {
+    enum class status : std::uint8_t { complete, need_more } state = status::need_more;
+    const char* terminator = nullptr;   ///< the terminator when complete
+    const char* first_bad = nullptr;    ///< first byte outside the repertoire, or nullptr
+    byte_class bad_class = byte_class::ok;
+    bool bad_encoding = false;          ///< first_bad starts an invalid multi-byte sequence
+    std::uint32_t bad_count = 0;        ///< how many bad bytes/sequences in the segment
+    const char* bad_release = nullptr;  ///< first release character followed by a non-service character
+    bool released = false;              ///< the segment uses the release character at all
+};
+
+/// Scan from p (first byte of a segment) to its terminator within [p, limit).
+scan_result scan_segment(const char* p, const char* limit, const scan_table& t) noexcept;
+
+/// The byte-at-a-time reference implementation (what the SIMD path must agree with; for tests).
+scan_result scan_segment_scalar(const char* p, const char* limit, const scan_table& t) noexcept;
+
+/// Length of the valid multi-byte sequence at p (>= 2), 0 when invalid, -1 when cut off by limit.
+int utf8_sequence(const unsigned char* p, const unsigned char* limit) noexcept;
+int gb18030_sequence(const unsigned char* p, const unsigned char* limit) noexcept;
+
+}  // namespace edigate::edifact::detail

@@ -1,0 +1,16 @@
+# cli_test.cmake - every command answers --help with exit 0, bad usage gives exit 2,
+# a missing file exit 3. Run with -DEDIGATE=path/to/edigate.
+foreach(cmd "" validate parse codes)
+  execute_process(COMMAND ${EDIGATE} ${cmd} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "Usage")
+    message(FATAL_ERROR "edigate ${cmd} --help: exit ${rc}\n${out}")
+  endif()
+endforeach()
+execute_process(COMMAND ${EDIGATE} validate --no-such-flag x RESULT_VARIABLE rc ERROR_QUIET OUTPUT_QUIET)
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "unknown flag: expected exit 2, got ${rc}")
+endif()
+execute_process(COMMAND ${EDIGATE} validate /nonexistent/file.edi RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 3 OR NOT err MATCHES "no such file")
+  message(FATAL_ERROR "missing file: expected exit 3 and 'no such file', got ${rc}: ${err}")
+endif()

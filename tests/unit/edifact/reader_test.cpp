@@ -1,0 +1,148 @@
+// reader_test.cpp - envelopes, separators, syntax versions, charsets, recovery, streaming.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "test_support.hpp"
+
+using namespace edigate;
+
+TEST_CASE("UNA sets every separator, and UNA is optional", "[edifact]") {
+    std::string text = "UNA|^,! ~UNB^UNOA|3^S^R^200101|1200^R1~UNH^1^ORDERS|D|96A|UN~FTX^AAA^^^A!^B!|C!!D~UNT^3^1~UNZ^1^R1~";
+    auto r = test::read(text);
+    CHECK(r.errors() == 0);
+    REQUIRE(r.interchanges.size() == 1);
+    CHECK(r.interchanges[0].has_una);
+    CHECK(r.interchanges[0].delims.component == '|');
+    CHECK(r.interchanges[0].delims.decimal == ',');
+    REQUIRE(r.messages.size() == 1);
+    const auto& ftx = r.messages[0].segments.at(1);
+    CHECK(ftx.tag == "FTX");
+    CHECK(ftx.value(4, 1) == "A^B|C!D");  // released element, component and release characters
+}
+
+TEST_CASE("syntax 4 repetition separator and reserved UNA position before 4", "[edifact]") {
+    auto v4 = test::read("UNB+UNOC:4+S+R+20200101:1200+R1'UNH+1+PAXLST:D:05B:UN'ATT+2++M*F'UNT+3+1'UNZ+1+R1'");
+    CHECK(v4.errors() == 0);
+    REQUIRE(v4.messages.size() == 1);
+    const auto& att = v4.messages[0].segments.at(1);
+    CHECK(att.repetition_count(3) == 2);
+    CHECK(att.value(3, 1, 2) == "F");
+    // syntax 3 with '*' in the reserved UNA position: '*' is plain data
+    auto v3 = test::read("UNA:+.?*'UNB+UNOC:3+S+R+200101:1200+R1'UNH+1+X:D:96A:UN'FTX+A*B'UNT+3+1'UNZ+1+R1'");
+    CHECK(v3.errors() == 0);
+    CHECK(v3.messages.at(0).segments.at(1).value(1) == "A*B");
+}
+
+TEST_CASE("groups, several interchanges and junk between them", "[edifact]") {
+    std::string one = "UNB+UNOA:2+S+R+200101:1200+A'UNG+X+S+R+200101:1200+G+UN+D:96A'UNH+1+X:D:96A:UN'UNT+2+1'UNE+1+G'UNZ+1+A'";
+    std::string two = "UNA:+.? 'UNB+UNOB:1+S+R+200101:1200+B'UNH+1+x:D:96A:UN'UNT+2+1'UNZ+1+B'";
+    auto r = test::read(one + "\r\n" + one + "GARBAGE" + two);
+    CHECK(r.interchanges.size() == 3);
+    CHECK(r.groups.size() == 2);
+    CHECK(r.messages.size() == 3);
+    CHECK(r.count("EDI-S002") == 1);
+    CHECK(r.errors() == 1);
+    CHECK(r.messages[2].header.type == "x");  // lower case is fine under UNOB
+}
+
+TEST_CASE("recovery: a cut-off message does not hide the next one", "[edifact]") {
+    std::string text = "UNB+UNOA:3+S+R+200101:1200+A'UNH+1+X:D:96A:UN'BGM+1'UNH+2+X:D:96A:UN'BGM+2'UNT+3+2'UNZ+2+A'";
+    auto r = test::read(text);
+    CHECK(r.count("EDI-E005") == 1);
+    REQUIRE(r.messages.size() == 2);
+    CHECK_FALSE(r.messages[0].has_trailer);
+    CHECK(r.messages[1].has_trailer);
+    CHECK(r.messages[1].errors == 0);
+    // UNB inside an open interchange closes it and starts the next
+    auto r2 = test::read("UNB+UNOA:3+S+R+200101:1200+A'UNH+1+X:D:96A:UN'UNT+2+1'UNB+UNOA:3+S+R+200101:1200+B'UNH+1+X:D:96A:UN'UNT+2+1'UNZ+1+B'");
+    CHECK(r2.interchanges.size() == 2);
+    CHECK(r2.count("EDI-E002") == 1);
+    CHECK(r2.trailers.at(1).has_trailer);
+}
+
+TEST_CASE("charsets decode to UTF-8", "[edifact][charset]") {
+    // ISO 8859-1: 0xE9 is é
+    auto latin = test::read("UNB+UNOC:3+S+R+200101:1200+A'UNH+1+X:D:96A:UN'NAD+CZ+++Caf\xE9'UNT+3+1'UNZ+1+A'");
+    CHECK(latin.errors() == 0);
+    CHECK(latin.messages.at(0).segments.at(1).value(4) == "Caf\xC3\xA9");
+    // ISO 8859-5 (UNOE): 0xB0 is CYRILLIC CAPITAL LETTER A (U+0410)
+    auto cyr = test::read("UNB+UNOE:3+S+R+200101:1200+A'UNH+1+X:D:96A:UN'NAD+CZ+++\xB0'UNT+3+1'UNZ+1+A'");
+    CHECK(cyr.errors() == 0);
+    CHECK(cyr.messages.at(0).segments.at(1).value(4) == "\xD0\x90");
+    // UNOY: UTF-8 Chinese as is
+    std::string name = "\xE8\xBF\x9E\xE4\xBA\x91\xE6\xB8\xAF";  // 连云港
+    auto y = test::read("UNB+UNOY:4+S+R+20200101:1200+A'UNH+1+X:D:96A:UN'NAD+CZ+++" + name + "'UNT+3+1'UNZ+1+A'");
+    CHECK(y.errors() == 0);
+    CHECK(y.messages.at(0).segments.at(1).value(4) == name);
+}
+
+TEST_CASE("a partner override decodes GB18030 sent under UNOC, and says so", "[edifact][charset]") {
+    std::string gbk = "\xC1\xAC\xD4\xC6\xB8\xDB";  // 连云港 in GBK/GB18030
+    std::string text = "UNB+UNOC:3+S+R+200101:1200+A'UNH+1+X:D:96A:UN'NAD+CZ+++" + gbk + "'UNT+3+1'UNZ+1+A'";
+    auto plain = test::read(text);  // GBK bytes are also ISO 8859-1 letters: no error, but mojibake
+    CHECK(plain.messages.at(0).segments.at(1).value(4) != "\xE8\xBF\x9E\xE4\xBA\x91\xE6\xB8\xAF");
+    edifact::reader_options o;
+    o.charset_override = edifact::charset::gb18030;
+    auto r = test::read(text, o);
+    CHECK(r.errors() == 0);
+    CHECK(r.count("EDI-C005") == 1);
+    CHECK(r.messages.at(0).segments.at(1).value(4) == "\xE8\xBF\x9E\xE4\xBA\x91\xE6\xB8\xAF");
+}
+
+TEST_CASE("a profile downgrades chosen codes and records it", "[edifact]") {
+    std::string text = "UNB+UNOA:3+S+R+200101:1200+A'UNH+1+X:D:96A:UN'NAD+CZ+++Port of call'UNT+3+1'UNZ+1+A'";
+    CHECK(test::read(text).count("EDI-C002") == 1);
+    edifact::reader_options o;
+    o.profile = "legacy-forwarder-v2";
+    o.downgrade = {"EDI-C002"};
+    auto r = test::read(text, o);
+    CHECK(r.errors() == 0);
+    REQUIRE(r.count("EDI-C002") == 1);
+    CHECK(r.findings[0].level == core::severity::warning);
+    CHECK(r.findings[0].downgraded_by == "legacy-forwarder-v2");
+}
+
+TEST_CASE("delimiter advice reads LF-terminated feeds", "[edifact]") {
+    std::string text = "UNB+UNOA:1+S+R+200101:1200+A\nUNH+1+X:D:96A:UN\nBGM+1\nUNT+3+1\nUNZ+1+A\n";
+    CHECK(test::read(text).errors() > 0);
+    edifact::reader_options o;
+    o.delimiter_advice = edifact::delimiters{':', '+', '.', '?', ' ', '\n'};
+    auto r = test::read(text, o);
+    CHECK(r.errors() == 0);
+    CHECK(r.messages.size() == 1);
+}
+
+TEST_CASE("streaming: a long interchange in small chunks gives the same result", "[edifact][stream]") {
+    std::string text = "UNB+UNOC:3+S+R+200101:1200+A'";
+    for (int i = 1; i <= 500; ++i)
+        text += "UNH+" + std::to_string(i) + "+X:D:96A:UN'FTX+AAA+++LONG ?'TEXT ?+ WITH ?:SEPARATORS " + std::string(i % 37, 'Z') +
+                "'UNT+3+" + std::to_string(i) + "'";
+    text += "UNZ+500+A'";
+    edifact::reader_options small;
+    small.chunk_bytes = 16;  // segments straddle every read
+    small.keep_segments = true;
+    auto a = test::read(text, small);
+    auto b = test::read(text);
+    CHECK(a.errors() == 0);
+    CHECK(a.messages.size() == 500);
+    CHECK(b.messages.size() == 500);
+    CHECK(a.messages[499].segments.at(1).value(4) == b.messages[499].segments.at(1).value(4));
+    CHECK(a.messages[41].segments.at(1).value(4).rfind("LONG 'TEXT + WITH :SEPARATORS", 0) == 0);
+    // and through std::istream
+    std::istringstream in(text);
+    test::recorder c;
+    edifact::reader().read(in, c);
+    CHECK(c.messages.size() == 500);
+}
+
+TEST_CASE("never crashes on hostile bytes", "[edifact][robust]") {
+    std::string weird;
+    for (int i = 0; i < 4096; ++i) weird += static_cast<char>((i * 7919) & 0xFF);
+    for (const std::string& s : std::vector<std::string>{weird, "UNA", "UNA:+", "UNB", "UNB+", "UNH'", "UNB+UNOA:3'UNH+1'UNH+2'UNZ'",
+                                 std::string("UNB+UNOY:4+S+R+20200101:1200+A'UNH+1+X:D:96A:UN'FTX+\xF0\x9F'"),
+                                 std::string(1, '\0'), "?'''+++:::"}) {
+        auto r = test::read(s);
+        CHECK_FALSE(r.findings.empty());
+    }
+}
