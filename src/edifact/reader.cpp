@@ -660,6 +660,17 @@ void engine::begin_interchange(bool has_unb) {
 }
 
 void engine::inside() {
+    if (in_message_ && !opt_.keep_segments) {
+        const char* p = cur();
+        std::size_t n = detail::skip_plain_segments(p, buf_.data() + end_, table_);
+        if (n) {
+            msg_.segment_count += static_cast<std::uint32_t>(n);
+            ich_segments_ += static_cast<std::uint32_t>(n);
+            stats_.segments += n;
+            beg_ += static_cast<std::size_t>(p - cur());
+            return;
+        }
+    }
     std::uint64_t byte = offset();
     std::string_view raw;
     detail::scan_result scan;
@@ -682,7 +693,8 @@ void engine::inside() {
         return;
     }
     // UNA/UNB inside an interchange: this one lacks its UNZ; start over outside.
-    if (raw.size() >= 3 && (raw.substr(0, 3) == "UNA" || (raw.substr(0, 3) == "UNB" && (raw.size() == 3 || !is_tag_char(raw[3]))))) {
+    if (raw.size() >= 3 && raw[0] == 'U' && raw[1] == 'N' && (raw[2] == 'A' || raw[2] == 'B') &&
+        (raw[2] == 'A' || raw.size() == 3 || !is_tag_char(raw[3]))) {
         if (ich_.has_unb)
             emit(code::missing_unz, at(byte, std::string(raw.substr(0, 3)), 0),
                  fmt::format("interchange {} ('{}') is not closed by UNZ before the next {}", ich_.index, ich_.control_reference, raw.substr(0, 3)));
@@ -707,7 +719,16 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
     std::size_t tag_len = 0;
     while (tag_len < raw.size() && raw[tag_len] != table_.delims.element && raw[tag_len] != table_.delims.component) ++tag_len;
     std::string_view tag = raw.substr(0, tag_len);
-    bool service = tag.size() == 3 && tag[0] == 'U' && tag[1] == 'N';
+    bool tag_ok = tag_len == 3 && is_tag_char(tag[0]) && is_tag_char(tag[1]) && is_tag_char(tag[2]);
+    bool service = tag_ok && tag[0] == 'U' && tag[1] == 'N';
+    char last = raw.empty() ? '\0' : raw.back();
+    bool trailing = (last == table_.delims.element || last == table_.delims.component) &&
+                    !(raw.size() >= 2 && table_.delims.release && raw[raw.size() - 2] == table_.delims.release);
+    // Hot path: an ordinary, clean data segment inside a message is only counted.
+    if (in_message_ && !service && tag_ok && !trailing && !opt_.keep_segments && !scan.first_bad && !scan.bad_release) {
+        ++msg_.segment_count;
+        return;
+    }
     std::uint32_t number = in_message_ ? msg_.segment_count + 1 : ich_segments_;
     if (tag == "UNH") number = 1;
 
@@ -747,16 +768,12 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
         seg.number = number;
     }
 
-    if (tag.size() != 3 || !std::all_of(tag.begin(), tag.end(), is_tag_char))
+    if (!tag_ok)
         emit(code::bad_tag, at(byte, std::string(tag), number),
              fmt::format("segment tag '{}' is not three upper-case letters or digits", printable(tag)));
-    if (!raw.empty()) {
-        char last = raw.back();
-        bool released = raw.size() >= 2 && table_.delims.release && raw[raw.size() - 2] == table_.delims.release;
-        if ((last == table_.delims.element || last == table_.delims.component) && !released)
-            emit(code::trailing_separator, at(byte + raw.size() - 1, seg.tag, number),
-                 fmt::format("segment {} ends with a separator '{}'; trailing separators should be omitted", seg.tag, last));
-    }
+    if (trailing)
+        emit(code::trailing_separator, at(byte + raw.size() - 1, seg.tag, number),
+             fmt::format("segment {} ends with a separator '{}'; trailing separators should be omitted", seg.tag, last));
 
     if (tag == "UNH") {
         if (!in_message_) {  // not set above when the segment was not built (cannot happen: service)

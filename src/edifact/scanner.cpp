@@ -155,6 +155,78 @@ scan_result scan_scalar(const char* q, const char* limit, const scan_table& t, s
 
 }  // namespace
 
+std::size_t skip_plain_segments(const char*& p, const char* limit, const scan_table& t) noexcept {
+#if defined(__SSE2__)
+    const char term = t.delims.segment, rel = t.delims.release;
+    const char elem = t.delims.element, comp = t.delims.component;
+    const __m128i v_term = _mm_set1_epi8(term);
+    const __m128i v_rel = _mm_set1_epi8(rel ? rel : term);
+    const __m128i v_bias = _mm_set1_epi8(static_cast<char>(0x80));
+    const __m128i v_lo = _mm_set1_epi8(static_cast<char>(0x20 ^ 0x80));
+    const __m128i v_hi = _mm_set1_epi8(static_cast<char>((t.strict_ascii ? 0x5A : 0x7E) ^ 0x80));
+    const __m128i v_hash = _mm_set1_epi8('#'), v_dollar = _mm_set1_epi8('$'), v_at = _mm_set1_epi8('@');
+    auto tag_char = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+    // A segment can start here if its tag is plain and the whole tag is inside the buffer.
+    auto plain_start = [&](const char* s) {
+        return s + 4 <= limit && tag_char(s[0]) && tag_char(s[1]) && tag_char(s[2]) && !(s[0] == 'U' && s[1] == 'N') &&
+               (s[3] == elem || s[3] == comp || s[3] == term);
+    };
+    std::size_t count = 0;
+    const char* seg = p;
+    if (!plain_start(seg)) return 0;
+    const char* skip = seg;  // bytes before this are already accounted for
+    for (const char* q = seg; q < limit; q += 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+        unsigned special = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, v_term), _mm_cmpeq_epi8(v, v_rel))));
+        __m128i b = _mm_xor_si128(v, v_bias);
+        __m128i odd = _mm_or_si128(_mm_cmplt_epi8(b, v_lo), _mm_cmpgt_epi8(b, v_hi));
+        if (t.strict_ascii)
+            odd = _mm_or_si128(odd, _mm_or_si128(_mm_cmpeq_epi8(v, v_hash), _mm_or_si128(_mm_cmpeq_epi8(v, v_dollar), _mm_cmpeq_epi8(v, v_at))));
+        unsigned events = special | static_cast<unsigned>(_mm_movemask_epi8(odd));
+        auto avail = static_cast<std::size_t>(limit - q);
+        if (avail < 16) events &= (1u << avail) - 1;
+        for (; events; events &= events - 1) {
+            const char* x = q + std::countr_zero(events);
+            if (x < skip) continue;
+            if (special & (1u << (x - q))) {
+                if (*x == term) {
+                    // trailing separator (unless released) makes the segment not plain
+                    if ((x[-1] == elem || x[-1] == comp) && !(rel && x - 2 >= seg && x[-2] == rel)) {
+                        p = seg;
+                        return count;
+                    }
+                    ++count;
+                    const char* next = x + 1;
+                    while (next < limit && (*next == '\n' || *next == '\r') && *next != term) ++next;
+                    seg = skip = next;
+                    p = seg;
+                    if (!plain_start(seg)) return count;
+                    continue;
+                }
+                // release character: only before a separator, and the released byte is skipped
+                if (x + 1 >= limit || !t.delims.is_service(x[1])) {
+                    p = seg;
+                    return count;
+                }
+                skip = x + 2;
+                continue;
+            }
+            if (t.cls[static_cast<unsigned char>(*x)] != byte_class::ok) {
+                p = seg;
+                return count;
+            }
+        }
+    }
+    p = seg;
+    return count;
+#else
+    (void)limit;
+    (void)t;
+    (void)p;
+    return 0;
+#endif
+}
+
 scan_result scan_segment_scalar(const char* p, const char* limit, const scan_table& t) noexcept {
     return scan_scalar(p, limit, t, scan_result{});
 }

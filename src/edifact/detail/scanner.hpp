@@ -50,6 +50,14 @@ struct scan_result {
 /// Scan from p (first byte of a segment) to its terminator within [p, limit).
 scan_result scan_segment(const char* p, const char* limit, const scan_table& t) noexcept;
 
+/// Fast lane for the common case inside a message: consumes consecutive ordinary data segments
+/// (tag of three upper-case letters or digits not starting with "UN", every byte in the
+/// repertoire, releases only before separators, no trailing separator), each followed by optional
+/// CR/LF. Stops before the first segment that is anything else, or that does not end within
+/// [p, limit). Returns how many segments it consumed and moves p past them. Those segments need
+/// no diagnostics, so the caller only counts them.
+std::size_t skip_plain_segments(const char*& p, const char* limit, const scan_table& t) noexcept;
+
 /// The byte-at-a-time reference implementation (what the SIMD path must agree with; for tests).
 scan_result scan_segment_scalar(const char* p, const char* limit, const scan_table& t) noexcept;
 

@@ -1,6 +1,7 @@
 // reader_test.cpp - envelopes, separators, syntax versions, charsets, recovery, streaming.
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <sstream>
 
 #include "test_support.hpp"
@@ -144,5 +145,37 @@ TEST_CASE("never crashes on hostile bytes", "[edifact][robust]") {
                                  std::string(1, '\0'), "?'''+++:::"}) {
         auto r = test::read(s);
         CHECK_FALSE(r.findings.empty());
+    }
+}
+
+TEST_CASE("the fast lane and the full path report the same findings on mutated input", "[edifact][stream]") {
+    std::string base = "UNB+UNOA:3+S+R+200101:1200+A'\r\n";
+    for (int i = 1; i <= 30; ++i)
+        base += "UNH+" + std::to_string(i) + "+X:D:96A:UN'\r\nBGM+85+DOC" + std::to_string(i) +
+                "'\r\nFTX+AAA+++RELEASED ?' AND ?+ AND ??'\r\nLOC+11+CNLYG:139:6'\r\nUNT+5+" + std::to_string(i) + "'\r\n";
+    base += "UNZ+30+A'\r\n";
+    std::mt19937 rng(99);
+    const std::string inserts = "'+:?abc\n#\x80\xC3 UN";
+    for (int round = 0; round < 300; ++round) {
+        std::string s = base;
+        for (int k = 0, n = 1 + static_cast<int>(rng() % 4); k < n; ++k) {
+            auto at = rng() % s.size();
+            if (rng() % 2) s[at] = inserts[rng() % inserts.size()];
+            else s.insert(at, 1, inserts[rng() % inserts.size()]);
+        }
+        edifact::reader_options fast, full;
+        fast.keep_segments = false;
+        full.keep_segments = true;
+        fast.chunk_bytes = full.chunk_bytes = 64 + rng() % 200;
+        auto a = test::read(s, fast);
+        auto b = test::read(s, full);
+        INFO("round " << round << "\n" << s);
+        REQUIRE(a.findings.size() == b.findings.size());
+        for (std::size_t i = 0; i < a.findings.size(); ++i) {
+            CHECK(a.findings[i].code == b.findings[i].code);
+            CHECK(a.findings[i].where == b.findings[i].where);
+        }
+        REQUIRE(a.messages.size() == b.messages.size());
+        for (std::size_t i = 0; i < a.messages.size(); ++i) CHECK(a.messages[i].segment_count == b.messages[i].segment_count);
     }
 }
