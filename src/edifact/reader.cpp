@@ -735,7 +735,7 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
     // Envelope transitions that must happen before this segment is attributed.
     if (tag == "UNH" || tag == "UNG" || tag == "UNE" || tag == "UNZ") {
         if (in_message_) {
-            emit(code::missing_unt, at(byte, std::string(tag), number),
+            emit(code::missing_unt, at(byte, std::string(tag), msg_.segment_count + 1),
                  fmt::format("message {} ('{}') is not closed by UNT before {}", msg_.index, msg_.header.reference, tag),
                  at(byte, "UNT", msg_.segment_count + 1));
             close_message(false);
@@ -814,7 +814,7 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
             msg_.declared_count = static_cast<std::uint32_t>(declared);
             if (declared != msg_.segment_count)
                 emit(code::unt_count, at(seg, 1),
-                     fmt::format("UNT says the message has {} segments but {} were counted from UNH to UNT inclusive", seg.value(1), msg_.segment_count));
+                     fmt::format("UNT says the message has {} segments; {} counted from UNH to UNT inclusive", seg.value(1), msg_.segment_count));
         }
         if (seg.value(2) != msg_.header.reference)
             emit(code::unt_reference, at(seg, 2),
@@ -858,7 +858,7 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
         check_service(seg);
         std::uint64_t declared = 0;
         if (parse_uint(seg.value(1), declared) && declared != group_messages_)
-            emit(code::une_count, at(seg, 1), fmt::format("UNE says the group has {} messages but {} were counted", seg.value(1), group_messages_));
+            emit(code::une_count, at(seg, 1), fmt::format("UNE says the group has {} messages; {} counted", seg.value(1), group_messages_));
         if (seg.value(2) != group_.reference)
             emit(code::une_reference, at(seg, 2), fmt::format("UNE group reference '{}' differs from UNG '{}'", seg.value(2), group_.reference));
         close_group(true);
@@ -876,7 +876,7 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
         std::uint32_t counted = groups ? ich_end_.groups : ich_end_.messages;
         if (parse_uint(seg.value(1), declared) && declared != counted)
             emit(code::unz_count, at(seg, 1),
-                 fmt::format("UNZ says the interchange has {} {} but {} were counted", seg.value(1), groups ? "groups" : "messages", counted));
+                 fmt::format("UNZ says the interchange has {} {}; {} counted", seg.value(1), groups ? "groups" : "messages", counted));
         if (seg.value(2) != ich_.control_reference)
             emit(code::unz_reference, at(seg, 2),
                  fmt::format("UNZ control reference '{}' differs from UNB '{}'", seg.value(2), ich_.control_reference));
