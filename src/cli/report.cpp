@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -30,7 +31,8 @@ std::string unescape(const std::string& s) {
         if (c == 'n') out += '\n';
         else if (c == 'r') out += '\r';
         else if (c == 't') out += '\t';
-        else if (c == 'x' && i + 2 < s.size() + 1) {
+        else if (c == 'x' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+                 std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
             out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
             i += 2;
         } else out += c;

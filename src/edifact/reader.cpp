@@ -94,6 +94,13 @@ std::string describe_byte(const char* p, bool utf8_hint) {
     return fmt::format("byte 0x{:02X}{}", c, utf8_hint ? " (the text looks like UTF-8)" : "");
 }
 
+// A segment tag as text for reports: as written when printable ASCII, escaped otherwise.
+std::string safe_tag(std::string_view t) {
+    for (char c : t)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) return printable(t, 8);
+    return std::string(t.substr(0, 16));
+}
+
 bool valid_utf8(const char* p, const char* e) {
     auto* u = reinterpret_cast<const unsigned char*>(p);
     auto* ue = reinterpret_cast<const unsigned char*>(e);
@@ -412,7 +419,7 @@ segment engine::make_segment(std::string_view raw, std::uint64_t byte, std::uint
     for (const auto& p : pieces_) {
         std::string_view text = raw.substr(p.begin, p.end - p.begin);
         if (p.element == 0) {
-            if (p.component == 1) s.tag = std::string(text);
+            if (p.component == 1) s.tag = safe_tag(text);
             continue;
         }
         if (s.elements.size() < p.element) s.elements.resize(p.element);
@@ -437,7 +444,7 @@ void engine::report_scan(const detail::scan_result& r, std::string_view raw, std
                 c = pc.component;
                 rep = table_.delims.has_repetition() ? pc.repetition : 0;
             }
-        std::string tag = seg ? seg->tag : std::string(raw.substr(0, std::min<std::size_t>(3, raw.size())));
+        std::string tag = seg ? seg->tag : safe_tag(raw.substr(0, std::min<std::size_t>(3, raw.size())));
         std::uint32_t number = seg ? seg->number : 0;
         return at(byte + off, tag, number, e, c, rep);
     };
@@ -676,7 +683,7 @@ void engine::inside() {
     detail::scan_result scan;
     auto outcome = next_segment(raw, scan);
     if (outcome == scan_outcome::too_long) {
-        emit(code::segment_too_long, at(byte, std::string(cur(), std::min<std::size_t>(3, avail())), 0),
+        emit(code::segment_too_long, at(byte, safe_tag(std::string_view(cur(), std::min<std::size_t>(3, avail()))), 0),
              fmt::format("no segment terminator '{}' within {} bytes; the rest of the interchange is skipped",
                          printable(std::string_view(&table_.delims.segment, 1)), opt_.max_segment_bytes));
         // Discard up to the next terminator, chunk by chunk, so memory stays bounded.
@@ -696,14 +703,14 @@ void engine::inside() {
     if (raw.size() >= 3 && raw[0] == 'U' && raw[1] == 'N' && (raw[2] == 'A' || raw[2] == 'B') &&
         (raw[2] == 'A' || raw.size() == 3 || !is_tag_char(raw[3]))) {
         if (ich_.has_unb)
-            emit(code::missing_unz, at(byte, std::string(raw.substr(0, 3)), 0),
+            emit(code::missing_unz, at(byte, safe_tag(raw.substr(0, 3)), 0),
                  fmt::format("interchange {} ('{}') is not closed by UNZ before the next {}", ich_.index, ich_.control_reference, raw.substr(0, 3)));
         end_interchange(false);
         return;  // the cursor still points at UNA/UNB
     }
     on_segment(raw, byte, scan);
     if (outcome == scan_outcome::eof_cut) {
-        std::string tag(raw.substr(0, std::min<std::size_t>(3, raw.size())));
+        std::string tag = safe_tag(raw.substr(0, std::min<std::size_t>(3, raw.size())));
         emit(code::unterminated_segment, at(byte, tag, in_message_ ? msg_.segment_count : ich_segments_),
              fmt::format("the input ends inside segment {} ('{}'); expected the segment terminator '{}'", tag,
                          printable(raw.substr(0, 40)), printable(std::string_view(&table_.delims.segment, 1))));
@@ -763,13 +770,13 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
         seg = make_segment(raw, byte, number);
         report_scan(scan, raw, byte, &seg);
     } else {
-        seg.tag = std::string(tag);
+        seg.tag = safe_tag(tag);
         seg.byte = byte;
         seg.number = number;
     }
 
     if (!tag_ok)
-        emit(code::bad_tag, at(byte, std::string(tag), number),
+        emit(code::bad_tag, at(byte, safe_tag(tag), number),
              fmt::format("segment tag '{}' is not three upper-case letters or digits", printable(tag)));
     if (trailing)
         emit(code::trailing_separator, at(byte + raw.size() - 1, seg.tag, number),

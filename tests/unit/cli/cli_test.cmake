@@ -14,3 +14,22 @@ execute_process(COMMAND ${EDIGATE} validate /nonexistent/file.edi RESULT_VARIABL
 if(NOT rc EQUAL 3 OR NOT err MATCHES "no such file")
   message(FATAL_ERROR "missing file: expected exit 3 and 'no such file', got ${rc}: ${err}")
 endif()
+
+# Hostile bytes: the JSON report must still be valid JSON (invalid UTF-8 is replaced, never fatal),
+# and standard input works like a file.
+string(ASCII 195 40 200 hostile)
+set(tmp "${CMAKE_CURRENT_BINARY_DIR}/cli_hostile.edi")
+file(WRITE ${tmp} "UNB+UNOY:4+S+R+20200101:1200+A'UNH+1+X:D:96A:UN'${hostile}+1'FTX+${hostile}'UNT+4+1'UNZ+1+A'")
+execute_process(COMMAND ${EDIGATE} validate --json - INPUT_FILE ${tmp} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 1)
+  message(FATAL_ERROR "hostile input: expected exit 1, got ${rc}: ${err}")
+endif()
+string(JSON errors ERROR_VARIABLE jerr GET "${out}" summary errors)
+if(jerr OR errors LESS 1)
+  message(FATAL_ERROR "hostile input: report is not valid JSON or counts no error (${jerr}):\n${out}")
+endif()
+string(JSON name GET "${out}" files 0 file)
+if(NOT name STREQUAL "<stdin>")
+  message(FATAL_ERROR "stdin input should be reported as <stdin>, got ${name}")
+endif()
+file(REMOVE ${tmp})
