@@ -783,14 +783,6 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
              fmt::format("segment {} ends with a separator '{}'; trailing separators should be omitted", seg.tag, last));
 
     if (tag == "UNH") {
-        if (!in_message_) {  // not set above when the segment was not built (cannot happen: service)
-            ++stats_.messages;
-            in_message_ = true;
-            msg_ = message{};
-            msg_.index = ++ich_end_.messages;
-            msg_.group = in_group_ ? group_.index : 0;
-            msg_.byte = byte;
-        }
         msg_.segment_count = 1;
         msg_.header.reference = seg.value(1);
         msg_.header.type = seg.value(2, 1);

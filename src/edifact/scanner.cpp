@@ -99,6 +99,39 @@ int gb18030_sequence(const unsigned char* p, const unsigned char* limit) noexcep
 
 namespace {
 
+#if defined(__SSE2__)
+// Classifies 16 bytes at once: `special` = terminator or release character, `flagged` = bytes
+// outside the cheap "surely in the repertoire" range, to be looked up in the charset table.
+struct block_classifier {
+    __m128i term, rel, bias, lo, hi, hash, dollar, at;
+    bool strict;
+
+    explicit block_classifier(const scan_table& t)
+        : term(_mm_set1_epi8(t.delims.segment)),
+          rel(_mm_set1_epi8(t.delims.release ? t.delims.release : t.delims.segment)),
+          bias(_mm_set1_epi8(static_cast<char>(0x80))),
+          // After XOR 0x80, signed compares implement unsigned ranges: < 0x20 and > 0x7E (0x5A for level A/B).
+          lo(_mm_set1_epi8(static_cast<char>(0x20 ^ 0x80))),
+          hi(_mm_set1_epi8(static_cast<char>((t.strict_ascii ? 0x5A : 0x7E) ^ 0x80))),
+          hash(_mm_set1_epi8('#')), dollar(_mm_set1_epi8('$')), at(_mm_set1_epi8('@')), strict(t.strict_ascii) {}
+
+    void classify(const char* q, const char* limit, unsigned& special, unsigned& flagged) const {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+        special = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, term), _mm_cmpeq_epi8(v, rel))));
+        __m128i b = _mm_xor_si128(v, bias);
+        __m128i odd = _mm_or_si128(_mm_cmplt_epi8(b, lo), _mm_cmpgt_epi8(b, hi));
+        if (strict) odd = _mm_or_si128(odd, _mm_or_si128(_mm_cmpeq_epi8(v, hash), _mm_or_si128(_mm_cmpeq_epi8(v, dollar), _mm_cmpeq_epi8(v, at))));
+        flagged = static_cast<unsigned>(_mm_movemask_epi8(odd));
+        auto avail = static_cast<std::size_t>(limit - q);
+        if (avail < 16) {
+            unsigned m = (1u << avail) - 1;
+            special &= m;
+            flagged &= m;
+        }
+    }
+};
+#endif
+
 inline void note_bad(scan_result& r, const char* q, byte_class cls, bool encoding) {
     if (!r.first_bad) {
         r.first_bad = q;
@@ -159,12 +192,7 @@ std::size_t skip_plain_segments(const char*& p, const char* limit, const scan_ta
 #if defined(__SSE2__)
     const char term = t.delims.segment, rel = t.delims.release;
     const char elem = t.delims.element, comp = t.delims.component;
-    const __m128i v_term = _mm_set1_epi8(term);
-    const __m128i v_rel = _mm_set1_epi8(rel ? rel : term);
-    const __m128i v_bias = _mm_set1_epi8(static_cast<char>(0x80));
-    const __m128i v_lo = _mm_set1_epi8(static_cast<char>(0x20 ^ 0x80));
-    const __m128i v_hi = _mm_set1_epi8(static_cast<char>((t.strict_ascii ? 0x5A : 0x7E) ^ 0x80));
-    const __m128i v_hash = _mm_set1_epi8('#'), v_dollar = _mm_set1_epi8('$'), v_at = _mm_set1_epi8('@');
+    const block_classifier blocks(t);
     auto tag_char = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
     // A segment can start here if its tag is plain and the whole tag is inside the buffer.
     auto plain_start = [&](const char* s) {
@@ -176,15 +204,9 @@ std::size_t skip_plain_segments(const char*& p, const char* limit, const scan_ta
     if (!plain_start(seg)) return 0;
     const char* skip = seg;  // bytes before this are already accounted for
     for (const char* q = seg; q < limit; q += 16) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-        unsigned special = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, v_term), _mm_cmpeq_epi8(v, v_rel))));
-        __m128i b = _mm_xor_si128(v, v_bias);
-        __m128i odd = _mm_or_si128(_mm_cmplt_epi8(b, v_lo), _mm_cmpgt_epi8(b, v_hi));
-        if (t.strict_ascii)
-            odd = _mm_or_si128(odd, _mm_or_si128(_mm_cmpeq_epi8(v, v_hash), _mm_or_si128(_mm_cmpeq_epi8(v, v_dollar), _mm_cmpeq_epi8(v, v_at))));
-        unsigned events = special | static_cast<unsigned>(_mm_movemask_epi8(odd));
-        auto avail = static_cast<std::size_t>(limit - q);
-        if (avail < 16) events &= (1u << avail) - 1;
+        unsigned special, flagged;
+        blocks.classify(q, limit, special, flagged);
+        unsigned events = special | flagged;
         for (; events; events &= events - 1) {
             const char* x = q + std::countr_zero(events);
             if (x < skip) continue;
@@ -234,29 +256,12 @@ scan_result scan_segment_scalar(const char* p, const char* limit, const scan_tab
 scan_result scan_segment(const char* p, const char* limit, const scan_table& t) noexcept {
     scan_result r;
 #if defined(__SSE2__)
-    const char term = t.delims.segment, rel = t.delims.release;
-    const __m128i v_term = _mm_set1_epi8(term);
-    const __m128i v_rel = _mm_set1_epi8(rel ? rel : term);
-    const __m128i v_bias = _mm_set1_epi8(static_cast<char>(0x80));
-    // After XOR 0x80, signed compares implement unsigned ranges.
-    const __m128i v_lo = _mm_set1_epi8(static_cast<char>(0x20 ^ 0x80));                      // < 0x20
-    const __m128i v_hi = _mm_set1_epi8(static_cast<char>((t.strict_ascii ? 0x5A : 0x7E) ^ 0x80)); // > hi
-    const __m128i v_hash = _mm_set1_epi8('#'), v_dollar = _mm_set1_epi8('$'), v_at = _mm_set1_epi8('@');
+    const char term = t.delims.segment;
+    const block_classifier blocks(t);
     const char* q = p;
     while (q < limit) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-        unsigned special = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, v_term), _mm_cmpeq_epi8(v, v_rel))));
-        __m128i b = _mm_xor_si128(v, v_bias);
-        __m128i odd = _mm_or_si128(_mm_cmplt_epi8(b, v_lo), _mm_cmpgt_epi8(b, v_hi));
-        if (t.strict_ascii)
-            odd = _mm_or_si128(odd, _mm_or_si128(_mm_cmpeq_epi8(v, v_hash), _mm_or_si128(_mm_cmpeq_epi8(v, v_dollar), _mm_cmpeq_epi8(v, v_at))));
-        unsigned flagged = static_cast<unsigned>(_mm_movemask_epi8(odd));
-        auto avail = static_cast<std::size_t>(limit - q);
-        if (avail < 16) {
-            unsigned m = (1u << avail) - 1;
-            special &= m;
-            flagged &= m;
-        }
+        unsigned special, flagged;
+        blocks.classify(q, limit, special, flagged);
         unsigned before = special ? (special & (0u - special)) - 1 : 0xFFFFu;
         for (unsigned f = flagged & before; f; f &= f - 1) {
             const char* x = q + std::countr_zero(f);
