@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <set>
 
@@ -50,7 +51,7 @@ const std::map<std::string, std::set<std::string>> category_codes = {
 
 TEST_CASE("corpus: valid interchanges give no error", "[corpus]") {
     if (!fs::exists(corpus())) {
-        WARN("SKIPPED LOUDLY: " << corpus() << " is absent; the corpus test checked nothing");
+        std::cerr << "SKIPPED LOUDLY: " << corpus() << " is absent; the corpus test checked nothing\n";
         return;
     }
     int files = 0;
@@ -72,7 +73,7 @@ TEST_CASE("corpus: valid interchanges give no error", "[corpus]") {
 
 TEST_CASE("corpus: invalid interchanges give their category's error", "[corpus]") {
     if (!fs::exists(corpus())) {
-        WARN("SKIPPED LOUDLY: " << corpus() << " is absent; the corpus test checked nothing");
+        std::cerr << "SKIPPED LOUDLY: " << corpus() << " is absent; the corpus test checked nothing\n";
         return;
     }
     int checked = 0, parsed_only = 0;
@@ -99,7 +100,7 @@ TEST_CASE("corpus: invalid interchanges give their category's error", "[corpus]"
 TEST_CASE("corpus: php-edifact example_order_error has exactly one syntax error, the unreleased '?*'", "[corpus]") {
     auto p = corpus() / "invalid" / "syntax" / "phpedifact__example_order_error.edi";
     if (!fs::exists(p)) {
-        WARN("SKIPPED LOUDLY: " << p << " is absent");
+        std::cerr << "SKIPPED LOUDLY: " << p << " is absent\n";
         return;
     }
     auto r = read_file(p);
