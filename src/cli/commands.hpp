@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -78,7 +79,10 @@ private:
 std::string render(const core::diagnostic& d, const std::string& file, const core::line_locator* lines);
 /// The location part only: "interchange 1, message 2, segment 14 DTM, element 1, component 2"
 std::string render_where(const core::position& p);
-bool color_stdout();
+/// Compact JSON text; invalid UTF-8 inside strings becomes U+FFFD instead of an exception.
+inline std::string json_text(const nlohmann::ordered_json& j) {
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
 
 void add_validate(CLI::App& app, int& exit);
 void add_parse(CLI::App& app, int& exit);

@@ -97,9 +97,9 @@ public:
             j.erase("children");
             json kids = json::array();
             for (const auto& c : n.children) kids.push_back(node_json(c));
-            std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+            std::string s = json_text(j);
             s.pop_back();
-            std::string k = kids.dump(-1, ' ', false, json::error_handler_t::replace);
+            std::string k = json_text(kids);
             k.pop_back();  // leave the children array open for the messages
             fmt::print("{}{},\"children\":{}", first_ ? "" : ",", s, k);
             first_child_ = n.children.empty();
@@ -121,7 +121,7 @@ public:
             fmt::print("{}", out);
         } else {
             auto j = node_json(n);
-            std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+            std::string s = json_text(j);
             s.erase(s.size() - 2);  // reopen children: ...}]} -> ...}
             fmt::print("{}{}", first_child_ ? "" : ",", s);
             first_child_ = false;
@@ -135,7 +135,7 @@ public:
             node_xml(out, n, in_group_ ? 3 : 2);
             fmt::print("{}", out);
         } else {
-            fmt::print("{}{}", first_child_ ? "" : ",", node_json(n).dump(-1, ' ', false, json::error_handler_t::replace));
+            fmt::print("{}{}", first_child_ ? "" : ",", json_text(node_json(n)));
             first_child_ = false;
         }
     }
@@ -172,7 +172,7 @@ int run_parse(const parse_args& a) {
     bool xml = a.format == "xml";
     tree_printer p(xml, a.reading.max_findings);
     if (xml) fmt::print("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edifact file=\"{}\">\n", xml_escape(in.display()));
-    else fmt::print("{{\"file\":{},\"interchanges\":[", json(in.display()).dump(-1, ' ', false, json::error_handler_t::replace));
+    else fmt::print("{{\"file\":{},\"interchanges\":[", json_text(json(in.display())));
     bool readable = true;
     edifact::reader(options).read_file(in.path(), p, &readable);
     if (xml) fmt::print("</edifact>\n");

@@ -68,7 +68,7 @@ public:
             j["time"] = h.time;
             j["control_reference"] = h.control_reference;
             j["test"] = h.test_indicator;
-            std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+            std::string s = json_text(j);
             s.pop_back();  // reopen the object to stream the messages into it
             fmt::print("{}{},\"messages\":[", first_ich_ ? "" : ",", s);
             first_ich_ = false;
@@ -92,7 +92,7 @@ public:
             j["byte"] = m.byte;
             j["status"] = ok ? "valid" : "invalid";
             j["errors"] = m.errors;
-            fmt::print("{}{}", messages_in_ich_ == 1 ? "" : ",", j.dump(-1, ' ', false, json::error_handler_t::replace));
+            fmt::print("{}{}", messages_in_ich_ == 1 ? "" : ",", json_text(j));
         } else if (lines_.size() < 100) {
             lines_.push_back(fmt::format("    message {} '{}' {}:{}:{}:{}{}: {} segments, {}", m.index, m.header.reference,
                                          m.header.type, m.header.version, m.header.release, m.header.agency,
@@ -145,10 +145,10 @@ int run_validate(const validate_args& a) {
     if (a.json) fmt::print("{{\"files\":[");
     for (std::size_t i = 0; i < a.files.size(); ++i) {
         input_file in(a.files[i]);
-        if (a.json) fmt::print("{}{{\"file\":{}", i ? "," : "", json(in.display()).dump(-1, ' ', false, json::error_handler_t::replace));
+        if (a.json) fmt::print("{}{{\"file\":{}", i ? "," : "", json_text(json(in.display())));
         if (!in.ok()) {
             ++failed;
-            if (a.json) fmt::print(",\"status\":\"unreadable\",\"error\":{}}}", json(in.error()).dump(-1, ' ', false, json::error_handler_t::replace));
+            if (a.json) fmt::print(",\"status\":\"unreadable\",\"error\":{}}}", json_text(json(in.error())));
             else fmt::print(stderr, "error: {}\n", in.error());
             continue;
         }
@@ -169,7 +169,7 @@ int run_validate(const validate_args& a) {
         if (a.json) {
             fmt::print("],\"diagnostics\":[");
             for (std::size_t k = 0; k < h.sink_.items().size(); ++k)
-                fmt::print("{}{}", k ? "," : "", diagnostic_json(h.sink_.items()[k], &lines).dump(-1, ' ', false, json::error_handler_t::replace));
+                fmt::print("{}{}", k ? "," : "", json_text(diagnostic_json(h.sink_.items()[k], &lines)));
             fmt::print("],\"diagnostics_truncated\":{},\"messages\":{},\"segments\":{},\"errors\":{},\"warnings\":{},\"status\":\"{}\"}}",
                        h.sink_.truncated() ? "true" : "false", stats.messages, stats.segments, h.sink_.errors(),
                        h.sink_.warnings(), status);
