@@ -1,0 +1,91 @@
+// definitions.hpp - what a UN/EDIFACT directory says, in the form the validator uses.
+//
+// Filled by our importer from the UNECE directory files (EDMD/TRMD message structures, EDSD/TRSD
+// segments, EDCD/TRCD composites, EDED/TRED data elements, UNCL code lists) and, for the service
+// messages (CONTRL), from the ISO 9735 service tables. Never hand-typed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace edigate::directory {
+
+/// Representation of a data element value: "an..35", "n3", "a..3".
+struct repr {
+    enum class kind : std::uint8_t { a, n, an } type = kind::an;
+    std::uint16_t min = 0;  ///< minimum length when present (1 for variable length)
+    std::uint16_t max = 0;  ///< maximum length, 0 = not known
+    std::string text;       ///< as written
+
+    /// Parses "an..35"; an unreadable text gives type an, max 0.
+    static repr parse(std::string_view text);
+};
+
+/// A simple data element (EDED): code, name, representation.
+struct element_def {
+    std::string code, name;
+    repr format;
+};
+
+/// A component or a simple element used at one position of a composite or segment.
+struct component_use {
+    std::string code, name;
+    bool mandatory = false;
+    repr format;
+};
+
+/// A data element position in a segment: simple or composite.
+struct element_use {
+    std::string position;       ///< "010"
+    std::string code, name;     ///< "C507" / "1004"
+    bool mandatory = false;
+    unsigned repeat = 1;        ///< syntax 4 repetitions allowed
+    bool composite = false;
+    repr format;                ///< simple elements only
+    std::vector<component_use> components;  ///< composites only, from the composite directory
+};
+
+struct segment_def {
+    std::string tag, name;
+    std::vector<element_use> elements;
+};
+
+struct composite_def {
+    std::string code, name;
+    std::vector<component_use> components;
+};
+
+/// One line of a message's segment table: a segment, or a segment group with its content.
+struct structure_entry {
+    std::string position;       ///< "0050" as printed in the table
+    std::string tag;            ///< segment tag; empty for a group
+    std::string name;           ///< segment name from the table
+    unsigned group = 0;         ///< segment group number, 0 for a segment
+    bool mandatory = false;
+    std::uint32_t max_repeat = 1;
+    std::vector<structure_entry> children;  ///< groups only; children[0] is the trigger segment
+
+    bool is_group() const noexcept { return group != 0; }
+    /// The trigger segment tag of a group, the tag of a segment.
+    const std::string& first_tag() const noexcept { return is_group() ? children.front().first_tag() : tag; }
+};
+
+/// A message type of one directory: its segment table, UNH to UNT.
+struct message_def {
+    std::string type, version, release, agency;  ///< S009: "CUSCAR", "D", "96A", "UN"
+    std::string name;                             ///< "Customs cargo report message"
+    std::string source;                           ///< file it was read from
+    std::vector<structure_entry> body;
+};
+
+/// A code list (UNCL): code value -> code name.
+struct code_list {
+    std::string element;
+    std::unordered_map<std::string, std::string> codes;
+    bool contains(std::string_view v) const { return codes.find(std::string(v)) != codes.end(); }
+};
+
+}  // namespace edigate::directory

@@ -1,0 +1,48 @@
+// validator.hpp - checks one message against the directory its UNH names.
+//
+// Streams like the reader: call validate() from handler::message_end for each message; nothing
+// is kept between messages. Checks segment order and group nesting, mandatory/conditional status,
+// repeats, and per data element and component: presence, representation (a, n, an), length,
+// decimal mark and (optionally) the UNCL code list. A missing segment is reported where it was
+// expected, with its group path ("SG2/NAD"). Findings are diagnostics with EDI-Dnnn codes.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "edigate/core/diagnostic.hpp"
+#include "edigate/directory/catalog.hpp"
+#include "edigate/edifact/interchange.hpp"
+
+namespace edigate::directory {
+
+/// A partner's tolerance: which finding codes become warnings, and which checks run.
+struct validation_options {
+    bool code_lists = true;               ///< check values against UNCL code lists
+    std::string profile;                  ///< partner profile name recorded on downgraded findings
+    std::vector<std::string> downgrade;   ///< codes ("EDI-D014") this profile turns into warnings
+};
+
+struct message_verdict {
+    const message_def* definition = nullptr;  ///< nullptr: not installed (only syntax checks ran)
+    std::string directory;                    ///< "D96A"
+    std::uint32_t errors = 0, warnings = 0;
+};
+
+class validator {
+public:
+    using emit_fn = std::function<void(core::diagnostic)>;
+    validator(catalog& dirs, validation_options options = {});
+
+    /// Validates a message read with keep_segments; findings go to `emit`.
+    message_verdict validate(const edifact::message& m, const edifact::interchange_header& ich, const emit_fn& emit);
+
+    const validation_options& options() const noexcept { return options_; }
+
+private:
+    catalog& dirs_;
+    validation_options options_;
+};
+
+}  // namespace edigate::directory
