@@ -88,11 +88,24 @@ void directory::link() {
     }
     // A composite component without a representation takes it from the element directory.
     for (auto& [tag, seg] : segments_)
-        for (auto& e : seg.elements)
-            for (auto& c : e.components)
+        for (auto& e : seg.elements) {
+            if (!e.composite) e.codes = codes(e.code);
+            for (auto& c : e.components) {
                 if (c.format.max == 0)
                     if (auto* d = element(c.code)) c.format = d->format;
+                c.codes = codes(c.code);
+            }
+        }
 }
+
+namespace {
+void attach(std::vector<structure_entry>& entries, const directory& d) {
+    for (auto& e : entries) {
+        if (e.is_group()) attach(e.children, d);
+        else e.definition = d.segment(e.tag);
+    }
+}
+}  // namespace
 
 const segment_def* directory::segment(std::string_view tag) const {
     auto it = segments_.find(tag);
@@ -121,6 +134,7 @@ const message_def* directory::message(std::string_view type) const {
     m->version = id_.substr(0, 1);
     m->release = id_.substr(1);
     m->source = file->second.string();
+    attach(m->body, *this);
     return messages_.emplace(std::string(type), std::move(m)).first->second.get();
 }
 

@@ -34,7 +34,7 @@ std::string describe_entry(const structure_entry& e) {
 
 struct frame {
     const std::vector<structure_entry>* children;
-    std::string path;         ///< "SG7/SG8", empty at the message level
+    const structure_entry* group;  ///< the segment group this frame is in, nullptr at the message level
     std::size_t index = 0;    ///< current entry
     std::uint32_t count = 0;  ///< occurrences of the current entry so far (0: not yet matched)
 };
@@ -50,13 +50,13 @@ public:
     run(const directory& dir, const message_def& def, const edifact::message& m, const edifact::interchange_header& ich,
         const validation_options& opt, const validator::emit_fn& emit, message_verdict& verdict)
         : dir_(dir), m_(m), ich_(ich), opt_(opt), emit_(emit), verdict_(verdict) {
-        stack_.push_back(frame{&def.body, "", 0, 0});
+        stack_.push_back(frame{&def.body, nullptr, 0, 0});
     }
 
     void segment(const edifact::segment& s) {
-        structure(s);
+        const structure_entry* e = structure(s);
         if (!is_service_tag(s.tag))
-            if (const auto* def = dir_.segment(s.tag)) elements(s, *def);
+            if (const auto* def = e && e->definition ? e->definition : dir_.segment(s.tag)) elements(s, *def);
         previous_ = &s;
     }
 
@@ -71,6 +71,14 @@ private:
     // ---- structure -------------------------------------------------------------------------
 
     static const structure_entry& entry(const frame& f, std::size_t i) { return (*f.children)[i]; }
+
+    /// "SG7/SG8" for a frame of the stack, empty at the message level (built only for findings).
+    std::string path(const frame& f) const {
+        std::string out;
+        for (const frame* p = stack_.data(); p <= &f; ++p)
+            if (p->group) out += fmt::format("{}SG{}", out.empty() ? "" : "/", p->group->group);
+        return out;
+    }
 
     std::optional<match> find(std::string_view tag) const {
         for (std::size_t level = stack_.size(); level-- > 0;) {
@@ -99,7 +107,8 @@ private:
                 const auto& e = entry(f, k);
                 bool current = f.count > 0 && k == f.index;
                 if (current && f.count >= e.max_repeat) continue;
-                std::string name = (f.path.empty() ? "" : f.path + "/") + (e.is_group() ? fmt::format("SG{}/", e.group) : "") + e.first_tag();
+                std::string prefix = path(f);
+                std::string name = (prefix.empty() ? "" : prefix + "/") + (e.is_group() ? fmt::format("SG{}/", e.group) : "") + e.first_tag();
                 if (std::find(tags.begin(), tags.end(), name) == tags.end()) tags.push_back(name);
                 blocked = e.mandatory && !current && !(f.count > 0 && k < f.index);
             }
@@ -112,7 +121,8 @@ private:
     }
 
     std::string path_of(const frame& f, const structure_entry& e) const {
-        std::string p = f.path.empty() ? "" : f.path + "/";
+        std::string p = path(f);
+        if (!p.empty()) p += '/';
         return e.is_group() ? p + fmt::format("SG{}/{}", e.group, e.first_tag()) : p + e.tag;
     }
 
@@ -129,7 +139,7 @@ private:
                 expected.byte = at.byte;
                 expected.segment = at.number;
             }
-            std::string place = at_end ? fmt::format("before the end of {}", f.path.empty() ? "the message" : f.path)
+            std::string place = at_end ? fmt::format("before the end of {}", f.group ? path(f) : "the message")
                                        : fmt::format("before segment {} {}", at.number, at.tag);
             add(code::missing_segment, where,
                 fmt::format("mandatory {} missing at {} (position {}) {}", describe_entry(e), path_of(f, e), e.position, place), expected);
@@ -142,7 +152,8 @@ private:
         stack_.pop_back();
     }
 
-    void structure(const edifact::segment& s) {
+    /// Moves through the segment table; returns the entry the segment matched, nullptr if none.
+    const structure_entry* structure(const edifact::segment& s) {
         auto hit = find(s.tag);
         if (!hit) {
             if (is_service_tag(s.tag) || dir_.segment(s.tag))
@@ -150,7 +161,7 @@ private:
                     fmt::format("segment {} is not allowed here; expected {}", s.tag, expected_here()));
             else
                 add(code::unknown_segment, pos(s), fmt::format("segment {} is not defined in directory {}", s.tag, dir_.id()));
-            return;
+            return nullptr;
         }
         while (stack_.size() > hit->level + 1) close_top(s, false);
         frame& f = stack_.back();
@@ -171,9 +182,10 @@ private:
             f.count = 1;
         }
         if (e.is_group()) {
-            std::string path = (f.path.empty() ? "" : f.path + "/") + fmt::format("SG{}", e.group);
-            stack_.push_back(frame{&e.children, std::move(path), 0, 1});
+            stack_.push_back(frame{&e.children, &e, 0, 1});
+            return &e.children.front();
         }
+        return &e;
     }
 
     // ---- data elements ---------------------------------------------------------------------
@@ -206,7 +218,7 @@ private:
                     if (s.component_count(e, r) > 1)
                         add(code::too_many_constituents, pos(s, e, 2, rep),
                             fmt::format("{} {} is a simple data element but has {} components", s.tag, eu.code, s.component_count(e, r)));
-                    value(s, s.value(e, 1, r), eu.code, eu.name, eu.format, pos(s, e, 0, rep), false);
+                    value(s, s.value(e, 1, r), eu.code, eu.name, eu.format, eu.codes, e, 0, rep, false);
                 }
             }
         }
@@ -227,13 +239,12 @@ private:
         for (std::size_t c = 0; c < eu.components.size(); ++c) {
             const auto& cu = eu.components[c];
             const auto& v = s.value(e, c + 1, r);
-            auto where = pos(s, e, c + 1, rep);
             if (v.empty()) {
                 if (cu.mandatory)
-                    add(code::missing_element, where, fmt::format("mandatory component {} ({}) of {} {} missing", cu.code, cu.name, s.tag, eu.code));
+                    add(code::missing_element, pos(s, e, c + 1, rep), fmt::format("mandatory component {} ({}) of {} {} missing", cu.code, cu.name, s.tag, eu.code));
                 continue;
             }
-            value(s, v, cu.code, cu.name, cu.format, where, external);
+            value(s, v, cu.code, cu.name, cu.format, cu.codes, e, c + 1, rep, external);
         }
         // C507 and friends: a date/time/period with its format code.
         for (std::size_t c = 0; c + 1 < eu.components.size(); ++c) {
@@ -287,9 +298,11 @@ private:
     }
 
     void value(const edifact::segment& s, std::string_view v, const std::string& code_id, const std::string& name, const repr& r,
-               const core::position& where, bool external_codes) {
+               const code_list* list, std::size_t e, std::size_t c, std::uint16_t rep, bool external_codes) {
         if (v.empty()) return;
-        std::string label = fmt::format("{} {} ({}, {})", s.tag, code_id, name, r.text);
+        // Hot path: positions and texts are only built for findings.
+        auto where = [&] { return pos(s, e, c, rep); };
+        auto label_text = [&] { return fmt::format("{} {} ({}, {})", s.tag, code_id, name, r.text); };
         std::size_t length = 0;
         if (r.type == repr::kind::n) {
             bool bad = false;
@@ -302,31 +315,31 @@ private:
                 else bad = true;
             }
             if (bad) {
-                add(code::bad_character, where, fmt::format("'{}' in {} is not numeric (digits, a leading minus sign and one decimal mark)", v, label));
+                add(code::bad_character, where(), fmt::format("'{}' in {} is not numeric (digits, a leading minus sign and one decimal mark)", v, label_text()));
                 return;
             }
             if (mark && ich_.syntax_version < 4 && mark != ich_.delims.decimal)
-                add(code::decimal_mark, where,
-                    fmt::format("'{}' in {} uses '{}' as decimal mark; this syntax {} interchange declares '{}'", v, label, mark,
+                add(code::decimal_mark, where(),
+                    fmt::format("'{}' in {} uses '{}' as decimal mark; this syntax {} interchange declares '{}'", v, label_text(), mark,
                                 ich_.syntax_version, ich_.delims.decimal));
         } else {
             length = utf8_length(v);
             if (r.type == repr::kind::a && std::any_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
-                add(code::bad_character, where, fmt::format("'{}' in {} has digits; the representation is alphabetic", v, label));
+                add(code::bad_character, where(), fmt::format("'{}' in {} has digits; the representation is alphabetic", v, label_text()));
         }
         bool fits = true;
         if (r.max && length > r.max)
-            fits = false, add(code::too_long, where, fmt::format("'{}' in {} has {} characters; at most {} allowed", v, label, length, r.max));
+            fits = false, add(code::too_long, where(), fmt::format("'{}' in {} has {} characters; at most {} allowed", v, label_text(), length, r.max));
         else if (length < r.min)
-            fits = false, add(code::too_short, where, fmt::format("'{}' in {} has {} characters; at least {} required", v, label, length, r.min));
+            fits = false, add(code::too_short, where(), fmt::format("'{}' in {} has {} characters; at least {} required", v, label_text(), length, r.min));
         if (opt_.code_lists && !external_codes && fits)
-            if (const auto* list = dir_.codes(code_id); list && !list->contains(v)) {
+            if (list && !list->contains(v)) {
                 // A subset (UNH S009/0057, e.g. EAN010, SMDG20) may add codes of its own: say so, as a warning.
                 const auto& assoc = m_.header.association;
-                add(code::not_in_code_list, where,
-                    assoc.empty() ? fmt::format("'{}' in {} is not a code of list {} in directory {}", v, label, code_id, dir_.id())
+                add(code::not_in_code_list, where(),
+                    assoc.empty() ? fmt::format("'{}' in {} is not a code of list {} in directory {}", v, label_text(), code_id, dir_.id())
                                   : fmt::format("'{}' in {} is not a code of list {} in directory {}; subset {} may define it", v,
-                                                label, code_id, dir_.id(), assoc),
+                                                label_text(), code_id, dir_.id(), assoc),
                     std::nullopt, !assoc.empty());
             }
     }
