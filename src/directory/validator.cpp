@@ -191,7 +191,7 @@ private:
     // ---- data elements ---------------------------------------------------------------------
 
     void elements(const edifact::segment& s, const segment_def& def) {
-        std::size_t present = s.elements.size();
+        std::size_t present = s.element_count();
         if (present > def.elements.size()) {
             add(code::too_many_constituents, pos(s, def.elements.size() + 1),
                 fmt::format("{} has {} data elements; directory {} defines {}", s.tag, present, dir_.id(), def.elements.size()));
