@@ -37,6 +37,7 @@ struct frame {
     const structure_entry* group;  ///< the segment group this frame is in, nullptr at the message level
     std::size_t index = 0;    ///< current entry
     std::uint32_t count = 0;  ///< occurrences of the current entry so far (0: not yet matched)
+    std::uint32_t serial = 0; ///< which group occurrence this frame is, unique in the message
 };
 
 struct match {
@@ -48,13 +49,18 @@ struct match {
 class run {
 public:
     run(const directory& dir, const message_def& def, const edifact::message& m, const edifact::interchange_header& ich,
-        const validation_options& opt, const validator::emit_fn& emit, message_verdict& verdict)
-        : dir_(dir), m_(m), ich_(ich), opt_(opt), emit_(emit), verdict_(verdict) {
+        const validation_options& opt, const validator::emit_fn& emit, const validator::placement_fn* place, message_verdict& verdict)
+        : dir_(dir), m_(m), ich_(ich), opt_(opt), emit_(emit), place_(place), verdict_(verdict) {
         stack_.push_back(frame{&def.body, nullptr, 0, 0});
     }
 
     void segment(const edifact::segment& s) {
         const structure_entry* e = structure(s);
+        if (place_) {
+            open_.clear();
+            for (std::size_t i = 1; i < stack_.size(); ++i) open_.push_back(group_occurrence{stack_[i].group, stack_[i].serial});
+            (*place_)(s, e, open_);
+        }
         if (!is_service_tag(s.tag))
             if (const auto* def = e && e->definition ? e->definition : dir_.segment(s.tag)) elements(s, *def);
         previous_ = &s;
@@ -182,7 +188,7 @@ private:
             f.count = 1;
         }
         if (e.is_group()) {
-            stack_.push_back(frame{&e.children, &e, 0, 1});
+            stack_.push_back(frame{&e.children, &e, 0, 1, ++serial_});
             return &e.children.front();
         }
         return &e;
@@ -378,7 +384,10 @@ private:
     const edifact::interchange_header& ich_;
     const validation_options& opt_;
     const validator::emit_fn& emit_;
+    const validator::placement_fn* place_;
     message_verdict& verdict_;
+    std::vector<group_occurrence> open_;
+    std::uint32_t serial_ = 0;
     std::vector<frame> stack_;
     const edifact::segment* previous_ = nullptr;
 };
@@ -387,7 +396,8 @@ private:
 
 validator::validator(catalog& dirs, validation_options options) : dirs_(dirs), options_(std::move(options)) {}
 
-message_verdict validator::validate(const edifact::message& m, const edifact::interchange_header& ich, const emit_fn& emit) {
+message_verdict validator::validate(const edifact::message& m, const edifact::interchange_header& ich, const emit_fn& emit,
+                                    const placement_fn* place) {
     message_verdict verdict;
     const auto& h = m.header;
     auto unh_finding = [&](code c, std::string text) {
@@ -432,7 +442,7 @@ message_verdict validator::validate(const edifact::message& m, const edifact::in
         return verdict;
     }
     verdict.definition = def;
-    run r(*dir, *def, m, ich, options_, emit, verdict);
+    run r(*dir, *def, m, ich, options_, emit, place, verdict);
     for (const auto& s : m.segments) r.segment(s);
     r.finish();
     return verdict;

@@ -21,11 +21,9 @@ core::node to_node(const segment& s, int syntax_version) {
             std::size_t components = s.component_count(e, r);
             bool all_empty = true;
             for (std::size_t c = 1; c <= components && all_empty; ++c) all_empty = !s.has(e, c, r);
-            if (all_empty && components <= 1) {
-                n.add(ename);  // keep the position: an empty element still counts
-                continue;
-            }
-            auto& en = n.add(ename);
+            auto& en = n.add(ename);  // an empty element keeps its position
+            if (r > 1) en.set_attribute("repeat", std::to_string(r));
+            if (all_empty && components <= 1) continue;
             en.byte = s.byte_of(e, 1, r);
             bool composite = components > 1 || (ed && ed->composite);
             if (!composite) {
