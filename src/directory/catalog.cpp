@@ -54,6 +54,27 @@ file_set classify(const fs::path& folder) {
 
 }  // namespace
 
+namespace {
+std::uint64_t pack(std::string_view v) {
+    std::uint64_t k = 0;
+    for (char c : v) k = (k << 8) | static_cast<unsigned char>(c);
+    return k | (std::uint64_t(v.size()) << 60);  // length in the top bits: "A" and "\0A" differ
+}
+}  // namespace
+
+void code_list::index() {
+    short_codes_.clear();
+    for (const auto& [code, name] : codes)
+        if (code.size() <= 7) short_codes_.push_back(pack(code));
+    std::sort(short_codes_.begin(), short_codes_.end());
+    indexed_ = true;
+}
+
+bool code_list::contains(std::string_view v) const {
+    if (indexed_ && v.size() <= 7) return std::binary_search(short_codes_.begin(), short_codes_.end(), pack(v));
+    return codes.find(std::string(v)) != codes.end();
+}
+
 std::string directory_id(std::string_view version, std::string_view release) {
     return upper(std::string(version) + std::string(release));
 }
@@ -71,6 +92,7 @@ directory::directory(std::string id, fs::path folder) : id_(std::move(id)), fold
     for (const auto& f : files.elements) detail::import_elements(detail::read_text(f), elements_);
     for (const auto& f : files.codes) detail::import_code_lists(detail::read_text(f), code_lists_);
     message_files_ = std::move(files.messages);
+    for (auto& [element, list] : code_lists_) list.index();
     if (segments_.empty() || composites_.empty() || elements_.empty())
         throw directory_error(fmt::format("directory {} in {}: no definitions could be read", id_, folder_.string()));
     link();

@@ -98,7 +98,15 @@ struct message_def {
 struct code_list {
     std::string element;
     std::unordered_map<std::string, std::string> codes;
-    bool contains(std::string_view v) const { return codes.find(std::string(v)) != codes.end(); }
+
+    /// Builds the lookup index; call once the codes are complete.
+    void index();
+    /// Whether v is a code of the list (after index(): a binary search over packed short codes).
+    bool contains(std::string_view v) const;
+
+private:
+    std::vector<std::uint64_t> short_codes_;  ///< codes of up to 8 bytes, packed, sorted
+    bool indexed_ = false;
 };
 
 }  // namespace edigate::directory
