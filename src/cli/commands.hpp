@@ -12,6 +12,7 @@
 
 #include "edigate/core/diagnostic.hpp"
 #include "edigate/core/line_locator.hpp"
+#include "edigate/directory/validator.hpp"
 #include "edigate/edifact/reader.hpp"
 
 namespace edigate::cli {
@@ -24,17 +25,25 @@ enum exit_code : int {
     exit_failure = 3,  ///< I/O or internal failure
 };
 
-/// Reader settings every reading command accepts (a partner's tolerance, given on the command line).
+/// Reader and validator settings every reading command accepts: a partner's tolerance, from a
+/// named profile in a profiles file (TOML) and/or from flags, which add to the profile.
 struct reading_options {
     std::string charset_override;
     std::string delimiters;
     std::string profile;
+    std::string profiles_file;
     std::vector<std::string> downgrade;
     std::size_t max_findings = 1000;
+    bool syntax_only = false;
+    bool no_code_lists = false;
 
     void add_to(CLI::App& cmd);
+    /// Loads the named profile (when a profiles file is given) and folds it into these options;
+    /// an unknown profile or a bad file throws CLI::ValidationError. Call once, before make().
+    void resolve();
     /// Builds reader options; a bad value throws CLI::ValidationError.
     edifact::reader_options make(bool keep_segments) const;
+    directory::validation_options make_validation() const;
 };
 
 /// An input named on the command line; "-" is standard input, spooled to a temporary file so that
@@ -87,5 +96,6 @@ inline std::string json_text(const nlohmann::ordered_json& j) {
 void add_validate(CLI::App& app, int& exit);
 void add_parse(CLI::App& app, int& exit);
 void add_codes(CLI::App& app, int& exit);
+void add_directory(CLI::App& app, int& exit);
 
 }  // namespace edigate::cli

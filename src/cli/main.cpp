@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     add_validate(app, exit);
     add_parse(app, exit);
     add_codes(app, exit);
+    add_directory(app, exit);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -49,7 +49,12 @@ void reading_options::add_to(CLI::App& cmd) {
                    "six service characters as in UNA (component, element, decimal, release, repetition, terminator) "
                    "for feeds without UNA that break the defaults; \\n \\r \\t \\xNN escapes, e.g. ':+.? \\n'")
         ->type_name("UNA6");
-    cmd.add_option("--profile", profile, "partner profile name recorded on downgraded findings")->type_name("NAME");
+    cmd.add_option("--profiles", profiles_file, "partner profiles file (TOML); default $EDIGATE_PROFILES")->type_name("FILE");
+    cmd.add_option("--profile", profile,
+                   "partner profile: its settings from the profiles file apply, and its name is recorded on every downgraded finding")
+        ->type_name("NAME");
+    cmd.add_flag("--syntax-only", syntax_only, "skip directory validation (syntax, envelope and character set checks only)");
+    cmd.add_flag("--no-code-lists", no_code_lists, "do not check values against the UNCL code lists");
     cmd.add_option("--downgrade", downgrade, "turn this error code into a warning (repeatable), e.g. EDI-C002")
         ->type_name("CODE");
     cmd.add_option("--max-findings", max_findings, "keep at most this many findings per file (counts go on)")
@@ -79,6 +84,14 @@ edifact::reader_options reading_options::make(bool keep_segments) const {
     o.profile = profile;
     o.downgrade = downgrade;
     return o;
+}
+
+directory::validation_options reading_options::make_validation() const {
+    directory::validation_options v;
+    v.code_lists = !no_code_lists;
+    v.profile = profile;
+    v.downgrade = downgrade;
+    return v;
 }
 
 input_file::input_file(const std::string& name) : display_(name == "-" ? "<stdin>" : name) {

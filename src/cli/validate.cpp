@@ -1,4 +1,4 @@
-// validate.cpp - `edigate validate FILE...`: syntax and envelope checks with a human or JSON report.
+// validate.cpp - `edigate validate FILE...`: syntax, envelope and directory checks with a human or JSON report.
 //
 // The JSON report is written while the file is read (interchanges and messages as they complete),
 // so its memory stays flat for huge files; only the capped findings are held until the end, when
@@ -45,7 +45,8 @@ json diagnostic_json(const core::diagnostic& d, const core::line_locator* lines)
 
 class validate_handler final : public edifact::handler {
 public:
-    validate_handler(bool json_mode, std::size_t cap, progress_meter& p) : json_(json_mode), sink_(cap), progress_(p) {}
+    validate_handler(bool json_mode, std::size_t cap, progress_meter& p, directory::validator* v)
+        : json_(json_mode), sink_(cap), progress_(p), validator_(v) {}
 
     void interchange_begin(const edifact::interchange_header& h) override {
         header_ = h;
@@ -76,7 +77,12 @@ public:
     }
     void message_end(const edifact::message& m) override {
         ++messages_in_ich_;
-        bool ok = m.errors == 0 && m.has_trailer;
+        directory::message_verdict verdict;
+        if (validator_) verdict = validator_->validate(m, header_, [this](core::diagnostic d) { sink_.add(std::move(d)); });
+        std::uint32_t errors = m.errors + verdict.errors;
+        ich_errors_ += verdict.errors;
+        bool ok = errors == 0 && m.has_trailer;
+        std::string checked = !validator_ ? "syntax only" : verdict.definition ? "directory " + verdict.directory : "no directory";
         if (json_) {
             json j;
             j["index"] = m.index;
@@ -90,17 +96,21 @@ public:
             j["segment_count"] = m.segment_count;
             j["declared_count"] = m.declared_count;
             j["byte"] = m.byte;
+            j["checked"] = checked;
             j["status"] = ok ? "valid" : "invalid";
-            j["errors"] = m.errors;
+            j["errors"] = errors;
             fmt::print("{}{}", messages_in_ich_ == 1 ? "" : ",", json_text(j));
         } else if (lines_.size() < 100) {
-            lines_.push_back(fmt::format("    message {} '{}' {}:{}:{}:{}{}: {} segments, {}", m.index, m.header.reference,
+            lines_.push_back(fmt::format("    message {} '{}' {}:{}:{}:{}{}: {} segments, {} ({})", m.index, m.header.reference,
                                          m.header.type, m.header.version, m.header.release, m.header.agency,
                                          m.header.association.empty() ? "" : ":" + m.header.association, m.segment_count,
-                                         ok ? "valid" : fmt::format("{} error{}", m.errors, m.errors == 1 ? "" : "s")));
+                                         ok ? "valid" : fmt::format("{} error{}", errors, errors == 1 ? "" : "s"), checked));
         }
     }
-    void interchange_end(const edifact::interchange_trailer& t) override {
+    void interchange_end(const edifact::interchange_trailer& trailer) override {
+        auto t = trailer;
+        t.errors += ich_errors_;
+        ich_errors_ = 0;
         if (json_) {
             fmt::print("],\"message_count\":{},\"group_count\":{},\"closed\":{},\"errors\":{},\"status\":\"{}\"}}", t.messages,
                        t.groups, t.has_trailer ? "true" : "false", t.errors, t.errors ? "invalid" : "valid");
@@ -124,6 +134,8 @@ public:
     bool json_;
     core::diagnostic_sink sink_;
     progress_meter& progress_;
+    directory::validator* validator_;
+    std::uint32_t ich_errors_ = 0;
     edifact::interchange_header header_;
     std::uint32_t messages_in_ich_ = 0;
     bool first_ich_ = true;
@@ -137,9 +149,13 @@ struct validate_args {
     reading_options reading;
 };
 
-int run_validate(const validate_args& a) {
-    auto options = a.reading.make(false);
+int run_validate(validate_args a) {
+    a.reading.resolve();
+    auto options = a.reading.make(!a.reading.syntax_only);
     edifact::reader reader(options);
+    directory::catalog dirs(directory::catalog::default_roots());
+    directory::validator checker(dirs, a.reading.make_validation());
+    directory::validator* v = a.reading.syntax_only ? nullptr : &checker;
     std::size_t valid = 0, invalid = 0, failed = 0;
     std::uint64_t errors = 0, warnings = 0;
     if (a.json) fmt::print("{{\"files\":[");
@@ -153,7 +169,7 @@ int run_validate(const validate_args& a) {
             continue;
         }
         progress_meter meter(in.display(), in.size());
-        validate_handler h(a.json, a.reading.max_findings, meter);
+        validate_handler h(a.json, a.reading.max_findings, meter, v);
         if (a.json) fmt::print(",\"bytes\":{},\"interchanges\":[", in.size());
         bool readable = true;
         auto stats = reader.read_file(in.path(), h, &readable);
@@ -201,7 +217,7 @@ int run_validate(const validate_args& a) {
 
 void add_validate(CLI::App& app, int& exit) {
     auto a = std::make_shared<validate_args>();
-    auto* cmd = app.add_subcommand("validate", "check EDIFACT files: syntax, envelopes, control counts, character sets");
+    auto* cmd = app.add_subcommand("validate", "check EDIFACT files: syntax, envelopes, control counts, character sets, and each message against its UN directory");
     cmd->add_option("files", a->files, "EDIFACT files to check; - reads standard input")->required();
     cmd->add_flag("--json", a->json, "write a machine-readable JSON report on standard output");
     cmd->add_flag("-q,--quiet", a->quiet, "print only errors and the one-line verdict per file");

@@ -25,7 +25,9 @@ enum class code {
     too_long,               ///< EDI-D011 value longer than its representation allows
     too_short,              ///< EDI-D012 value shorter than its representation requires
     decimal_mark,           ///< EDI-D013 decimal mark other than the declared one
-    not_in_code_list,       ///< EDI-D014 value not in the element's UNCL code list
+    not_in_code_list,       ///< EDI-D014 value not in the element's UNCL code list (a warning in association-assigned subsets)
+    version_mismatch,       ///< EDI-D015 UNH message version is not "D" though the release names an installed directory
+    bad_date_time,          ///< EDI-D016 date/time/period (2380) does not fit the format its 2379 code names
     count_
 };
 

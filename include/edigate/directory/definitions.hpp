@@ -30,11 +30,14 @@ struct element_def {
     repr format;
 };
 
+struct code_list;
+
 /// A component or a simple element used at one position of a composite or segment.
 struct component_use {
     std::string code, name;
     bool mandatory = false;
     repr format;
+    const code_list* codes = nullptr;  ///< its UNCL code list, if it has one (set when the directory is linked)
 };
 
 /// A data element position in a segment: simple or composite.
@@ -45,6 +48,7 @@ struct element_use {
     unsigned repeat = 1;        ///< syntax 4 repetitions allowed
     bool composite = false;
     repr format;                ///< simple elements only
+    const code_list* codes = nullptr;       ///< simple elements only: its UNCL code list, if any
     std::vector<component_use> components;  ///< composites only, from the composite directory
 };
 
@@ -67,6 +71,7 @@ struct structure_entry {
     bool mandatory = false;
     std::uint32_t max_repeat = 1;
     std::vector<structure_entry> children;  ///< groups only; children[0] is the trigger segment
+    const struct segment_def* definition = nullptr;  ///< segments: the directory's definition, if it has one
 
     bool is_group() const noexcept { return group != 0; }
     /// The trigger segment tag of a group, the tag of a segment.

@@ -1,0 +1,200 @@
+// catalog.cpp - finding installed directories and importing them on first use.
+#include "edigate/directory/catalog.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <system_error>
+
+#include "detail/importer.hpp"
+
+namespace edigate::directory {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return out;
+}
+
+/// "D96A", "D01B", "S93A": a directory version folder name.
+bool looks_like_id(std::string_view s) {
+    return s.size() == 4 && (s[0] == 'D' || s[0] == 'S') && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' &&
+           s[3] >= 'A' && s[3] <= 'Z';
+}
+
+/// Directory files by kind, found by their UNECE names anywhere up to two levels below the folder.
+struct file_set {
+    std::vector<fs::path> segments, composites, elements, codes;
+    std::map<std::string, fs::path, std::less<>> messages;
+};
+
+file_set classify(const fs::path& folder) {
+    file_set set;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it.depth() > 1 || !it->is_regular_file(ec)) continue;
+        std::string name = upper(it->path().filename().string());
+        auto dot = name.find('.');
+        std::string stem = name.substr(0, dot);
+        if (stem == "EDSD" || stem == "TRSD") set.segments.push_back(it->path());
+        else if (stem == "EDCD" || stem == "TRCD") set.composites.push_back(it->path());
+        else if (stem == "EDED" || stem == "TRED") set.elements.push_back(it->path());
+        else if (stem.starts_with("UNCL")) set.codes.push_back(it->path());
+        else if (auto u = stem.find('_'); u == 6 && dot != std::string::npos) set.messages[stem.substr(0, u)] = it->path();
+    }
+    std::sort(set.codes.begin(), set.codes.end());
+    return set;
+}
+
+}  // namespace
+
+std::string directory_id(std::string_view version, std::string_view release) {
+    return upper(std::string(version) + std::string(release));
+}
+
+directory::directory(std::string id, fs::path folder) : id_(std::move(id)), folder_(std::move(folder)) {
+    auto files = classify(folder_);
+    auto need = [&](const std::vector<fs::path>& v, const char* what) {
+        if (v.empty()) throw directory_error(fmt::format("directory {} in {} has no {} file", id_, folder_.string(), what));
+    };
+    need(files.segments, "segment directory (EDSD/TRSD)");
+    need(files.composites, "composite directory (EDCD/TRCD)");
+    need(files.elements, "data element directory (EDED/TRED)");
+    for (const auto& f : files.segments) detail::import_segments(detail::read_text(f), segments_);
+    for (const auto& f : files.composites) detail::import_composites(detail::read_text(f), composites_);
+    for (const auto& f : files.elements) detail::import_elements(detail::read_text(f), elements_);
+    for (const auto& f : files.codes) detail::import_code_lists(detail::read_text(f), code_lists_);
+    message_files_ = std::move(files.messages);
+    if (segments_.empty() || composites_.empty() || elements_.empty())
+        throw directory_error(fmt::format("directory {} in {}: no definitions could be read", id_, folder_.string()));
+    link();
+}
+
+void directory::link() {
+    for (auto& [tag, seg] : segments_) {
+        for (auto& e : seg.elements) {
+            if (e.composite) {
+                if (auto* c = composite(e.code)) e.components = c->components;
+            } else if (auto* d = element(e.code)) {
+                if (e.format.max == 0) e.format = d->format;
+            }
+        }
+    }
+    // A composite component without a representation takes it from the element directory.
+    for (auto& [tag, seg] : segments_)
+        for (auto& e : seg.elements) {
+            if (!e.composite) e.codes = codes(e.code);
+            for (auto& c : e.components) {
+                if (c.format.max == 0)
+                    if (auto* d = element(c.code)) c.format = d->format;
+                c.codes = codes(c.code);
+            }
+        }
+}
+
+namespace {
+void attach(std::vector<structure_entry>& entries, const directory& d) {
+    for (auto& e : entries) {
+        if (e.is_group()) attach(e.children, d);
+        else e.definition = d.segment(e.tag);
+    }
+}
+}  // namespace
+
+const segment_def* directory::segment(std::string_view tag) const {
+    auto it = segments_.find(tag);
+    return it == segments_.end() ? nullptr : &it->second;
+}
+const composite_def* directory::composite(std::string_view code) const {
+    auto it = composites_.find(code);
+    return it == composites_.end() ? nullptr : &it->second;
+}
+const element_def* directory::element(std::string_view code) const {
+    auto it = elements_.find(code);
+    return it == elements_.end() ? nullptr : &it->second;
+}
+const code_list* directory::codes(std::string_view element) const {
+    auto it = code_lists_.find(element);
+    return it == code_lists_.end() ? nullptr : &it->second;
+}
+
+const message_def* directory::message(std::string_view type) const {
+    std::lock_guard lock(mutex_);
+    if (auto it = messages_.find(type); it != messages_.end()) return it->second.get();
+    auto file = message_files_.find(type);
+    if (file == message_files_.end()) return nullptr;
+    auto m = std::make_unique<message_def>(detail::import_message(detail::read_text(file->second), type));
+    m->agency = "UN";
+    m->version = id_.substr(0, 1);
+    m->release = id_.substr(1);
+    m->source = file->second.string();
+    attach(m->body, *this);
+    return messages_.emplace(std::string(type), std::move(m)).first->second.get();
+}
+
+std::vector<std::string> directory::message_types() const {
+    std::vector<std::string> out;
+    for (const auto& [type, path] : message_files_) out.push_back(type);
+    if (out.empty())
+        for (const auto& [type, m] : messages_) out.push_back(type);
+    return out;
+}
+
+catalog::catalog(std::vector<fs::path> roots) : roots_(std::move(roots)) {
+    std::error_code ec;
+    for (const auto& root : roots_) {
+        for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+            std::string name = upper(it->path().filename().string());
+            if (looks_like_id(name) && it->is_directory(ec)) available_.emplace(name, it->path());  // first root wins
+        }
+        ec.clear();
+    }
+}
+
+std::vector<fs::path> catalog::default_roots() {
+    std::vector<fs::path> roots;
+    if (const char* env = std::getenv("EDIGATE_DIRECTORIES")) {
+        std::string_view list(env);
+        while (!list.empty()) {
+            auto colon = list.find(':');
+            if (auto part = list.substr(0, colon); !part.empty()) roots.emplace_back(part);
+            if (colon == std::string_view::npos) break;
+            list.remove_prefix(colon + 1);
+        }
+    }
+    std::error_code ec;
+    if (auto exe = fs::read_symlink("/proc/self/exe", ec); !ec)
+        roots.push_back(exe.parent_path().parent_path() / "share/edigate/edifact/directories");
+#ifdef EDIGATE_DATA_DIR
+    roots.emplace_back(EDIGATE_DATA_DIR "/edifact/directories");
+#endif
+#ifdef EDIGATE_SOURCE_DIR
+    roots.emplace_back(EDIGATE_SOURCE_DIR "/edifact/directories");
+#endif
+    return roots;
+}
+
+const directory* catalog::find(std::string_view id) {
+    std::string key = upper(id);
+    std::erase(key, ':');
+    std::lock_guard lock(mutex_);
+    if (auto it = loaded_.find(key); it != loaded_.end()) return it->second.get();
+    auto where = available_.find(key);
+    if (where == available_.end()) return nullptr;
+    auto d = std::make_unique<directory>(key, where->second);
+    return loaded_.emplace(key, std::move(d)).first->second.get();
+}
+
+std::vector<std::string> catalog::installed() const {
+    std::vector<std::string> out;
+    for (const auto& [id, path] : available_) out.push_back(id);
+    return out;
+}
+
+}  // namespace edigate::directory

@@ -1,0 +1,452 @@
+// importer.cpp - reads the UNECE directory text files. See detail/importer.hpp.
+#include "detail/importer.hpp"
+
+#include <fmt/format.h>
+#include <iconv.h>
+
+#include <cerrno>
+#include <charconv>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <vector>
+
+#include "edigate/directory/catalog.hpp"
+
+namespace edigate::directory::detail {
+
+namespace {
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+    std::vector<std::string_view> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto nl = text.find('\n', start);
+        if (nl == std::string_view::npos) nl = text.size();
+        out.push_back(text.substr(start, nl - start));
+        start = nl + 1;
+    }
+    return out;
+}
+
+std::vector<std::string_view> split_words(std::string_view s) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && s[i] == ' ') ++i;
+        std::size_t b = i;
+        while (i < s.size() && s[i] != ' ') ++i;
+        if (i > b) out.push_back(s.substr(b, i - b));
+    }
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+std::string join(const std::vector<std::string_view>& words, std::size_t from, std::size_t to) {
+    std::string out;
+    for (std::size_t i = from; i < to; ++i) {
+        if (!out.empty()) out += ' ';
+        out += words[i];
+    }
+    return out;
+}
+
+bool all_digits(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+bool is_upper_or_digit(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+/// Change indicators (+ * # | X -) sit in column 1; blank them so indentation stays meaningful.
+/// Returns the line and whether it carried the deletion mark '-'.
+std::string unmark(std::string_view line, bool* deleted = nullptr) {
+    std::string s(line);
+    if (deleted) *deleted = false;
+    std::size_t n = 0;  // indicators can combine: "#|"
+    while (n < s.size() && n < 3 && std::string_view("+*#|X-").find(s[n]) != std::string_view::npos) ++n;
+    if (n > 0 && n < s.size() && s[n] == ' ') {
+        if (deleted) *deleted = s.find('-') < n;
+        for (std::size_t i = 0; i < n; ++i) s[i] = ' ';
+    }
+    return s;
+}
+
+/// Segment and composite directories also put change indicators further in ("    * C059  STREET").
+std::string unmark_indented(std::string_view line) {
+    std::string s(line);
+    std::size_t i = s.find_first_not_of(' ');
+    if (i != std::string::npos && i + 1 < s.size() && s[i + 1] == ' ' && std::string_view("+*#|X-").find(s[i]) != std::string_view::npos)
+        s[i] = ' ';
+    return s;
+}
+
+std::size_t indent_of(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && s[i] == ' ') ++i;
+    return i;
+}
+
+bool is_separator(std::string_view trimmed) {
+    return trimmed.starts_with("--") || trimmed.starts_with("\u2500");
+}
+
+bool is_repr(std::string_view t) {
+    std::size_t i = 0;
+    if (t.starts_with("an")) i = 2;
+    else if (t.starts_with("a") || t.starts_with("n")) i = 1;
+    else return false;
+    if (t.substr(i).starts_with("..")) i += 2;
+    return all_digits(t.substr(i));
+}
+
+bool is_status(std::string_view t) { return t == "M" || t == "C"; }
+
+/// "010" element position.
+bool is_position(std::string_view t) { return t.size() == 3 && all_digits(t); }
+/// "1004", "C002", "E001", "S009": a data element or composite code.
+bool is_element_code(std::string_view t) {
+    return t.size() == 4 && is_upper_or_digit(t[0]) && all_digits(t.substr(1));
+}
+bool is_segment_tag(std::string_view t) {
+    return t.size() == 3 && t[0] >= 'A' && t[0] <= 'Z' && is_upper_or_digit(t[1]) && is_upper_or_digit(t[2]);
+}
+bool has_lower(std::string_view s) {
+    for (char c : s)
+        if (c >= 'a' && c <= 'z') return true;
+    return false;
+}
+
+unsigned to_unsigned(std::string_view s) {
+    unsigned v = 0;
+    std::from_chars(s.data(), s.data() + s.size(), v);
+    return v;
+}
+
+/// A line "010    C002 DOCUMENT/MESSAGE NAME    C    1 an..3" after the position and code words.
+struct usage_line {
+    std::string position, code, name;
+    bool mandatory = false;
+    unsigned repeat = 1;
+    std::string format;
+};
+
+/// Parses the words of an element or component line; nullopt when the status is not on this line
+/// (the name wrapped onto the next one).
+std::optional<usage_line> parse_usage(const std::vector<std::string_view>& w) {
+    if (w.size() < 3) return std::nullopt;
+    std::size_t end = w.size();
+    usage_line u;
+    u.position = std::string(w[0]);
+    u.code = std::string(w[1]);
+    if (is_repr(w[end - 1])) u.format = std::string(w[--end]);
+    if (end >= 4 && all_digits(w[end - 1]) && is_status(w[end - 2])) u.repeat = to_unsigned(w[--end]);
+    if (end < 3 || !is_status(w[end - 1])) return std::nullopt;
+    u.mandatory = w[end - 1] == "M";
+    u.name = join(w, 2, end - 1);
+    return u;
+}
+
+/// Words of an element line; a change mark between position and code ("020 X  C110") is dropped.
+std::vector<std::string_view> usage_words(std::string_view line) {
+    auto w = split_words(line);
+    if (w.size() >= 3 && is_position(w[0]) && w[1].size() == 1 && std::string_view("+*#|X-").find(w[1][0]) != std::string_view::npos)
+        w.erase(w.begin() + 1);
+    return w;
+}
+
+/// Element lines of segment and composite directories, with wrapped names joined.
+template <class F>
+void for_each_usage(const std::vector<std::string_view>& lines, std::size_t& i, F&& f) {
+    std::string l = unmark_indented(lines[i]);
+    auto w = usage_words(l);
+    if (w.size() < 2 || !is_position(w[0]) || !is_element_code(w[1])) return;
+    std::string joined = l;
+    for (int extra = 0; extra < 3; ++extra) {
+        if (auto u = parse_usage(usage_words(joined))) {
+            f(*u);
+            return;
+        }
+        if (i + 1 >= lines.size()) return;
+        joined += ' ';
+        joined += unmark_indented(lines[++i]);
+    }
+}
+
+/// A header line "      C507  DATE/TIME/PERIOD": code then an upper-case name, indented.
+std::optional<std::pair<std::string, std::string>> upper_header(std::string_view line, bool (*code_ok)(std::string_view)) {
+    std::string l = unmark_indented(line);
+    if (l.empty() || l[0] != ' ') return std::nullopt;
+    auto w = split_words(l);
+    if (w.size() < 2 || !code_ok(w[0])) return std::nullopt;
+    std::string name = join(w, 1, w.size());
+    if (has_lower(name) || !(name[0] >= 'A' && name[0] <= 'Z')) return std::nullopt;
+    return std::pair{std::string(w[0]), name};
+}
+
+bool is_composite_code(std::string_view t) { return t.size() == 4 && (t[0] == 'C' || t[0] == 'E' || t[0] == 'S') && all_digits(t.substr(1)); }
+
+/// Element header "     1225  Message function code   [C]" followed (after blank lines) by "Desc:".
+std::optional<std::pair<std::string, std::string>> element_header(const std::vector<std::string_view>& lines, std::size_t i) {
+    std::string l = unmark(lines[i]);
+    auto w = split_words(l);
+    if (w.size() < 2 || w[0].size() != 4 || !all_digits(w[0]) || l[0] != ' ') return std::nullopt;
+    std::size_t j = i + 1;
+    while (j < lines.size() && trim(lines[j]).empty()) ++j;
+    if (j >= lines.size() || !trim(lines[j]).starts_with("Desc:")) return std::nullopt;
+    std::size_t end = w.size();
+    if (end > 2 && w[end - 1].size() == 3 && w[end - 1][0] == '[') --end;  // usage indicator [B] [C] [I]
+    return std::pair{std::string(w[0]), join(w, 1, end)};
+}
+
+}  // namespace
+
+std::string read_text(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw directory_error(fmt::format("cannot read directory file {}", file.string()));
+    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string out;
+    out.reserve(raw.size() + raw.size() / 8);
+    iconv_t cd = iconv_open("UTF-8", "CP437");
+    if (cd == reinterpret_cast<iconv_t>(-1)) throw directory_error("iconv cannot convert CP437 to UTF-8");
+    char buf[4096];
+    char* in_p = raw.data();
+    std::size_t in_left = raw.size();
+    while (in_left > 0) {
+        char* out_p = buf;
+        std::size_t out_left = sizeof buf;
+        std::size_t r = iconv(cd, &in_p, &in_left, &out_p, &out_left);
+        out.append(buf, static_cast<std::size_t>(out_p - buf));
+        if (r == static_cast<std::size_t>(-1) && errno != E2BIG) {  // CP437 maps every byte; be safe anyway
+            out += '?';
+            ++in_p;
+            --in_left;
+        }
+    }
+    iconv_close(cd);
+    std::erase(out, '\r');
+    return out;
+}
+
+void import_segments(std::string_view text, std::map<std::string, segment_def, std::less<>>& out) {
+    auto lines = split_lines(text);
+    segment_def* seg = nullptr;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (auto h = upper_header(lines[i], is_segment_tag)) {
+            seg = &out[h->first];
+            *seg = segment_def{h->first, h->second, {}};
+            continue;
+        }
+        if (!seg) continue;
+        for_each_usage(lines, i, [&](const usage_line& u) {
+            element_use e;
+            e.position = u.position;
+            e.code = u.code;
+            e.name = u.name;
+            e.mandatory = u.mandatory;
+            e.repeat = u.repeat ? u.repeat : 1;
+            e.composite = !(u.code[0] >= '0' && u.code[0] <= '9');
+            e.format = repr::parse(u.format);
+            seg->elements.push_back(std::move(e));
+        });
+    }
+}
+
+void import_composites(std::string_view text, std::map<std::string, composite_def, std::less<>>& out) {
+    auto lines = split_lines(text);
+    composite_def* comp = nullptr;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (auto h = upper_header(lines[i], is_composite_code)) {
+            comp = &out[h->first];
+            *comp = composite_def{h->first, h->second, {}};
+            continue;
+        }
+        if (!comp) continue;
+        for_each_usage(lines, i, [&](const usage_line& u) {
+            comp->components.push_back(component_use{u.code, u.name, u.mandatory, repr::parse(u.format)});
+        });
+    }
+}
+
+void import_elements(std::string_view text, std::map<std::string, element_def, std::less<>>& out) {
+    auto lines = split_lines(text);
+    element_def* el = nullptr;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (auto h = element_header(lines, i)) {
+            el = &out[h->first];
+            *el = element_def{h->first, h->second, {}};
+            continue;
+        }
+        auto t = trim(lines[i]);
+        if (el && t.starts_with("Repr:")) el->format = repr::parse(trim(t.substr(5)));
+    }
+}
+
+void import_code_lists(std::string_view text, std::map<std::string, code_list, std::less<>>& out) {
+    auto lines = split_lines(text);
+    code_list* list = nullptr;
+    bool in_codes = false, in_note = false;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (auto h = element_header(lines, i)) {
+            list = &out[h->first];
+            list->element = h->first;
+            in_codes = in_note = false;
+            continue;
+        }
+        if (!list) continue;
+        bool deleted = false;
+        std::string l = unmark(lines[i], &deleted);
+        auto t = trim(l);
+        if (t.empty()) {
+            in_note = false;
+            continue;
+        }
+        if (is_separator(t)) {
+            list = nullptr;
+            continue;
+        }
+        if (t.starts_with("Repr:")) {
+            in_codes = true;
+            continue;
+        }
+        if (t.starts_with("Note:")) {
+            in_note = true;
+            continue;
+        }
+        if (!in_codes || in_note || indent_of(l) > 10) continue;
+        auto w = split_words(t);
+        if (deleted) continue;
+        list->codes.emplace(std::string(w[0]), join(w, 1, w.size()));
+    }
+    std::erase_if(out, [](const auto& kv) { return kv.second.codes.empty(); });
+}
+
+namespace {
+
+/// Counts group-closing marks in the tail of a segment-table line: the box corners of the CP437
+/// layout and the '+' of the ASCII layout.
+unsigned count_closings(std::string_view tail) {
+    unsigned n = 0;
+    for (std::size_t i = 0; i < tail.size(); ++i) {
+        if (tail[i] == '+') ++n;
+        else if (tail.substr(i).starts_with("\u2518") || tail.substr(i).starts_with("\u2534")) ++n;
+    }
+    return n;
+}
+
+/// After "S   R": the status word and the repeat count (which may run into box characters).
+bool status_and_repeat(std::string_view rest, structure_entry& e, std::string_view& tail) {
+    auto w = split_words(rest);
+    bool found = false;
+    for (std::size_t k = 0; k + 1 < w.size(); ++k) {
+        if (!is_status(w[k])) continue;
+        std::string_view r = w[k + 1];
+        std::size_t d = 0;
+        while (d < r.size() && r[d] >= '0' && r[d] <= '9') ++d;
+        if (d == 0) continue;
+        // the last status/repeat pair wins: names never end in "M 1"
+        e.mandatory = w[k] == "M";
+        e.max_repeat = to_unsigned(r.substr(0, d));
+        tail = rest.substr(static_cast<std::size_t>(r.data() - rest.data()) + d);
+        found = true;
+    }
+    return found;
+}
+
+}  // namespace
+
+message_def import_message(std::string_view text, std::string_view type) {
+    auto lines = split_lines(text);
+    message_def m;
+    m.type = std::string(type);
+    // The title is the last line of the heading, above the first rule.
+    for (std::size_t i = 0; i < lines.size() && i < 30; ++i) {
+        auto t = trim(lines[i]);
+        if (is_separator(t)) break;
+        if (!t.empty() && i < 12) m.name = std::string(t);
+    }
+    std::size_t i = 0;
+    for (; i < lines.size(); ++i) {
+        auto t = trim(lines[i]);
+        if (t.starts_with("Pos") && t.find("Tag") != std::string_view::npos && t.find("Name") != std::string_view::npos) break;
+    }
+    if (i == lines.size()) throw directory_error(fmt::format("{}: no segment table (line 'Pos Tag Name S R')", type));
+    std::vector<std::vector<structure_entry>*> open{&m.body};
+    unsigned entries = 0;
+    for (++i; i < lines.size(); ++i) {
+        std::string_view l = lines[i];
+        if (l.empty() || l[0] == ' ' || l[0] == '\t') continue;
+        if (!(l[0] >= '0' && l[0] <= '9')) break;
+        std::size_t p = 0;
+        while (p < l.size() && l[p] >= '0' && l[p] <= '9') ++p;
+        structure_entry e;
+        e.position = std::string(l.substr(0, p));
+        std::string_view rest = l.substr(p);
+        while (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
+        if (rest.size() >= 2 && rest[1] == ' ' && std::string_view("+*#|X").find(rest[0]) != std::string_view::npos) rest.remove_prefix(2);
+        while (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
+        std::string_view tail;
+        bool is_segment = rest.size() >= 4 && is_segment_tag(rest.substr(0, 3)) && rest[3] == ' ';
+        if (auto g = rest.find("Segment group"); !is_segment && g != std::string_view::npos) {
+            auto after = trim(rest.substr(g + 13));
+            std::size_t d = 0;
+            while (d < after.size() && after[d] >= '0' && after[d] <= '9') ++d;
+            if (d == 0) throw directory_error(fmt::format("{}: unreadable group line {}", type, e.position));
+            e.group = to_unsigned(after.substr(0, d));
+            e.name = fmt::format("Segment group {}", e.group);
+            if (!status_and_repeat(after.substr(d), e, tail))
+                throw directory_error(fmt::format("{}: no status/repeat on group line {}", type, e.position));
+            open.back()->push_back(std::move(e));
+            open.push_back(&open.back()->back().children);
+            ++entries;
+            continue;
+        }
+        if (!is_segment) throw directory_error(fmt::format("{}: unreadable segment table line {}", type, e.position));
+        e.tag = std::string(rest.substr(0, 3));
+        std::string line(rest.substr(3));
+        // A long name wraps: status and repeats are then on the next line.
+        while (!status_and_repeat(line, e, tail)) {
+            if (i + 1 >= lines.size() || lines[i + 1].empty() || lines[i + 1][0] != ' ')
+                throw directory_error(fmt::format("{}: no status/repeat on line {}", type, e.position));
+            line = fmt::format("{} {}", trim(std::string_view(line).substr(0, line.find("  |"))), trim(lines[++i]));
+        }
+        auto name_end = line.rfind(e.mandatory ? " M " : " C ", static_cast<std::size_t>(tail.data() - line.data()));
+        e.name = std::string(trim(std::string_view(line).substr(0, name_end == std::string::npos ? std::string::npos : name_end)));
+        open.back()->push_back(std::move(e));
+        ++entries;
+        for (unsigned c = count_closings(tail); c > 0; --c) {
+            if (open.size() == 1) throw directory_error(fmt::format("{}: group closed twice at line {}", type, open.back()->back().position));
+            open.pop_back();
+        }
+    }
+    if (open.size() != 1) throw directory_error(fmt::format("{}: segment table ends with {} group(s) open", type, open.size() - 1));
+    if (entries == 0) throw directory_error(fmt::format("{}: empty segment table", type));
+    return m;
+}
+
+}  // namespace edigate::directory::detail
+
+namespace edigate::directory {
+
+repr repr::parse(std::string_view text) {
+    repr r;
+    r.text = std::string(text);
+    std::size_t i;
+    if (text.starts_with("an")) r.type = kind::an, i = 2;
+    else if (text.starts_with("a")) r.type = kind::a, i = 1;
+    else if (text.starts_with("n")) r.type = kind::n, i = 1;
+    else return r;
+    bool variable = text.substr(i).starts_with("..");
+    if (variable) i += 2;
+    r.max = static_cast<std::uint16_t>(detail::to_unsigned(text.substr(i)));
+    r.min = variable ? 1 : r.max;
+    return r;
+}
+
+}  // namespace edigate::directory

@@ -1,0 +1,441 @@
+// validator.cpp - message structure and data element checks against a directory.
+//
+// The structure check walks the segment table like a pushdown automaton: one frame per open
+// segment group, each frame at one entry of its group with the number of times that entry has
+// occurred. A segment is matched greedily in the innermost frame that can still take it (a repeat
+// of the current entry, or a later entry, or the trigger of a later group), else in an enclosing
+// frame; the mandatory entries skipped on the way are the missing ones. A segment no frame can
+// take is reported and skipped, so one stray segment does not derail the rest of the message.
+#include "edigate/directory/validator.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "edigate/directory/codes.hpp"
+
+namespace edigate::directory {
+
+namespace {
+
+std::size_t utf8_length(std::string_view s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+bool is_service_tag(std::string_view tag) { return tag == "UNH" || tag == "UNT" || tag == "UNS"; }
+
+std::string describe_entry(const structure_entry& e) {
+    return e.is_group() ? fmt::format("segment group {} (starting with {})", e.group, e.first_tag())
+                        : fmt::format("segment {} ({})", e.tag, e.name);
+}
+
+struct frame {
+    const std::vector<structure_entry>* children;
+    const structure_entry* group;  ///< the segment group this frame is in, nullptr at the message level
+    std::size_t index = 0;    ///< current entry
+    std::uint32_t count = 0;  ///< occurrences of the current entry so far (0: not yet matched)
+};
+
+struct match {
+    std::size_t level;
+    std::size_t entry;
+    bool repeat;
+};
+
+class run {
+public:
+    run(const directory& dir, const message_def& def, const edifact::message& m, const edifact::interchange_header& ich,
+        const validation_options& opt, const validator::emit_fn& emit, message_verdict& verdict)
+        : dir_(dir), m_(m), ich_(ich), opt_(opt), emit_(emit), verdict_(verdict) {
+        stack_.push_back(frame{&def.body, nullptr, 0, 0});
+    }
+
+    void segment(const edifact::segment& s) {
+        const structure_entry* e = structure(s);
+        if (!is_service_tag(s.tag))
+            if (const auto* def = e && e->definition ? e->definition : dir_.segment(s.tag)) elements(s, *def);
+        previous_ = &s;
+    }
+
+    void finish() {
+        if (!m_.has_trailer || m_.segments.empty()) return;  // the syntax engine already reported the cut-off message
+        const auto& last = m_.segments.back();
+        while (stack_.size() > 1) close_top(last, true);
+        report_skipped(stack_[0], stack_[0].count ? stack_[0].index + 1 : stack_[0].index, stack_[0].children->size(), last, true);
+    }
+
+private:
+    // ---- structure -------------------------------------------------------------------------
+
+    static const structure_entry& entry(const frame& f, std::size_t i) { return (*f.children)[i]; }
+
+    /// "SG7/SG8" for a frame of the stack, empty at the message level (built only for findings).
+    std::string path(const frame& f) const {
+        std::string out;
+        for (const frame* p = stack_.data(); p <= &f; ++p)
+            if (p->group) out += fmt::format("{}SG{}", out.empty() ? "" : "/", p->group->group);
+        return out;
+    }
+
+    std::optional<match> find(std::string_view tag) const {
+        for (std::size_t level = stack_.size(); level-- > 0;) {
+            const frame& f = stack_[level];
+            if (f.count > 0 && entry(f, f.index).first_tag() == tag && f.count < entry(f, f.index).max_repeat)
+                return match{level, f.index, true};
+            for (std::size_t k = f.count > 0 ? f.index + 1 : f.index; k < f.children->size(); ++k)
+                if (entry(f, k).first_tag() == tag) return match{level, k, false};
+        }
+        // Nothing can take it: a repeat beyond the maximum of the innermost entry that has this tag.
+        for (std::size_t level = stack_.size(); level-- > 0;) {
+            const frame& f = stack_[level];
+            if (f.count > 0 && entry(f, f.index).first_tag() == tag) return match{level, f.index, true};
+        }
+        return std::nullopt;
+    }
+
+    /// Tags acceptable at the current position, for "expected ..." texts.
+    std::string expected_here() const {
+        std::vector<std::string> tags;
+        for (std::size_t level = stack_.size(); level-- > 0;) {
+            const frame& f = stack_[level];
+            std::size_t k = f.count > 0 ? f.index : f.index;
+            bool blocked = false;
+            for (; k < f.children->size() && !blocked; ++k) {
+                const auto& e = entry(f, k);
+                bool current = f.count > 0 && k == f.index;
+                if (current && f.count >= e.max_repeat) continue;
+                std::string prefix = path(f);
+                std::string name = (prefix.empty() ? "" : prefix + "/") + (e.is_group() ? fmt::format("SG{}/", e.group) : "") + e.first_tag();
+                if (std::find(tags.begin(), tags.end(), name) == tags.end()) tags.push_back(name);
+                blocked = e.mandatory && !current && !(f.count > 0 && k < f.index);
+            }
+            if (blocked || tags.size() >= 8) break;
+        }
+        if (tags.empty()) return "nothing (the message should end)";
+        std::string out;
+        for (std::size_t i = 0; i < tags.size() && i < 8; ++i) out += (i ? ", " : "") + tags[i];
+        return out;
+    }
+
+    std::string path_of(const frame& f, const structure_entry& e) const {
+        std::string p = path(f);
+        if (!p.empty()) p += '/';
+        return e.is_group() ? p + fmt::format("SG{}/{}", e.group, e.first_tag()) : p + e.tag;
+    }
+
+    /// Mandatory entries [from, to) of frame f never seen: missing, noticed at segment `at`.
+    void report_skipped(const frame& f, std::size_t from, std::size_t to, const edifact::segment& at, bool at_end) {
+        for (std::size_t k = from; k < to; ++k) {
+            const auto& e = entry(f, k);
+            if (!e.mandatory) continue;
+            core::position where = pos(at);
+            core::position expected = where;
+            expected.tag = e.first_tag();
+            expected.segment = previous_ ? previous_->number : at.number;
+            if (at_end) {
+                expected.byte = at.byte;
+                expected.segment = at.number;
+            }
+            std::string place = at_end ? fmt::format("before the end of {}", f.group ? path(f) : "the message")
+                                       : fmt::format("before segment {} {}", at.number, at.tag);
+            add(code::missing_segment, where,
+                fmt::format("mandatory {} missing at {} (position {}) {}", describe_entry(e), path_of(f, e), e.position, place), expected);
+        }
+    }
+
+    void close_top(const edifact::segment& at, bool at_end) {
+        const frame& f = stack_.back();
+        report_skipped(f, f.count ? f.index + 1 : f.index, f.children->size(), at, at_end);
+        stack_.pop_back();
+    }
+
+    /// Moves through the segment table; returns the entry the segment matched, nullptr if none.
+    const structure_entry* structure(const edifact::segment& s) {
+        auto hit = find(s.tag);
+        if (!hit) {
+            if (is_service_tag(s.tag) || dir_.segment(s.tag))
+                add(code::segment_not_allowed, pos(s),
+                    fmt::format("segment {} is not allowed here; expected {}", s.tag, expected_here()));
+            else
+                add(code::unknown_segment, pos(s), fmt::format("segment {} is not defined in directory {}", s.tag, dir_.id()));
+            return nullptr;
+        }
+        while (stack_.size() > hit->level + 1) close_top(s, false);
+        frame& f = stack_.back();
+        const auto& e = entry(f, hit->entry);
+        if (hit->repeat) {
+            ++f.count;
+            if (f.count > e.max_repeat) {
+                if (e.is_group())
+                    add(code::group_repeated, pos(s),
+                        fmt::format("{} occurs {} times at {}; at most {} allowed", describe_entry(e), f.count, path_of(f, e), e.max_repeat));
+                else
+                    add(code::segment_repeated, pos(s),
+                        fmt::format("segment {} occurs {} times in a row at {}; at most {} allowed", e.tag, f.count, path_of(f, e), e.max_repeat));
+            }
+        } else {
+            report_skipped(f, f.count ? f.index + 1 : f.index, hit->entry, s, false);
+            f.index = hit->entry;
+            f.count = 1;
+        }
+        if (e.is_group()) {
+            stack_.push_back(frame{&e.children, &e, 0, 1});
+            return &e.children.front();
+        }
+        return &e;
+    }
+
+    // ---- data elements ---------------------------------------------------------------------
+
+    void elements(const edifact::segment& s, const segment_def& def) {
+        std::size_t present = s.elements.size();
+        if (present > def.elements.size()) {
+            add(code::too_many_constituents, pos(s, def.elements.size() + 1),
+                fmt::format("{} has {} data elements; directory {} defines {}", s.tag, present, dir_.id(), def.elements.size()));
+        }
+        for (std::size_t i = 0; i < def.elements.size(); ++i) {
+            const auto& eu = def.elements[i];
+            std::size_t e = i + 1;
+            std::size_t reps = s.repetition_count(e);
+            bool any = false;
+            for (std::size_t r = 1; r <= reps && !any; ++r)
+                for (std::size_t c = 1; c <= s.component_count(e, r) && !any; ++c) any = !s.value(e, c, r).empty();
+            if (!any) {
+                if (eu.mandatory)
+                    add(code::missing_element, pos(s, e), fmt::format("mandatory {} {} ({}) missing in {}", eu.composite ? "composite" : "data element", eu.code, eu.name, s.tag));
+                continue;
+            }
+            if (reps > eu.repeat)
+                add(code::element_repeated, pos(s, e, 0, eu.repeat + 1),
+                    fmt::format("{} {} repeated {} times; at most {} allowed", s.tag, eu.code, reps, eu.repeat));
+            for (std::size_t r = 1; r <= reps; ++r) {
+                auto rep = static_cast<std::uint16_t>(reps > 1 ? r : 0);
+                if (eu.composite) composite(s, eu, e, r, rep);
+                else {
+                    if (s.component_count(e, r) > 1)
+                        add(code::too_many_constituents, pos(s, e, 2, rep),
+                            fmt::format("{} {} is a simple data element but has {} components", s.tag, eu.code, s.component_count(e, r)));
+                    value(s, s.value(e, 1, r), eu.code, eu.name, eu.format, eu.codes, e, 0, rep, false);
+                }
+            }
+        }
+    }
+
+    void composite(const edifact::segment& s, const element_use& eu, std::size_t e, std::size_t r, std::uint16_t rep) {
+        std::size_t n = s.component_count(e, r);
+        if (n > eu.components.size() && !eu.components.empty())
+            add(code::too_many_constituents, pos(s, e, eu.components.size() + 1, rep),
+                fmt::format("{} {} has {} components; directory {} defines {}", s.tag, eu.code, n, dir_.id(), eu.components.size()));
+        // A code list qualifier (1131) or a non-UN agency (3055) in the composite means its codes come from another list.
+        bool external = false;
+        for (std::size_t c = 0; c < eu.components.size(); ++c) {
+            const auto& cu = eu.components[c];
+            const auto& v = s.value(e, c + 1, r);
+            if ((cu.code == "1131" && !v.empty()) || (cu.code == "3055" && !v.empty() && v != "6")) external = true;
+        }
+        for (std::size_t c = 0; c < eu.components.size(); ++c) {
+            const auto& cu = eu.components[c];
+            const auto& v = s.value(e, c + 1, r);
+            if (v.empty()) {
+                if (cu.mandatory)
+                    add(code::missing_element, pos(s, e, c + 1, rep), fmt::format("mandatory component {} ({}) of {} {} missing", cu.code, cu.name, s.tag, eu.code));
+                continue;
+            }
+            value(s, v, cu.code, cu.name, cu.format, cu.codes, e, c + 1, rep, external);
+        }
+        // C507 and friends: a date/time/period with its format code.
+        for (std::size_t c = 0; c + 1 < eu.components.size(); ++c) {
+            if (eu.components[c].code != "2380") continue;
+            for (std::size_t f = 0; f < eu.components.size(); ++f)
+                if (eu.components[f].code == "2379" && !s.value(e, c + 1, r).empty() && !s.value(e, f + 1, r).empty())
+                    date_time(s, s.value(e, c + 1, r), s.value(e, f + 1, r), pos(s, e, c + 1, rep));
+        }
+    }
+
+    /// Checks a 2380 date/time/period against the pattern its 2379 code's name spells (UNCL 2379:
+    /// "102 CCYYMMDD", "203 CCYYMMDDHHMM", "719 CCYYMMDDHHMM-CCYYMMDDHHMM"): digits where the
+    /// pattern has letters, '-' where it has '-', and months, days, hours, minutes and seconds in range.
+    void date_time(const edifact::segment& s, std::string_view value, std::string_view format, const core::position& where) {
+        const auto* formats = dir_.codes("2379");
+        if (!formats) return;
+        auto it = formats->codes.find(std::string(format));
+        if (it == formats->codes.end()) return;
+        std::string pattern = it->second;
+        if (pattern.empty() || pattern.find_first_not_of("CYMDHSW-") != std::string::npos) return;  // Z, Q, P...: not checked
+        if (value.find('-') == std::string_view::npos) std::erase(pattern, '-');  // periods are usually written without it
+        bool ok = value.size() == pattern.size();
+        char previous_run = 0;
+        for (std::size_t i = 0; ok && i < pattern.size();) {
+            char p = pattern[i];
+            std::size_t n = 1;
+            while (i + n < pattern.size() && pattern[i + n] == p) ++n;
+            if (p == '-') {
+                ok = value.substr(i, n) == std::string_view(pattern).substr(i, n);
+            } else {
+                int v = 0;
+                for (std::size_t k = i; k < i + n; ++k) {
+                    if (value[k] < '0' || value[k] > '9') ok = false;
+                    v = v * 10 + (value[k] - '0');
+                }
+                if (ok && n == 2) {
+                    if (p == 'M' && previous_run != 'H') ok = v >= 1 && v <= 12;  // month
+                    else if (p == 'M') ok = v <= 59;                              // minutes
+                    else if (p == 'D') ok = v >= 1 && v <= 31;
+                    else if (p == 'H') ok = v <= 24;
+                    else if (p == 'S') ok = v <= 59;
+                    else if (p == 'W') ok = v >= 1 && v <= 53;
+                }
+                previous_run = p;
+            }
+            i += n;
+        }
+        if (!ok)
+            add(code::bad_date_time, where,
+                fmt::format("'{}' in {} 2380 does not fit format {} ({}) named by 2379", value, s.tag, format, pattern));
+    }
+
+    void value(const edifact::segment& s, std::string_view v, const std::string& code_id, const std::string& name, const repr& r,
+               const code_list* list, std::size_t e, std::size_t c, std::uint16_t rep, bool external_codes) {
+        if (v.empty()) return;
+        // Hot path: positions and texts are only built for findings.
+        auto where = [&] { return pos(s, e, c, rep); };
+        auto label_text = [&] { return fmt::format("{} {} ({}, {})", s.tag, code_id, name, r.text); };
+        std::size_t length = 0;
+        if (r.type == repr::kind::n) {
+            bool bad = false;
+            char mark = 0;
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                char ch = v[i];
+                if (ch >= '0' && ch <= '9') ++length;
+                else if (ch == '-' && i == 0) continue;
+                else if ((ch == '.' || ch == ',') && !mark) mark = ch;
+                else bad = true;
+            }
+            if (bad) {
+                add(code::bad_character, where(), fmt::format("'{}' in {} is not numeric (digits, a leading minus sign and one decimal mark)", v, label_text()));
+                return;
+            }
+            if (mark && ich_.syntax_version < 4 && mark != ich_.delims.decimal)
+                add(code::decimal_mark, where(),
+                    fmt::format("'{}' in {} uses '{}' as decimal mark; this syntax {} interchange declares '{}'", v, label_text(), mark,
+                                ich_.syntax_version, ich_.delims.decimal));
+        } else {
+            length = utf8_length(v);
+            if (r.type == repr::kind::a && std::any_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+                add(code::bad_character, where(), fmt::format("'{}' in {} has digits; the representation is alphabetic", v, label_text()));
+        }
+        bool fits = true;
+        if (r.max && length > r.max)
+            fits = false, add(code::too_long, where(), fmt::format("'{}' in {} has {} characters; at most {} allowed", v, label_text(), length, r.max));
+        else if (length < r.min)
+            fits = false, add(code::too_short, where(), fmt::format("'{}' in {} has {} characters; at least {} required", v, label_text(), length, r.min));
+        if (opt_.code_lists && !external_codes && fits)
+            if (list && !list->contains(v)) {
+                // A subset (UNH S009/0057, e.g. EAN010, SMDG20) may add codes of its own: say so, as a warning.
+                const auto& assoc = m_.header.association;
+                add(code::not_in_code_list, where(),
+                    assoc.empty() ? fmt::format("'{}' in {} is not a code of list {} in directory {}", v, label_text(), code_id, dir_.id())
+                                  : fmt::format("'{}' in {} is not a code of list {} in directory {}; subset {} may define it", v,
+                                                label_text(), code_id, dir_.id(), assoc),
+                    std::nullopt, !assoc.empty());
+            }
+    }
+
+    // ---- findings ----------------------------------------------------------------------------
+
+    core::position pos(const edifact::segment& s, std::size_t e = 0, std::size_t c = 0, std::uint16_t rep = 0) const {
+        core::position p;
+        p.byte = e ? s.byte_of(e, c ? c : 1, rep ? rep : 1) : s.byte;
+        p.interchange = ich_.index;
+        p.group = m_.group;
+        p.message = m_.index;
+        p.segment = s.number;
+        p.tag = s.tag;
+        p.element = static_cast<std::uint16_t>(e);
+        p.component = static_cast<std::uint16_t>(c);
+        p.repetition = rep;
+        return p;
+    }
+
+    void add(code c, core::position where, std::string text, std::optional<core::position> expected = std::nullopt, bool as_warning = false) {
+        const auto& ci = info(c);
+        core::diagnostic d{std::string(ci.name), as_warning ? core::severity::warning : ci.level, std::move(where), std::move(text),
+                           ci.syntax_error, std::move(expected), {}};
+        if (d.level == core::severity::error &&
+            std::find(opt_.downgrade.begin(), opt_.downgrade.end(), d.code) != opt_.downgrade.end()) {
+            d.level = core::severity::warning;
+            d.downgraded_by = opt_.profile.empty() ? "partner profile" : opt_.profile;
+        }
+        (d.level == core::severity::error ? verdict_.errors : verdict_.warnings)++;
+        emit_(std::move(d));
+    }
+
+    const directory& dir_;
+    const edifact::message& m_;
+    const edifact::interchange_header& ich_;
+    const validation_options& opt_;
+    const validator::emit_fn& emit_;
+    message_verdict& verdict_;
+    std::vector<frame> stack_;
+    const edifact::segment* previous_ = nullptr;
+};
+
+}  // namespace
+
+validator::validator(catalog& dirs, validation_options options) : dirs_(dirs), options_(std::move(options)) {}
+
+message_verdict validator::validate(const edifact::message& m, const edifact::interchange_header& ich, const emit_fn& emit) {
+    message_verdict verdict;
+    const auto& h = m.header;
+    auto unh_finding = [&](code c, std::string text) {
+        core::position p;
+        p.byte = m.byte;
+        p.interchange = ich.index;
+        p.group = m.group;
+        p.message = m.index;
+        p.segment = 1;
+        p.tag = "UNH";
+        p.element = 2;
+        const auto& ci = info(c);
+        ++verdict.warnings;
+        emit(core::diagnostic{std::string(ci.name), ci.level, p, std::move(text), ci.syntax_error, std::nullopt, {}});
+    };
+    if (h.type.empty()) return verdict;  // UNH without S009: the syntax engine reported it
+    verdict.directory = directory_id(h.version, h.release);
+    std::string id = fmt::format("{}:{}:{}:{}", h.type, h.version, h.release, h.agency);
+    if (h.agency != "UN") {
+        unh_finding(code::no_definition, fmt::format("{}: only UN directories are installed (agency '{}'); syntax and envelope checks only", id, h.agency));
+        return verdict;
+    }
+    const directory* dir = dirs_.find(verdict.directory);
+    if (!dir && h.version != "D" && dirs_.find("D" + h.release)) {
+        dir = dirs_.find("D" + h.release);
+        unh_finding(code::version_mismatch, fmt::format("{}: message version '{}' should be 'D' for UN directory {}; validated against {}", id,
+                                                        h.version, h.release, dir->id()));
+        verdict.directory = dir->id();
+    }
+    if (!dir) {
+        auto ids = dirs_.installed();
+        std::string list;
+        for (const auto& i : ids) list += (list.empty() ? "" : " ") + i;
+        unh_finding(code::no_definition, fmt::format("{}: directory {} is not installed (installed: {}); syntax and envelope checks only", id,
+                                  verdict.directory, list.empty() ? "none" : list));
+        return verdict;
+    }
+    const message_def* def = dir->message(h.type);
+    if (!def) {
+        unh_finding(code::no_definition, fmt::format("{}: directory {} has no message {} ({} message types installed); syntax and envelope checks only",
+                                  id, dir->id(), h.type, dir->message_types().size()));
+        return verdict;
+    }
+    verdict.definition = def;
+    run r(*dir, *def, m, ich, options_, emit, verdict);
+    for (const auto& s : m.segments) r.segment(s);
+    r.finish();
+    return verdict;
+}
+
+}  // namespace edigate::directory

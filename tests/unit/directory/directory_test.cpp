@@ -1,0 +1,228 @@
+// directory_test.cpp - the importer on the installed UNECE files, and the validator on known defects.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <iterator>
+#include <regex>
+
+#include "../edifact/test_support.hpp"
+#include "edigate/directory/catalog.hpp"
+#include "edigate/directory/validator.hpp"
+
+namespace fs = std::filesystem;
+using namespace edigate;
+using directory::repr;
+
+namespace {
+
+directory::catalog& installed() {
+    static directory::catalog cat({fs::path(EDIGATE_SOURCE_DIR) / "edifact" / "directories"});
+    return cat;
+}
+
+/// Reads `text` with segments kept and validates every message; returns syntax and directory findings.
+test::recorder check(std::string_view text, directory::validation_options o = {}) {
+    struct validating : test::recorder {
+        directory::validator v;
+        explicit validating(directory::validation_options opt) : v(installed(), std::move(opt)) {}
+        void message_end(const edifact::message& m) override {
+            v.validate(m, interchanges.back(), [this](core::diagnostic d) { findings.push_back(std::move(d)); });
+            recorder::message_end(m);
+        }
+    } r(std::move(o));
+    edifact::reader().read(text, r);
+    return std::move(static_cast<test::recorder&>(r));
+}
+
+const core::diagnostic* first(const test::recorder& r, const std::string& code) {
+    for (const auto& f : r.findings)
+        if (f.code == code) return &f;
+    return nullptr;
+}
+
+std::string envelope(const std::string& body, const std::string& s009 = "CUSCAR:D:96A:UN") {
+    std::size_t segments = 2;
+    for (char c : body) segments += c == '\'';
+    return "UNB+UNOC:3+SENDER+RECIPIENT+261127:1200+1'UNH+1+" + s009 + "'" + body + "UNT+" + std::to_string(segments) + "+1'UNZ+1+1'";
+}
+
+std::size_t count_entries(const std::vector<directory::structure_entry>& v) {
+    std::size_t n = 0;
+    for (const auto& e : v) n += 1 + count_entries(e.children);
+    return n;
+}
+
+bool triggers_mandatory(const std::vector<directory::structure_entry>& v) {
+    for (const auto& e : v)
+        if (e.is_group() && (e.children.empty() || e.children.front().is_group() || !e.children.front().mandatory ||
+                             !triggers_mandatory(e.children)))
+            return false;
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("repr::parse reads the directory notation", "[directory]") {
+    auto r = repr::parse("an..35");
+    CHECK((r.type == repr::kind::an && r.min == 1 && r.max == 35));
+    r = repr::parse("n3");
+    CHECK((r.type == repr::kind::n && r.min == 3 && r.max == 3));
+    r = repr::parse("a..3");
+    CHECK((r.type == repr::kind::a && r.min == 1 && r.max == 3));
+    CHECK(repr::parse("").max == 0);
+}
+
+TEST_CASE("every message of every installed directory imports, entry for entry", "[directory]") {
+    auto& cat = installed();
+    auto ids = cat.installed();
+    REQUIRE(ids == std::vector<std::string>{"D01B", "D16A", "D21B", "D95B", "D96A"});
+    std::size_t messages = 0;
+    for (const auto& id : ids) {
+        const auto* d = cat.find(id);
+        REQUIRE(d);
+        CHECK(d->segment_count() > 100);
+        CHECK(d->code_list_count() > 200);
+        for (const auto& type : d->message_types()) {
+            INFO(id << " " << type);
+            const auto* m = d->message(type);
+            REQUIRE(m);
+            // The numbered lines of the segment table, counted independently of the importer.
+            std::ifstream in(m->source, std::ios::binary);
+            std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            auto table = text.find("\nPos ");
+            REQUIRE(table != std::string::npos);
+            std::size_t numbered = 0;
+            for (std::size_t p = text.find('\n', table + 1); p != std::string::npos && p + 1 < text.size(); p = text.find('\n', p + 1)) {
+                char c = text[p + 1];
+                if (c >= '0' && c <= '9') ++numbered;
+                else if (c != ' ' && c != '\r' && c != '\n') break;
+            }
+            CHECK(count_entries(m->body) == numbered);
+            CHECK(m->body.front().tag == "UNH");
+            CHECK(m->body.back().tag == "UNT");
+            CHECK(triggers_mandatory(m->body));
+            ++messages;
+        }
+    }
+    CHECK(messages > 700);
+}
+
+TEST_CASE("D96A as the UN publishes it: CUSCAR groups, composites, code lists with change marks", "[directory]") {
+    const auto* d = installed().find("d:96a");
+    REQUIRE(d);
+    const auto* cuscar = d->message("CUSCAR");
+    REQUIRE(cuscar);
+    CHECK(cuscar->name == "Customs cargo report message");
+    const auto& sg1 = cuscar->body.at(4);
+    CHECK((sg1.group == 1 && !sg1.mandatory && sg1.max_repeat == 99));
+    CHECK((sg1.children.at(0).tag == "NAD" && sg1.children.at(1).group == 2));
+    // "    * C059  STREET": a change mark in front of an indented composite header
+    const auto* c059 = d->composite("C059");
+    REQUIRE(c059);
+    CHECK(c059->components.size() == 4);  // 040 was added in D.96A ("040 + 3042")
+    CHECK(d->composite("C058")->components.size() == 5);
+    const auto* nad = d->segment("NAD");
+    REQUIRE(nad);
+    CHECK(nad->elements.size() == 9);
+    CHECK((nad->elements[1].code == "C082" && nad->elements[1].components.size() == 3));
+    // "#|     11 Despatch date and or time": combined change marks
+    CHECK(d->codes("2005")->contains("11"));
+    CHECK(d->codes("1225")->contains("9"));
+    CHECK_FALSE(d->codes("1225")->contains("ZZZZ"));
+    CHECK(d->element("1225")->format.max == 3);
+}
+
+TEST_CASE("a conforming CUSCAR validates without findings", "[directory]") {
+    auto r = check(envelope("BGM+85+MANIFEST1+9'DTM+137:20261127:102'NAD+CA+COSCO'TDT+20+V123+1'EQD+CN+ABCU1234567'CNI+1+BL0001'"));
+    INFO((r.findings.empty() ? "" : r.findings.front().text));
+    CHECK(r.findings.empty());
+}
+
+TEST_CASE("a missing mandatory segment is reported where it was expected, with its group path", "[directory]") {
+    // SG7 (RFF-...) is conditional, but its trigger RFF is mandatory within each occurrence; here the
+    // mandatory BGM is missing at the start.
+    auto r = check(envelope("DTM+137:20261127:102'CNI+1+BL0001'"));
+    const auto* f = first(r, "EDI-D004");
+    REQUIRE(f);
+    CHECK(f->text.find("segment BGM") != std::string::npos);
+    CHECK(f->where.segment == 2);  // noticed at the DTM
+    REQUIRE(f->expected_at);
+    CHECK(f->expected_at->segment == 1);  // after UNH, the last segment processed
+    CHECK(f->expected_at->tag == "BGM");
+    CHECK(f->syntax_error == 13);
+
+    // CUSDEC D96A: SG7? no - IFTMIN SG: use INVOIC, whose UNS and SG48 MOA are mandatory
+    r = check(envelope("BGM+380+INV1+9'DTM+137:20261127:102'NAD+BY+BUYER'LIN+1'UNS+S'", "INVOIC:D:96A:UN"));
+    f = first(r, "EDI-D004");
+    REQUIRE(f);
+    CHECK(f->text.find("SG48/MOA") != std::string::npos);
+    CHECK(f->where.tag == "UNT");
+}
+
+TEST_CASE("segments out of order, unknown tags and excess repeats", "[directory]") {
+    auto r = check(envelope("BGM+85+M1+9'CNI+1+BL1'DTM+137:20261127:102'"));
+    const auto* f = first(r, "EDI-D003");
+    REQUIRE(f);  // DTM after the consignment group can only be inside SG6? No: CUSCAR SG6 has no DTM
+    CHECK(f->where.tag == "DTM");
+    CHECK(f->text.find("expected") != std::string::npos);
+
+    r = check(envelope("BGM+85+M1+9'XYZ+1'"));
+    CHECK(first(r, "EDI-D002"));
+
+    std::string dtms;
+    for (int i = 0; i < 10; ++i) dtms += "DTM+137:20261127:102'";
+    r = check(envelope("BGM+85+M1+9'" + dtms));
+    f = first(r, "EDI-D005");
+    REQUIRE(f);
+    CHECK(f->where.segment == 12);  // the tenth DTM
+    CHECK(f->syntax_error == 35);
+}
+
+TEST_CASE("data elements: presence, representation, length, decimal mark, code lists, date formats", "[directory]") {
+    auto r = check(envelope("BGM+85+M1+9'MEA+AAE+G+KGM:12x5'NAD'"));
+    CHECK(first(r, "EDI-D010"));  // n..18 with a letter
+    CHECK(first(r, "EDI-D007"));  // NAD 3035 missing
+    r = check(envelope("BGM+85+" + std::string(36, 'A') + "+9'"));
+    const auto* f = first(r, "EDI-D011");
+    REQUIRE(f);
+    CHECK((f->where.element == 2 && f->where.component == 0));
+    r = check(envelope("BGM+85+M1+9'MEA+AAE+G+KGM:12,5'"));
+    CHECK(first(r, "EDI-D013"));  // syntax 3, UNA default decimal mark '.'
+    r = check(envelope("BGM+XXX+M1+9'"));
+    f = first(r, "EDI-D014");
+    REQUIRE(f);
+    CHECK(f->level == core::severity::error);
+    r = check(envelope("BGM+XXX+M1+9'"), {false, "", {}});
+    CHECK_FALSE(first(r, "EDI-D014"));  // code lists off for this partner
+    r = check(envelope("BGM+XXX+M1+9'", "CUSCAR:D:96A:UN:SUBSET1"));
+    REQUIRE(first(r, "EDI-D014"));
+    CHECK(first(r, "EDI-D014")->level == core::severity::warning);  // an association may add codes
+    r = check(envelope("BGM+85:::MANIFEST:EXTRA+M1+9'"));
+    CHECK(first(r, "EDI-D008"));
+    r = check(envelope("BGM+85+M1+9'DTM+137:20261331:102'"));
+    f = first(r, "EDI-D016");
+    REQUIRE(f);
+    CHECK(f->text.find("CCYYMMDD") != std::string::npos);
+    r = check(envelope("BGM+85+M1+9'DTM+137:202611271230:203'"));
+    CHECK_FALSE(first(r, "EDI-D016"));
+}
+
+TEST_CASE("a partner profile downgrades chosen codes and says so", "[directory]") {
+    auto r = check(envelope("BGM+XXX+M1+9'"), {true, "COSCO v3", {"EDI-D014"}});
+    const auto* f = first(r, "EDI-D014");
+    REQUIRE(f);
+    CHECK(f->level == core::severity::warning);
+    CHECK(f->downgraded_by == "COSCO v3");
+}
+
+TEST_CASE("messages without an installed definition are named, with what is installed", "[directory]") {
+    auto r = check(envelope("BGM+220+O1+9'", "ORDERS:D:11A:UN"));
+    const auto* f = first(r, "EDI-D001");
+    REQUIRE(f);
+    CHECK(f->level == core::severity::warning);
+    CHECK(f->text.find("D11A is not installed") != std::string::npos);
+    CHECK(f->text.find("D96A") != std::string::npos);
+    r = check(envelope("BGM+85+M1+9'", "CUSCAR:0:96A:UN"));
+    CHECK(first(r, "EDI-D015"));
+    CHECK(r.errors() == 0);  // validated against D96A all the same
+}
