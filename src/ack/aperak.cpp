@@ -65,6 +65,14 @@ std::string document_date(const std::string& date, const std::string& time) {
 
 }  // namespace
 
+std::function<std::string(const edifact::message_header&)> document_codes_from(directory::catalog& dirs) {
+    return [&dirs](const edifact::message_header& h) {
+        const auto* dir = dirs.find(directory::directory_id(h.version, h.release));
+        const auto* list = dir ? dir->codes("1001") : nullptr;
+        return !list || list->contains("313") ? std::string("313") : std::string();
+    };
+}
+
 bool is_application_finding(const core::diagnostic& d) noexcept { return d.code.rfind("EDI-D", 0) == 0; }
 
 write_result write_aperak(const interchange_record& ich, std::ostream& out, const aperak_options& options) {

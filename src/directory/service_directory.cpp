@@ -1,4 +1,4 @@
-// service_directory.cpp - directory::service(v): the ISO 9735 service directory of a syntax version.
+// service_directory.cpp - directory::service(v) and catalog::service(v): the ISO 9735 service directory of a syntax version.
 //
 // Built from the service tables the edifact library embeds (edifact::service_table_text): the
 // service segments (UNB..UNS, UCI..UCF) with their composites and elements, and the CONTRL segment
@@ -56,6 +56,14 @@ std::vector<structure_entry> nest(const std::vector<table_row>& rows, std::size_
         out.push_back(std::move(e));
     }
     return out;
+}
+
+// Segment entries point at their definitions, as the catalog does for imported messages.
+void attach_definitions(std::vector<structure_entry>& entries, const directory& d) {
+    for (auto& e : entries) {
+        if (e.is_group()) attach_definitions(e.children, d);
+        else e.definition = d.segment(e.tag);
+    }
 }
 
 }  // namespace
@@ -149,8 +157,18 @@ std::unique_ptr<directory> directory::service(int syntax_version) {
         message->release = "2";
     }
     message->source = "edifact/syntax/service-v" + std::to_string(table) + ".tsv";
+    d->link();
+    attach_definitions(message->body, *d);
     d->messages_.emplace(message->type, std::move(message));
     return d;
+}
+
+const directory& catalog::service(int syntax_version) {
+    int key = syntax_version >= 1 && syntax_version <= 4 ? syntax_version : 3;  // unreadable versions are answered in 3
+    std::lock_guard lock(mutex_);
+    auto& slot = service_[key];
+    if (!slot) slot = directory::service(key);
+    return *slot;
 }
 
 }  // namespace edigate::directory

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "edigate/ack/contrl.hpp"
+#include "edigate/directory/catalog.hpp"
 
 namespace edigate::ack {
 
@@ -30,6 +31,10 @@ struct aperak_options : envelope_options {
     /// BGM 1001 for an APERAK in the directory of this message; empty leaves C002 out. Unset: "313".
     std::function<std::string(const edifact::message_header& original)> document_name_code;
 };
+
+/// A document_name_code that asks the catalog: "313" where the original message's directory lists
+/// it in UNCL 1001 or is not installed, empty (C002 left out) where its 1001 list lacks it.
+std::function<std::string(const edifact::message_header&)> document_codes_from(directory::catalog& dirs);
 
 /// Whether a finding is application-level (directory validation), i.e. reported by APERAK.
 bool is_application_finding(const core::diagnostic& d) noexcept;
