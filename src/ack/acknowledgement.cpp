@@ -2,8 +2,9 @@
 //
 // CONTRL: UCI (interchange), then either UCM/UCS/UCD per message or UCF per group followed by its
 // UCM/UCS/UCD; the element positions are the same in the syntax 3 and 4 segments. APERAK: BGM
-// says accepted or rejected (4343 RE/AP, else 1225 27 "not accepted", else ERC present means
-// errors), RFF (ACW first) names the message answered, each ERC with its FTX is one error.
+// says accepted or rejected (4343 RE/AP, else 1225 27/48 or 29/34/44/45; without them and
+// without ERC it is an acknowledgement, with ERC the verdict is unknown), RFF (ACW first) names
+// the message answered, each ERC with its FTX is one reported error or acknowledgement code.
 #include "edigate/ack/acknowledgement.hpp"
 
 #include <fmt/format.h>
@@ -257,12 +258,24 @@ public:
                 problem(s, 0, fmt::format("segment {} is not part of an APERAK message", s.tag));
             }
         }
+        // BGM 4343 (response type) decides, else 1225 (message function); ERC alone does not:
+        // it carries "application error or acknowledgement" codes (APERAK segment notes).
         const std::string& rt = a_.response_type;
         if (rt == "RE") a_.overall = verdict::rejected;
         else if (rt == "AP" || rt == "AD" || rt == "AC") a_.overall = verdict::accepted;
-        else if (function == "27") a_.overall = verdict::rejected;
-        else if (function == "29" || function == "44") a_.overall = verdict::accepted;
-        else a_.overall = seen_erc ? verdict::rejected : verdict::accepted;
+        else if (function == "27" || function == "48") a_.overall = verdict::rejected;
+        else if (function == "29" || function == "34" || function == "44" || function == "45") a_.overall = verdict::accepted;
+        else if (!seen_erc) a_.overall = verdict::accepted;
+        else {
+            a_.overall = verdict::unknown;
+            core::position p;
+            p.byte = m.byte;
+            a_.problems.push_back(make_diagnostic(
+                code::not_understood,
+                fmt::format("APERAK reports {} code{} but says neither accepted nor rejected (BGM 4343 '{}', 1225 '{}'); read the texts",
+                            am.errors.size(), am.errors.size() == 1 ? "" : "s", rt, function),
+                p));
+        }
         am.action = a_.overall;
         if (am.reference.empty()) {
             core::position p;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <stdexcept>
 
 #include "detail/envelope.hpp"
@@ -32,31 +33,55 @@ std::string where_text(const core::position& p) {
     return out;
 }
 
-// The text split into 4440 values of at most `chunk` characters; cut with "..." past five.
-std::vector<std::string> split_text(const std::string& text, bool& cut) {
+std::vector<std::string> characters(const std::string& text) {
     std::vector<std::string> out;
-    std::string current;
-    std::size_t chars = 0, total = detail::char_count(text);
-    cut = total > chunk * chunks;
-    std::size_t keep = cut ? chunk * chunks - 3 : total, seen = 0;
-    for (std::size_t i = 0; i < text.size() && seen < keep;) {
-        std::size_t n = 1;
+    for (std::size_t i = 0; i < text.size();) {
         auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0xF0) n = 4;
-        else if (c >= 0xE0) n = 3;
-        else if (c >= 0xC0) n = 2;
-        current.append(text, i, n);
+        std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        out.push_back(text.substr(i, n));
         i += n;
-        ++seen;
-        if (++chars == chunk) {
-            out.push_back(std::move(current));
-            current.clear();
-            chars = 0;
-        }
     }
-    if (cut) current += "...";
-    if (!current.empty()) out.push_back(std::move(current));
     return out;
+}
+
+// The text split into 4440 values of at most `chunk` characters, at a space where one is near
+// (the space stays at the end of its piece, so plain concatenation gives the text back); cut
+// with "..." when it needs more than five pieces.
+std::vector<std::string> split_text(const std::string& text, bool& cut) {
+    auto chars = characters(text);
+    std::vector<std::vector<std::string>> pieces;
+    std::size_t at = 0;
+    while (at < chars.size() && pieces.size() < chunks) {
+        std::size_t end = std::min(at + chunk, chars.size());
+        if (end < chars.size() && pieces.size() + 1 < chunks)
+            for (std::size_t k = end; k > at + chunk / 2; --k)
+                if (chars[k - 1] == " ") {
+                    end = k;
+                    break;
+                }
+        pieces.emplace_back(chars.begin() + static_cast<std::ptrdiff_t>(at), chars.begin() + static_cast<std::ptrdiff_t>(end));
+        at = end;
+    }
+    cut = at < chars.size();
+    if (cut) {
+        pieces.back().resize(std::min(pieces.back().size(), chunk - 3));
+        pieces.back().push_back("...");
+    }
+    std::vector<std::string> out;
+    for (const auto& p : pieces) {
+        std::string piece;
+        for (const auto& c : p) piece += c;
+        out.push_back(std::move(piece));
+    }
+    return out;
+}
+
+// A UN directory's messages are version "D" (draft directory); some senders write another
+// version with a directory release ("0:96A"): the APERAK names the directory properly.
+std::string directory_version(const edifact::message_header& h) {
+    bool release = h.release.size() == 3 && std::isdigit(static_cast<unsigned char>(h.release[0])) &&
+                   std::isdigit(static_cast<unsigned char>(h.release[1])) && std::isupper(static_cast<unsigned char>(h.release[2]));
+    return h.agency == "UN" && release ? std::string("D") : h.version;
 }
 
 std::string document_date(const std::string& date, const std::string& time) {
@@ -67,13 +92,16 @@ std::string document_date(const std::string& date, const std::string& time) {
 
 std::function<std::string(const edifact::message_header&)> document_codes_from(directory::catalog& dirs) {
     return [&dirs](const edifact::message_header& h) {
-        const auto* dir = dirs.find(directory::directory_id(h.version, h.release));
+        const auto* dir = dirs.find(directory::directory_id(directory_version(h), h.release));
         const auto* list = dir ? dir->codes("1001") : nullptr;
         return !list || list->contains("313") ? std::string("313") : std::string();
     };
 }
 
-bool is_application_finding(const core::diagnostic& d) noexcept { return d.code.rfind("EDI-D", 0) == 0; }
+bool is_application_finding(const core::diagnostic& d) noexcept {
+    // EDI-D001 says our installation lacks the directory: nothing about the partner's message.
+    return d.code.rfind("EDI-D", 0) == 0 && d.code != "EDI-D001";
+}
 
 write_result write_aperak(const interchange_record& ich, std::ostream& out, const aperak_options& options) {
     if (options.control_reference.empty()) throw std::invalid_argument("write_aperak: no control reference for the APERAK interchange");
@@ -114,7 +142,7 @@ write_result write_aperak(const interchange_record& ich, std::ostream& out, cons
         }
         std::string n = std::to_string(messages.size() + 1);
         detail::reply_message msg;
-        msg.unh = make_segment("UNH", {{n}, {"APERAK", h.version, h.release, h.agency}});
+        msg.unh = make_segment("UNH", {{n}, {"APERAK", directory_version(h), h.release, h.agency}});
         std::string name = options.document_name_code ? options.document_name_code(h) : std::string("313");
         msg.body.push_back(make_segment("BGM", {{name}, {options.control_reference + "-" + n}, {"9"}, {errors ? "RE" : "AP"}}));
         msg.body.push_back(make_segment("DTM", {{"137", document_date(options.date, options.time), "203"}}));
@@ -135,8 +163,9 @@ write_result write_aperak(const interchange_record& ich, std::ostream& out, cons
             if (cut) {
                 auto p = d.where;
                 result.problems.push_back(make_diagnostic(
-                    code::text_cut, fmt::format("message {} ('{}'), {}: the finding text is cut to {} characters in the APERAK FTX",
-                                                m.index, h.reference, d.code, chunk * chunks), p));
+                    code::text_cut, fmt::format("message {} ('{}'), {}: the finding text is longer than the APERAK FTX can carry "
+                                                "({} pieces of {} characters); cut, ending in '...'",
+                                                m.index, h.reference, d.code, chunks, chunk), p));
             }
             msg.body.push_back(make_segment("ERC", {{d.code, "", "ZZZ"}}));
             msg.body.push_back(make_segment("FTX", {{"AAO"}, {}, {}, parts}));

@@ -78,6 +78,15 @@ bool missing_segment(const core::diagnostic& d) {
     return d.expected_at && d.expected_at->element == 0 && d.where.element == 0;
 }
 
+// 0096 for a missing segment: "the numerical count position of the last segment that was processed
+// before the position where the missing segment was expected to be". The two sources say it
+// differently: the syntax engine's expected_at for a missing UNT is the position UNT would have
+// had (so the one before it), the directory validator's is already the last segment processed.
+std::uint32_t last_processed_before(const core::diagnostic& d, std::uint32_t segment_count) {
+    if (!d.expected_at || d.expected_at->segment == 0) return segment_count;
+    return d.code.rfind("EDI-D", 0) == 0 ? d.expected_at->segment : d.expected_at->segment - 1;
+}
+
 level_error first_error(const std::vector<core::diagnostic>& findings, std::initializer_list<std::string_view> tags) {
     for (const auto& d : findings) {
         if (d.level != core::severity::error) continue;
@@ -103,7 +112,7 @@ message_report report(const message_record& m) {
         std::string tag = about_tag(d);
         bool missing = missing_segment(d) || d.code == "EDI-E005";
         std::uint32_t pos = d.where.segment;
-        if (missing) pos = d.expected_at && d.expected_at->segment > 0 ? d.expected_at->segment - 1 : m.segment_count;
+        if (missing) pos = last_processed_before(d, m.segment_count);
         bool header = tag == "UNH" || tag == "UNT" || pos == 0;
         if (header && r.own.code == 0) {
             r.own.code = code_of(d);

@@ -11,9 +11,9 @@
 //   RFF  ACW (reference number to previous message) with the original UNH 0062
 //   ERC  per finding: 9321 our stable code (EDI-D011 fits an..8; no installed UNCL has a 9321
 //        list), 3055 ZZZ (mutually defined)
-//   FTX  AAO (error description): where and what, in chunks of 70 characters (4440 is an..70
-//        before D.03A; 70 fits every version), at most five chunks; longer text is cut at 350
-//        characters with "..." (EDI-A005)
+//   FTX  AAO (error description): where and what, in pieces of at most 70 characters split at a
+//        space where one is near (4440 is an..70 in D.95B to D.01B, an..512 in D.16A and D.21B;
+//        70 fits all), at most five pieces; longer text is cut and ends in "..." (EDI-A005)
 // Text is made writable in the interchange's character set (upper case under UNOA; characters
 // outside the repertoire become '?'). Problems are reported in the result, never thrown.
 #pragma once
@@ -36,7 +36,8 @@ struct aperak_options : envelope_options {
 /// it in UNCL 1001 or is not installed, empty (C002 left out) where its 1001 list lacks it.
 std::function<std::string(const edifact::message_header&)> document_codes_from(directory::catalog& dirs);
 
-/// Whether a finding is application-level (directory validation), i.e. reported by APERAK.
+/// Whether a finding is application-level (directory validation), i.e. reported by APERAK: the
+/// EDI-D codes except EDI-D001 (directory not installed here), which says nothing about the message.
 bool is_application_finding(const core::diagnostic& d) noexcept;
 
 /// Writes the APERAK interchange for the messages of `ich` with application-level findings;

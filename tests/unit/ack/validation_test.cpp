@@ -85,6 +85,30 @@ TEST_CASE("the check is not vacuous: a broken CONTRL and APERAK give errors", "[
     CHECK(describe(aperak).find("EDI-D014") != std::string::npos);  // 1001 313 is not in the D.96A list
 }
 
+TEST_CASE("a segment the directory finds missing is reported after the last segment processed (0096)", "[ack][validation]") {
+    // D.96A ORDERS: DTM (0030, mandatory) is missing between BGM (segment 2) and NAD (segment 3).
+    std::string in = "UNA:+.? 'UNB+UNOC:3+SENDER+RECEIVER+240101:1200+R1'UNH+M1+ORDERS:D:96A:UN'BGM+220+PO1+9'"
+                     "NAD+BY+123::9'LIN+1++4000862141404:EN'UNS+S'UNT+6+M1'UNZ+1+R1'";
+    struct validating : ack::collector {
+        directory::validator v{installed()};
+        edifact::interchange_header h;
+        void interchange_begin(const edifact::interchange_header& x) override {
+            h = x;
+            collector::interchange_begin(x);
+        }
+        void message_end(const edifact::message& m) override {
+            v.validate(m, h, [this](core::diagnostic d) { add(d); });
+            collector::message_end(m);
+        }
+    } c;
+    edifact::reader().read(in, c);
+    REQUIRE(c.interchanges().size() == 1);
+    std::ostringstream out;
+    ack::write_contrl(c.interchanges()[0], out, test::contrl_opts());
+    CHECK(out.str().find("UCM+M1+ORDERS:D:96A:UN+4'\nUCS+2+13'\nUNT") != std::string::npos);
+    CHECK(describe(check(out.str())).empty());
+}
+
 TEST_CASE("a CONTRL with the most UCD and UCS it may carry still validates", "[ack][validation]") {
     auto records = test::collect(inputs[0]);
     auto& m = records.at(0).messages.at(0);
