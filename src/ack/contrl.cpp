@@ -177,8 +177,8 @@ public:
                 if (m.group == g.header.index) rejected = rejected || m.rejected();
             if (!identifiable(g) && rejected) {
                 whole = true;
-                problem(fmt::format("group {} ('{}') lacks the reference or application identifications a UCF must copy; "
-                                    "the interchange is rejected instead", g.header.index, g.header.reference));
+                problem(fmt::format("group {} ('{}'): its reference or application identifications are missing or too long to be "
+                                    "copied into a UCF; the interchange is rejected instead", g.header.index, g.header.reference));
             }
         }
         for (const auto& m : ich_.messages) {
@@ -189,8 +189,8 @@ public:
                                     "report it only by rejecting the interchange", m.index, m.header.reference));
             } else if (!identifiable(m)) {
                 whole = true;
-                problem(fmt::format("message {} lacks the reference or message identifier a UCM must copy; "
-                                    "the interchange is rejected instead", m.index));
+                problem(fmt::format("message {} ('{}'): its reference or message identifier is missing or too long to be copied "
+                                    "into a UCM; the interchange is rejected instead", m.index, m.header.reference));
             }
         }
 
@@ -229,10 +229,14 @@ private:
     }
     bool fits(std::size_t element, std::string_view value) const { return detail::fits(table_, "UCM", element, 0, value); }
     bool fits_s009(const edifact::message_header& h) const {
-        const std::string* parts[] = {&h.type, &h.version, &h.release, &h.agency, &h.association};
-        for (std::size_t c = 0; c < 5; ++c)
+        const std::string* parts[] = {&h.type, &h.version, &h.release, &h.agency};
+        for (std::size_t c = 0; c < 4; ++c)
             if (!detail::fits(table_, "UCM", 2, c + 1, *parts[c])) return false;
         return true;
+    }
+    // S009/0057 is conditional: one that cannot be copied (too long) is left out.
+    std::string association(const edifact::message_header& h) const {
+        return detail::fits(table_, "UCM", 2, 5, h.association) ? h.association : std::string();
     }
     bool identifiable(const group_record& g) const {
         const auto& ung = g.header.ung;
@@ -249,7 +253,7 @@ private:
         message_report r = report(m);
         bool complete_s009 = !h.type.empty() && !h.version.empty() && !h.release.empty() && !h.agency.empty();
         std::vector<std::vector<std::string>> ucm{{h.reference}};
-        if (complete_s009) ucm.push_back({h.type, h.version, h.release, h.agency, h.association});
+        if (complete_s009) ucm.push_back({h.type, h.version, h.release, h.agency, association(h)});
         else ucm.push_back({});
         add_tail(ucm, parent_rejected || m.rejected(), r.own, v_);
         out.push_back(make_segment("UCM", ucm));

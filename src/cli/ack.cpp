@@ -471,10 +471,19 @@ int run_inbound(ack_args& a) {
                 j["to"] = header.recipient;
                 acks.push_back(j);
                 bool contrl = ack.type == ack::acknowledgement::kind::contrl;
+                std::string verdict = verdict_words(ack.overall);
+                if (ack.overall == ack::verdict::partially_accepted) {
+                    std::size_t groups = 0, messages = 0;
+                    for (const auto& g : ack.groups) groups += g.action == ack::verdict::rejected;
+                    for (const auto& x : ack.messages) messages += x.action == ack::verdict::rejected;
+                    verdict += fmt::format(" (the interchange is acknowledged; rejected: {}{} message{})",
+                                           groups ? fmt::format("{} group{}, ", groups, groups == 1 ? "" : "s") : "", messages,
+                                           messages == 1 ? "" : "s");
+                }
                 if (contrl)
                     lines.push_back(fmt::format("{}: CONTRL '{}' ({}) from {} to {}, answering interchange '{}' ({} -> {}): {}", file,
                                                 ack.reference, ack.identifier, header.sender, header.recipient, ack.interchange_reference,
-                                                ack.sender, ack.recipient, verdict_words(ack.overall)));
+                                                ack.sender, ack.recipient, verdict));
                 else
                     lines.push_back(fmt::format("{}: APERAK '{}' ({}) from {} to {}, answering message '{}': {}", file, ack.reference,
                                                 ack.identifier, header.sender, header.recipient,
