@@ -1,5 +1,6 @@
 # run_golden_contrl.cmake - the CONTRL `edigate ack` writes for each file of the shared invalid corpus
-# must equal tests/golden/contrl/<name>.contrl (empty: no CONTRL can be written for that file).
+# must equal tests/golden/contrl/<name>.contrl (empty: no CONTRL can be written for that file), and
+# must itself pass `edigate validate` (syntax and the CONTRL structure of its syntax version).
 # Run with -DEDIGATE=... -DCORPUS=../shared/corpus/edifact/invalid -DGOLDEN=tests/golden/contrl.
 # scripts/update-golden-contrl rewrites the expectations; review the diff before committing.
 cmake_policy(SET CMP0057 NEW)
@@ -33,6 +34,12 @@ foreach(input ${inputs})
   if(NOT actual STREQUAL expected)
     file(WRITE ${GOLDEN}/${name}.actual "${actual}")
     string(APPEND failures "${name}: CONTRL differs from ${name}.contrl; see ${name}.actual\n")
+  elseif(NOT expected STREQUAL "")
+    # Every CONTRL we write is itself a valid CONTRL of its syntax version.
+    execute_process(COMMAND ${EDIGATE} validate -q ${golden} RESULT_VARIABLE vrc OUTPUT_VARIABLE vout ERROR_VARIABLE vout)
+    if(NOT vrc EQUAL 0)
+      string(APPEND failures "${name}.contrl does not validate:\n${vout}\n")
+    endif()
   endif()
   math(EXPR checked "${checked} + 1")
 endforeach()

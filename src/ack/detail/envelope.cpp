@@ -83,6 +83,9 @@ std::size_t max_length(int version, std::string_view tag, std::size_t element, s
 }
 
 bool fits(int version, std::string_view tag, std::size_t element, std::size_t component, std::string_view value) {
+    // Control characters (a line feed read inside a segment) cannot be written back at all.
+    for (unsigned char c : value)
+        if (c < 0x20 || c == 0x7F) return false;
     std::size_t max = max_length(version, tag, element, component);
     return max == 0 || char_count(value) <= max;
 }
@@ -98,13 +101,15 @@ std::string unaddressable(const edifact::interchange_header& h, int version) {
         for (std::size_t i = 0; i < missing.size(); ++i) s += (i ? i + 1 == missing.size() ? " and " : ", " : "") + missing[i];
         return s;
     }
-    // The UCI copies S002, S003 and 0020 as received; they must fit the UCI's definition.
+    // The UCI copies S002, S003 and 0020 as received; they must fit the UCI's definition (the
+    // version 3 table for syntax 1 and 2, which define no UCI) and our UNB's.
     const auto& unb = h.unb;
+    int table = version >= 4 ? 4 : 3;
     for (std::size_t e : {2u, 3u})
         for (std::size_t c = 1; c <= unb.component_count(e); ++c)
-            if (!fits(version, "UNB", e, c, unb.value(e, c)) || !fits(version, "UCI", e, c, unb.value(e, c)))
+            if (!fits(version, "UNB", e, c, unb.value(e, c)) || !fits(table, "UCI", e, c, unb.value(e, c)))
                 return fmt::format("UNB element {} component {} ('{}') does not fit its definition, so it cannot be copied", e, c, unb.value(e, c));
-    if (!fits(version, "UCI", 1, 0, h.control_reference))
+    if (!fits(table, "UCI", 1, 0, h.control_reference))
         return fmt::format("UNB control reference '{}' is longer than 0020 allows, so it cannot be copied", h.control_reference);
     return {};
 }
@@ -201,6 +206,11 @@ std::string fit_text(std::string_view text, edifact::charset cs, int version) {
     for (std::size_t i = 0; i < text.size();) {
         std::size_t n = 1;
         auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7F) {  // a line break inside a segment would end it for many readers
+            out += ' ';
+            ++i;
+            continue;
+        }
         if (c >= 0xF0) n = 4;
         else if (c >= 0xE0) n = 3;
         else if (c >= 0xC0) n = 2;

@@ -23,7 +23,8 @@ std::size_t char_count(std::string_view utf8) noexcept;
 /// segment tag, element position (1-based), component position (1-based, 0 for a simple
 /// element). 0 when the table does not define the position.
 std::size_t max_length(int syntax_version, std::string_view tag, std::size_t element, std::size_t component);
-/// Whether `value` fits the length defined for that position (true when not defined).
+/// Whether `value` can be copied to that position: no control characters, and no longer than
+/// defined (any length when the table does not define the position).
 bool fits(int syntax_version, std::string_view tag, std::size_t element, std::size_t component, std::string_view value);
 
 /// Empty when the interchange can be answered; else what is missing or unusable in its UNB.
@@ -41,7 +42,8 @@ struct reply_message {
 bool write_reply(const edifact::interchange_header& h, int version, const envelope_options& options,
                  const std::vector<reply_message>& messages, std::ostream& out, write_result& result);
 
-/// `text` made writable in `cs`: level A upper-cased, characters outside the repertoire as '?'.
+/// `text` made writable in `cs`: level A upper-cased, control characters as spaces, characters
+/// outside the repertoire as '?'.
 std::string fit_text(std::string_view text, edifact::charset cs, int version);
 /// The character set the reply will be written in (first candidate), for fitting free text.
 edifact::charset reply_charset(const edifact::interchange_header& h) noexcept;

@@ -122,9 +122,11 @@ TEST_CASE("APERAK text is fitted to the character set", "[ack][aperak]") {
     auto records = test::collect(unoc);
     auto& m = records.at(0).messages.at(0);
     m.findings.push_back(finding("EDI-D011", core::severity::error, 1, 2, "BGM", 2, "'连云港' is too long; é stays"));
+    m.findings.push_back(finding("EDI-D011", core::severity::error, 1, 3, "FTX", 4, "'A\nB' has a line feed"));
     std::ostringstream out;
     auto r = ack::write_aperak(records[0], out, aperak_opts());
     CHECK(r.written);
     // UNOC is ISO 8859-1: é is written as the byte 0xE9; the Chinese characters became '?', released as "??"
     CHECK(out.str().find("FTX+AAO+++segment 2 BGM, element 2?: ?'" "???????" "' is too long; \xE9 stays'") != std::string::npos);
+    CHECK(out.str().find("FTX+AAO+++segment 3 FTX, element 4?: ?'A B?' has a line feed'") != std::string::npos);
 }

@@ -234,3 +234,13 @@ TEST_CASE("the collector places findings by level and counts errors past its cap
     CHECK(ich.dropped == 2);
     CHECK(ich.total_errors() == 4);
 }
+
+TEST_CASE("no CONTRL when a value it must copy cannot be copied (too long, control characters)", "[ack][contrl]") {
+    ack::write_result r;
+    // syntax 1 defines no UCI: the version 3 UCI's 0020 an..14 applies
+    CHECK(contrl_of("UNB+UNOA:1+S+R+240101:1200+ABCDEFGHIJKLMNOP'UNH+1+X:D:96A:UN'UNT+2+1'UNZ+1+ABCDEFGHIJKLMNOP'", &r).empty());
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].code == "EDI-A001");
+    CHECK(contrl_of("UNB+UNOA:3+S\nX+R+240101:1200+REF'UNH+1+X:D:96A:UN'UNT+2+1'UNZ+1+REF'", &r).empty());
+    CHECK(r.problems.at(0).code == "EDI-A001");
+}
