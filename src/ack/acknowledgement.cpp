@@ -91,7 +91,7 @@ public:
     }
 
     unsigned number(const edifact::segment& s, std::size_t e, std::size_t c = 1) {
-        const std::string& v = s.value(e, c);
+        std::string_view v = s.value(e, c);
         if (v.empty()) return 0;
         unsigned n = 0;
         auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
@@ -103,7 +103,7 @@ public:
     }
 
     verdict action(const edifact::segment& s, std::size_t e) {
-        const std::string& v = s.value(e);
+        std::string_view v = s.value(e);
         if (v == "4") return verdict::rejected;
         if (v == "7") return verdict::accepted;
         if (v == "8") return verdict::received;
@@ -242,7 +242,7 @@ public:
             } else if (s.tag == "ERC") {
                 reported_error r;
                 r.code = s.value(1, 1);
-                if (s.has(1, 3)) r.code += ":" + s.value(1, 3);
+                if (s.has(1, 3)) r.code += ":" + std::string(s.value(1, 3));
                 am.errors.push_back(std::move(r));
                 last = &am.errors.back();
                 seen_erc = in_error_group = true;

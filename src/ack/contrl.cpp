@@ -148,7 +148,7 @@ std::vector<std::string> s011(std::uint16_t element, std::uint16_t component, st
 
 std::vector<std::string> components(const edifact::segment& s, std::size_t e, std::size_t max) {
     std::vector<std::string> out;
-    for (std::size_t c = 1; c <= max && c <= s.component_count(e); ++c) out.push_back(s.value(e, c));
+    for (std::size_t c = 1; c <= max && c <= s.component_count(e); ++c) out.emplace_back(s.value(e, c));
     return out;
 }
 

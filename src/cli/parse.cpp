@@ -1,16 +1,23 @@
-// parse.cpp - `edigate parse FILE --format json|xml`: the parsed interchanges as a generic tree.
+// parse.cpp - `edigate parse FILE --format json|xml`: the parsed interchanges as a generic tree,
+// nested and named by the message's directory; `edigate parse --from xml FILE` writes such a tree
+// back as EDIFACT.
 //
 // Output is streamed one message at a time, so memory stays bounded by the largest message.
-// Trailers (UNT, UNE, UNZ) are not part of the tree: a writer computes them. Findings go to
-// stderr; the exit code is that of validate.
+// Trailers (UNE, UNZ) are not part of the tree: a writer computes them, as it does UNT. Findings
+// go to stderr; the exit code is that of validate.
 #include <fmt/format.h>
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "edigate/directory/tree.hpp"
 #include "edigate/edifact/codes.hpp"
 #include "edigate/edifact/tree.hpp"
+#include "edigate/edifact/writer.hpp"
+#include "edigate/xml/reader.hpp"
 
 namespace edigate::cli {
 
@@ -79,13 +86,29 @@ void node_xml(std::string& out, const core::node& n, int depth) {
     out += "</" + xml_name(n.name) + ">\n";
 }
 
+/// "lf" or "crlf" when the interchange puts a line break after each segment terminator (read
+/// after UNB), so that writing the tree back gives the same bytes.
+std::string line_layout(const std::filesystem::path& file, const edifact::interchange_header& h) {
+    if (!h.has_unb) return {};
+    std::ifstream in(file, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(h.unb.byte + h.unb.length + 1));
+    char b[2] = {0, 0};
+    in.read(b, 2);
+    if (b[0] == '\n') return "lf";
+    if (b[0] == '\r' && b[1] == '\n') return "crlf";
+    return {};
+}
+
 class tree_printer final : public edifact::handler {
 public:
-    tree_printer(bool xml, std::size_t cap) : xml_(xml), sink_(cap) {}
+    tree_printer(bool xml, std::size_t cap, directory::validator* v, std::filesystem::path file)
+        : xml_(xml), sink_(cap), validator_(v), file_(std::move(file)) {}
 
     void interchange_begin(const edifact::interchange_header& h) override {
         version_ = h.syntax_version;
+        header_ = h;
         auto n = edifact::interchange_node(h);
+        if (auto layout = line_layout(file_, h); !layout.empty()) n.set_attribute("newlines", layout);
         if (xml_) {
             std::string out;
             open_tag(out, n, 1, false);
@@ -129,7 +152,8 @@ public:
         in_group_ = true;
     }
     void message_end(const edifact::message& m) override {
-        auto n = edifact::to_node(m, version_);
+        auto n = validator_ ? directory::message_tree(m, header_, *validator_, [this](core::diagnostic d) { sink_.add(std::move(d)); })
+                            : edifact::to_node(m, version_);
         if (xml_) {
             std::string out;
             node_xml(out, n, in_group_ ? 3 : 2);
@@ -152,6 +176,9 @@ public:
 
     bool xml_;
     core::diagnostic_sink sink_;
+    directory::validator* validator_;
+    std::filesystem::path file_;
+    edifact::interchange_header header_;
     int version_ = 0;
     bool first_ = true, first_child_ = true, in_group_ = false;
 };
@@ -159,10 +186,113 @@ public:
 struct parse_args {
     std::string file;
     std::string format = "json";
+    std::string from = "edifact";
     reading_options reading;
 };
 
-int run_parse(const parse_args& a) {
+// ---- XML tree back to EDIFACT ----------------------------------------------------------------
+
+struct unparse_error {
+    std::string text;
+};
+
+std::string attribute(const core::node& n, std::string_view name) {
+    for (const auto& [k, v] : n.attributes)
+        if (k == name) return v;
+    return {};
+}
+
+bool is_group_node(const core::node& n) { return n.name.size() > 2 && n.name.starts_with("SG") && n.name.find_first_not_of("0123456789", 2) == std::string::npos; }
+
+edifact::segment segment_of(const core::node& n) {
+    if (n.name.size() != 3) throw unparse_error{fmt::format("<{}> is not a segment (three-letter tag expected)", n.name)};
+    try {
+        return edifact::from_node(n);
+    } catch (const std::logic_error&) {
+        throw unparse_error{fmt::format("segment {}: repetitions out of order (repeat attributes must count up)", n.name)};
+    }
+}
+
+void write_segments(edifact::writer& w, const core::node& parent) {
+    for (const auto& c : parent.children) {
+        if (is_group_node(c)) write_segments(w, c);
+        else if (c.name == "UNH") w.begin_message(segment_of(c));
+        else if (c.name != "UNT") w.add(segment_of(c));  // UNT is computed
+    }
+}
+
+void write_interchange(std::ostream& out, const core::node& ich) {
+    edifact::writer_options o;
+    auto cs = edifact::charset_from_identifier(attribute(ich, "syntax"));
+    if (!cs) throw unparse_error{fmt::format("Interchange {}: unknown syntax identifier '{}'", attribute(ich, "index"), attribute(ich, "syntax"))};
+    o.encoding = *cs;
+    o.syntax_version = std::atoi(attribute(ich, "version").c_str());
+    std::string seps = attribute(ich, "separators");
+    if (seps.size() == 6) {
+        edifact::delimiters d;
+        d.component = seps[0], d.element = seps[1], d.decimal = seps[2], d.release = seps[3] == ' ' ? '\0' : seps[3];
+        d.repetition = seps[4], d.segment = seps[5];
+        o.delims = d;
+    }
+    o.una = attribute(ich, "una") == "yes" ? edifact::writer_options::una_mode::always : edifact::writer_options::una_mode::never;
+    std::string layout = attribute(ich, "newlines");
+    o.segment_suffix = layout == "lf" ? "\n" : layout == "crlf" ? "\r\n" : "";
+    const core::node* unb = ich.child("UNB");
+    if (!unb) throw unparse_error{"message-level input (no UNB) cannot be written back as an interchange"};
+    edifact::writer w(out, o);
+    w.begin_interchange(segment_of(*unb));
+    for (const auto& c : ich.children) {
+        if (c.name == "Group") {
+            const core::node* ung = c.child("UNG");
+            if (!ung) throw unparse_error{"Group without UNG"};
+            w.begin_group(segment_of(*ung));
+            for (const auto& m : c.children)
+                if (m.name == "Message") write_segments(w, m), w.end_message();
+            w.end_group();
+        } else if (c.name == "Message") {
+            write_segments(w, c);
+            w.end_message();
+        }
+    }
+    w.end_interchange();
+    if (!w.ok()) throw unparse_error{w.problems().front().text};
+}
+
+int run_unparse(const parse_args& a) {
+    input_file in(a.file);
+    if (!in.ok()) {
+        fmt::print(stderr, "error: {}\n", in.error());
+        return exit_failure;
+    }
+    core::diagnostic problem;
+    auto root = xml::read_file(in.path(), problem);
+    if (!root) {
+        fmt::print(stderr, "error: {}: {} [{}]\n", a.file, problem.text, problem.code);
+        return exit_invalid;
+    }
+    if (root->name != "edifact") {
+        fmt::print(stderr, "error: {}: root element <{}>; expected <edifact> as `edigate parse --format xml` writes it\n", a.file, root->name);
+        return exit_invalid;
+    }
+    std::ostringstream out;
+    try {
+        for (const auto& ich : root->children)
+            if (ich.name == "Interchange") write_interchange(out, ich);
+    } catch (const unparse_error& e) {
+        fmt::print(stderr, "error: {}: {}\n", a.file, e.text);
+        return exit_invalid;
+    } catch (const std::logic_error& e) {  // envelope calls out of order: the tree's shape is wrong
+        fmt::print(stderr, "error: {}: the tree is not an interchange as parse writes it ({})\n", a.file, e.what());
+        return exit_invalid;
+    }
+    fmt::print("{}", out.str());
+    std::fflush(stdout);
+    return exit_ok;
+}
+
+int run_parse(parse_args a) {
+    if (a.from == "xml") return run_unparse(a);
+    a.reading.resolve();
     auto options = a.reading.make(true);
     input_file in(a.file);
     if (!in.ok()) {
@@ -170,7 +300,9 @@ int run_parse(const parse_args& a) {
         return exit_failure;
     }
     bool xml = a.format == "xml";
-    tree_printer p(xml, a.reading.max_findings);
+    directory::catalog dirs(directory::catalog::default_roots());
+    directory::validator checker(dirs, a.reading.make_validation());
+    tree_printer p(xml, a.reading.max_findings, a.reading.syntax_only ? nullptr : &checker, in.path());
     if (xml) fmt::print("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edifact file=\"{}\">\n", xml_escape(in.display()));
     else fmt::print("{{\"file\":{},\"interchanges\":[", json_text(json(in.display())));
     bool readable = true;
@@ -189,9 +321,14 @@ int run_parse(const parse_args& a) {
 
 void add_parse(CLI::App& app, int& exit) {
     auto a = std::make_shared<parse_args>();
-    auto* cmd = app.add_subcommand("parse", "print an EDIFACT file as a generic tree (JSON or XML); findings go to stderr");
-    cmd->add_option("file", a->file, "EDIFACT file; - reads standard input")->required();
+    auto* cmd = app.add_subcommand("parse",
+                                   "print an EDIFACT file as a tree (JSON or XML) nested and named by its directory, or write such an "
+                                   "XML tree back as EDIFACT (--from xml); findings go to stderr");
+    cmd->add_option("file", a->file, "EDIFACT file (or, with --from xml, an XML tree); - reads standard input")->required();
     cmd->add_option("--format", a->format, "output format")->check(CLI::IsMember({"json", "xml"}))->capture_default_str();
+    cmd->add_option("--from", a->from, "input kind: edifact, or xml (a tree as --format xml writes it) to write EDIFACT")
+        ->check(CLI::IsMember({"edifact", "xml"}))
+        ->capture_default_str();
     a->reading.add_to(*cmd);
     cmd->footer("Exit codes: 0 valid, 1 the input has errors (the tree is still printed), 2 usage error, 3 I/O failure.");
     cmd->callback([a, &exit] { exit = run_parse(*a); });

@@ -103,6 +103,7 @@ void attach(std::vector<structure_entry>& entries, const directory& d) {
     for (auto& e : entries) {
         if (e.is_group()) attach(e.children, d);
         else e.definition = d.segment(e.tag);
+        e.key = tag_key(e.first_tag());
     }
 }
 }  // namespace

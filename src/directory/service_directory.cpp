@@ -58,11 +58,13 @@ std::vector<structure_entry> nest(const std::vector<table_row>& rows, std::size_
     return out;
 }
 
-// Segment entries point at their definitions, as the catalog does for imported messages.
+// Entries point at their segment definitions and carry their tag keys, as the catalog sets them
+// for imported messages (catalog.cpp, attach).
 void attach_definitions(std::vector<structure_entry>& entries, const directory& d) {
     for (auto& e : entries) {
         if (e.is_group()) attach_definitions(e.children, d);
         else e.definition = d.segment(e.tag);
+        e.key = tag_key(e.first_tag());
     }
 }
 

@@ -37,6 +37,7 @@ struct frame {
     const structure_entry* group;  ///< the segment group this frame is in, nullptr at the message level
     std::size_t index = 0;    ///< current entry
     std::uint32_t count = 0;  ///< occurrences of the current entry so far (0: not yet matched)
+    std::uint32_t serial = 0; ///< which group occurrence this frame is, unique in the message
 };
 
 struct match {
@@ -48,13 +49,18 @@ struct match {
 class run {
 public:
     run(const directory& dir, const message_def& def, const edifact::message& m, const edifact::interchange_header& ich,
-        const validation_options& opt, const validator::emit_fn& emit, message_verdict& verdict)
-        : dir_(dir), m_(m), ich_(ich), opt_(opt), emit_(emit), verdict_(verdict) {
+        const validation_options& opt, const validator::emit_fn& emit, const validator::placement_fn* place, message_verdict& verdict)
+        : dir_(dir), m_(m), ich_(ich), opt_(opt), emit_(emit), place_(place), verdict_(verdict) {
         stack_.push_back(frame{&def.body, nullptr, 0, 0});
     }
 
     void segment(const edifact::segment& s) {
         const structure_entry* e = structure(s);
+        if (place_) {
+            open_.clear();
+            for (std::size_t i = 1; i < stack_.size(); ++i) open_.push_back(group_occurrence{stack_[i].group, stack_[i].serial});
+            (*place_)(s, e, open_);
+        }
         if (!is_service_tag(s.tag))
             if (const auto* def = e && e->definition ? e->definition : dir_.segment(s.tag)) elements(s, *def);
         previous_ = &s;
@@ -81,17 +87,19 @@ private:
     }
 
     std::optional<match> find(std::string_view tag) const {
+        std::uint32_t key = tag_key(tag);
+        if (key == 0) return std::nullopt;
         for (std::size_t level = stack_.size(); level-- > 0;) {
             const frame& f = stack_[level];
-            if (f.count > 0 && entry(f, f.index).first_tag() == tag && f.count < entry(f, f.index).max_repeat)
+            if (f.count > 0 && entry(f, f.index).key == key && f.count < entry(f, f.index).max_repeat)
                 return match{level, f.index, true};
             for (std::size_t k = f.count > 0 ? f.index + 1 : f.index; k < f.children->size(); ++k)
-                if (entry(f, k).first_tag() == tag) return match{level, k, false};
+                if (entry(f, k).key == key) return match{level, k, false};
         }
         // Nothing can take it: a repeat beyond the maximum of the innermost entry that has this tag.
         for (std::size_t level = stack_.size(); level-- > 0;) {
             const frame& f = stack_[level];
-            if (f.count > 0 && entry(f, f.index).first_tag() == tag) return match{level, f.index, true};
+            if (f.count > 0 && entry(f, f.index).key == key) return match{level, f.index, true};
         }
         return std::nullopt;
     }
@@ -182,7 +190,7 @@ private:
             f.count = 1;
         }
         if (e.is_group()) {
-            stack_.push_back(frame{&e.children, &e, 0, 1});
+            stack_.push_back(frame{&e.children, &e, 0, 1, ++serial_});
             return &e.children.front();
         }
         return &e;
@@ -190,69 +198,85 @@ private:
 
     // ---- data elements ---------------------------------------------------------------------
 
+    /// Walks the segment's values once, in order (element, repetition, component), against the
+    /// segment's definition.
     void elements(const edifact::segment& s, const segment_def& def) {
-        std::size_t present = s.elements.size();
+        std::size_t present = s.element_count();
         if (present > def.elements.size()) {
             add(code::too_many_constituents, pos(s, def.elements.size() + 1),
                 fmt::format("{} has {} data elements; directory {} defines {}", s.tag, present, dir_.id(), def.elements.size()));
         }
-        for (std::size_t i = 0; i < def.elements.size(); ++i) {
-            const auto& eu = def.elements[i];
-            std::size_t e = i + 1;
-            std::size_t reps = s.repetition_count(e);
+        auto items = s.items();
+        std::size_t i = 0, n = static_cast<std::size_t>(items.size());
+        for (std::size_t d = 0; d < def.elements.size(); ++d) {
+            const auto& eu = def.elements[d];
+            std::size_t e = d + 1;
+            while (i < n && items[i].element < e) ++i;
+            std::size_t end = i;
             bool any = false;
-            for (std::size_t r = 1; r <= reps && !any; ++r)
-                for (std::size_t c = 1; c <= s.component_count(e, r) && !any; ++c) any = !s.value(e, c, r).empty();
+            while (end < n && items[end].element == e) any = any || !items[end].text.empty(), ++end;
             if (!any) {
                 if (eu.mandatory)
-                    add(code::missing_element, pos(s, e), fmt::format("mandatory {} {} ({}) missing in {}", eu.composite ? "composite" : "data element", eu.code, eu.name, s.tag));
+                    add(code::missing_element, pos(s, e),
+                        fmt::format("mandatory {} {} ({}) missing in {}", eu.composite ? "composite" : "data element", eu.code, eu.name, s.tag));
+                i = end;
                 continue;
             }
+            std::size_t reps = items[end - 1].repetition;
             if (reps > eu.repeat)
-                add(code::element_repeated, pos(s, e, 0, eu.repeat + 1),
+                add(code::element_repeated, pos(s, e, 0, static_cast<std::uint16_t>(eu.repeat + 1)),
                     fmt::format("{} {} repeated {} times; at most {} allowed", s.tag, eu.code, reps, eu.repeat));
-            for (std::size_t r = 1; r <= reps; ++r) {
+            while (i < end) {
+                std::size_t r = items[i].repetition, stop = i;
+                while (stop < end && items[stop].repetition == r) ++stop;
                 auto rep = static_cast<std::uint16_t>(reps > 1 ? r : 0);
-                if (eu.composite) composite(s, eu, e, r, rep);
-                else {
-                    if (s.component_count(e, r) > 1)
+                // this repetition's components by position (1-based), absent ones empty
+                std::size_t ncomp = items[stop - 1].component;
+                comps_.assign(std::min<std::size_t>(ncomp, 256) + 1, std::string_view());
+                for (std::size_t k = i; k < stop; ++k)
+                    if (items[k].component <= 256) comps_[items[k].component] = items[k].text;
+                if (eu.composite) {
+                    composite(s, eu, e, rep, ncomp);
+                } else {
+                    if (ncomp > 1)
                         add(code::too_many_constituents, pos(s, e, 2, rep),
-                            fmt::format("{} {} is a simple data element but has {} components", s.tag, eu.code, s.component_count(e, r)));
-                    value(s, s.value(e, 1, r), eu.code, eu.name, eu.format, eu.codes, e, 0, rep, false);
+                            fmt::format("{} {} is a simple data element but has {} components", s.tag, eu.code, ncomp));
+                    value(s, comps_[1], eu.code, eu.name, eu.format, eu.codes, e, 0, rep, false);
                 }
+                i = stop;
             }
         }
     }
 
-    void composite(const edifact::segment& s, const element_use& eu, std::size_t e, std::size_t r, std::uint16_t rep) {
-        std::size_t n = s.component_count(e, r);
-        if (n > eu.components.size() && !eu.components.empty())
+    /// One repetition of a composite; its components are in comps_ (1-based).
+    void composite(const edifact::segment& s, const element_use& eu, std::size_t e, std::uint16_t rep, std::size_t ncomp) {
+        if (ncomp > eu.components.size() && !eu.components.empty())
             add(code::too_many_constituents, pos(s, e, eu.components.size() + 1, rep),
-                fmt::format("{} {} has {} components; directory {} defines {}", s.tag, eu.code, n, dir_.id(), eu.components.size()));
+                fmt::format("{} {} has {} components; directory {} defines {}", s.tag, eu.code, ncomp, dir_.id(), eu.components.size()));
+        auto comp = [&](std::size_t c) { return c < comps_.size() ? comps_[c] : std::string_view(); };
         // A code list qualifier (1131) or a non-UN agency (3055) in the composite means its codes come from another list.
         bool external = false;
-        for (std::size_t c = 0; c < eu.components.size(); ++c) {
-            const auto& cu = eu.components[c];
-            const auto& v = s.value(e, c + 1, r);
-            if ((cu.code == "1131" && !v.empty()) || (cu.code == "3055" && !v.empty() && v != "6")) external = true;
+        std::size_t at_2380 = 0, at_2379 = 0;
+        for (std::size_t c = 1; c <= eu.components.size(); ++c) {
+            const auto& code_id = eu.components[c - 1].code;
+            auto v = comp(c);
+            if (v.empty()) continue;
+            if ((code_id == "1131") || (code_id == "3055" && v != "6")) external = true;
+            if (code_id == "2380") at_2380 = c;
+            if (code_id == "2379") at_2379 = c;
         }
-        for (std::size_t c = 0; c < eu.components.size(); ++c) {
-            const auto& cu = eu.components[c];
-            const auto& v = s.value(e, c + 1, r);
+        for (std::size_t c = 1; c <= eu.components.size(); ++c) {
+            const auto& cu = eu.components[c - 1];
+            auto v = comp(c);
             if (v.empty()) {
                 if (cu.mandatory)
-                    add(code::missing_element, pos(s, e, c + 1, rep), fmt::format("mandatory component {} ({}) of {} {} missing", cu.code, cu.name, s.tag, eu.code));
+                    add(code::missing_element, pos(s, e, c, rep), fmt::format("mandatory component {} ({}) of {} {} missing", cu.code, cu.name, s.tag, eu.code));
                 continue;
             }
-            value(s, v, cu.code, cu.name, cu.format, cu.codes, e, c + 1, rep, external);
+            value(s, v, cu.code, cu.name, cu.format, cu.codes, e, c, rep, external);
         }
         // C507 and friends: a date/time/period with its format code.
-        for (std::size_t c = 0; c + 1 < eu.components.size(); ++c) {
-            if (eu.components[c].code != "2380") continue;
-            for (std::size_t f = 0; f < eu.components.size(); ++f)
-                if (eu.components[f].code == "2379" && !s.value(e, c + 1, r).empty() && !s.value(e, f + 1, r).empty())
-                    date_time(s, s.value(e, c + 1, r), s.value(e, f + 1, r), pos(s, e, c + 1, rep));
-        }
+        if (at_2380 && at_2379) date_time(s, comp(at_2380), comp(at_2379), pos(s, e, at_2380, rep));
     }
 
     /// Checks a 2380 date/time/period against the pattern its 2379 code's name spells (UNCL 2379:
@@ -378,7 +402,11 @@ private:
     const edifact::interchange_header& ich_;
     const validation_options& opt_;
     const validator::emit_fn& emit_;
+    const validator::placement_fn* place_;
     message_verdict& verdict_;
+    std::vector<group_occurrence> open_;
+    std::vector<std::string_view> comps_;  ///< scratch: components of the repetition being checked
+    std::uint32_t serial_ = 0;
     std::vector<frame> stack_;
     const edifact::segment* previous_ = nullptr;
 };
@@ -387,7 +415,8 @@ private:
 
 validator::validator(catalog& dirs, validation_options options) : dirs_(dirs), options_(std::move(options)) {}
 
-message_verdict validator::validate(const edifact::message& m, const edifact::interchange_header& ich, const emit_fn& emit) {
+message_verdict validator::validate(const edifact::message& m, const edifact::interchange_header& ich, const emit_fn& emit,
+                                    const placement_fn* place) {
     message_verdict verdict;
     const auto& h = m.header;
     auto unh_finding = [&](code c, std::string text) {
@@ -434,7 +463,7 @@ message_verdict validator::validate(const edifact::message& m, const edifact::in
         return verdict;
     }
     verdict.definition = def;
-    run r(*dir, *def, m, ich, options_, emit, verdict);
+    run r(*dir, *def, m, ich, options_, emit, place, verdict);
     for (const auto& s : m.segments) r.segment(s);
     r.finish();
     return verdict;

@@ -4,7 +4,8 @@
 // is junk) and inside one (service segments drive the envelope, everything else is message
 // content). Recovery: a UNH while a message is open closes it as cut off; UNB or UNA inside an
 // interchange closes it as missing UNZ and starts over; the end of input closes whatever is open.
-// Memory: one read buffer (grows only up to max_segment_bytes + chunk) plus the current message.
+// Memory: one read buffer (grows only up to max_segment_bytes + chunk) plus the current message,
+// and with keep_segments the emptied segments of earlier messages, kept for reuse.
 #include "edigate/edifact/reader.hpp"
 
 #include <fcntl.h>
@@ -156,7 +157,9 @@ private:
     // ---- segments
     enum class scan_outcome { ok, eof_cut, too_long };
     scan_outcome next_segment(std::string_view& raw, detail::scan_result& scan);
-    segment make_segment(std::string_view raw, std::uint64_t byte, std::uint32_t number);
+    void make_segment(std::string_view raw, std::uint64_t byte, std::uint32_t number, segment& s);
+    segment spare_segment();
+    void recycle_segments();
     void report_scan(const detail::scan_result& r, std::string_view raw, std::uint64_t byte, const segment* seg);
     void check_service(const segment& s);
     void check_value(const segment& s, std::size_t e, std::size_t c, const detail::value_format& f, const std::string& id);
@@ -198,6 +201,7 @@ private:
     bool outside_run_ = false;         // inside a run of segments outside any message
     bool whitespace_reported_ = false;
     std::vector<detail::raw_piece> pieces_;
+    std::vector<segment> spare_;       // cleared segments of earlier messages, reused to avoid allocations
 };
 
 bool engine::more() {
@@ -410,27 +414,43 @@ engine::scan_outcome engine::next_segment(std::string_view& raw, detail::scan_re
     }
 }
 
-segment engine::make_segment(std::string_view raw, std::uint64_t byte, std::uint32_t number) {
-    segment s;
+void engine::make_segment(std::string_view raw, std::uint64_t byte, std::uint32_t number, segment& s) {
+    s.clear();
     s.byte = byte;
     s.number = number;
     s.length = static_cast<std::uint32_t>(raw.size());
     detail::split_segment(raw, table_.delims, pieces_);
+    s.tag = safe_tag(raw.substr(pieces_[0].begin, pieces_[0].end - pieces_[0].begin));
+    // Element 0 is the tag. Positions are 16-bit and wrap after 65535 elements, repetitions or
+    // components: a piece that is not after the previous one is such a wrap, and is left out
+    // rather than misfiled (these segments are far beyond any directory's limits).
+    std::uint16_t e = 0, r = 0, c = 0;
     for (const auto& p : pieces_) {
-        std::string_view text = raw.substr(p.begin, p.end - p.begin);
-        if (p.element == 0) {
-            if (p.component == 1) s.tag = safe_tag(text);
+        if (p.element == 0 || p.element < e || (p.element == e && (p.repetition < r || (p.repetition == r && p.component <= c))))
             continue;
-        }
-        if (s.elements.size() < p.element) s.elements.resize(p.element);
-        auto& el = s.elements[p.element - 1];
-        if (el.size() < p.repetition) el.resize(p.repetition);
-        component_value v;
-        v.offset = p.begin;
-        decoder_.decode(text, v.text);
-        el[p.repetition - 1].push_back(std::move(v));
+        e = p.element;
+        r = p.repetition;
+        c = p.component;
+        std::string_view text = raw.substr(p.begin, p.end - p.begin);
+        s.add_with(e, r, c, p.begin, [&](std::string& out) { decoder_.decode(text, out); });
     }
+}
+
+segment engine::spare_segment() {
+    if (spare_.empty()) return segment{};
+    segment s = std::move(spare_.back());
+    spare_.pop_back();
+    s.clear();
     return s;
+}
+
+// Segments of a message that was handed on go back to the spares. One that held a segment longer
+// than 1 KiB is freed instead: a spare only ever grows to what a short segment needs, so the
+// spares stay a small multiple of the largest message's segment count.
+void engine::recycle_segments() {
+    for (auto& s : msg_.segments)
+        if (s.length <= 1024) spare_.push_back(std::move(s));
+    msg_.segments.clear();
 }
 
 void engine::report_scan(const detail::scan_result& r, std::string_view raw, std::uint64_t byte, const segment* seg) {
@@ -479,7 +499,7 @@ void engine::report_scan(const detail::scan_result& r, std::string_view raw, std
 }
 
 void engine::check_value(const segment& s, std::size_t e, std::size_t c, const detail::value_format& f, const std::string& id) {
-    const std::string& v = s.value(e, c ? c : 1);
+    std::string_view v = s.value(e, c ? c : 1);
     if (v.empty()) return;
     std::size_t len = 0;
     bool bad = false;
@@ -550,9 +570,9 @@ void engine::check_service(const segment& s) {
             check_value(s, e, c + 1, cd.format, ed.id + "/" + cd.id);
         }
     }
-    if (s.elements.size() > def->elements.size())
+    if (s.element_count() > def->elements.size())
         emit(code::too_many_elements, at(s, def->elements.size() + 1, 0),
-             fmt::format("{} has {} data elements; {} defines {}", s.tag, s.elements.size(), ver, def->elements.size()));
+             fmt::format("{} has {} data elements; {} defines {}", s.tag, s.element_count(), ver, def->elements.size()));
 }
 
 void engine::begin_interchange(bool has_unb) {
@@ -600,7 +620,8 @@ void engine::begin_interchange(bool has_unb) {
         beg_ = end_;
         return;
     }
-    segment unb = make_segment(raw, byte, ++ich_segments_);
+    segment unb;
+    make_segment(raw, byte, ++ich_segments_, unb);
     ich_.syntax_identifier = unb.value(1, 1);
     std::uint64_t version = 0;
     parse_uint(unb.value(1, 2), version);
@@ -608,7 +629,7 @@ void engine::begin_interchange(bool has_unb) {
     if (ich_.syntax_version == 4 && !explicit_delims && !level_b) {
         d.repetition = '*';  // syntax 4 default repetition separator; re-split UNB with it
         table_ = detail::make_scan_table(charset::unoc, d);
-        unb = make_segment(raw, byte, ich_segments_);
+        make_segment(raw, byte, ich_segments_, unb);
     }
     if (explicit_delims && !opt_.delimiter_advice && ich_.syntax_version && ich_.syntax_version < 4 && d.has_repetition()) {
         d.repetition = ' ';  // the UNA position is reserved before syntax 4 and carries no meaning
@@ -619,7 +640,7 @@ void engine::begin_interchange(bool has_unb) {
     ich_.delims = d;
     table_ = detail::make_scan_table(ich_.decoding, d);
     decoder_ = detail::decoder(ich_.decoding, d);
-    unb = make_segment(raw, byte, ich_segments_);
+    make_segment(raw, byte, ich_segments_, unb);
     ich_.unb = unb;
 
     ich_.sender = unb.value(2, 1);
@@ -756,18 +777,21 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
     }
 
     bool need_segment = service || opt_.keep_segments;
-    segment seg;
+    segment seg = spare_segment();
     if (need_segment || scan.first_bad || scan.bad_release) {
         if (tag == "UNH") {
             // position the new message before building positions for its findings
             ++stats_.messages;
             in_message_ = true;
+            recycle_segments();
+            std::vector<segment> segments = std::move(msg_.segments);  // keep the vector's capacity
             msg_ = message{};
+            msg_.segments = std::move(segments);
             msg_.index = ++ich_end_.messages;
             msg_.group = in_group_ ? group_.index : 0;
             msg_.byte = byte;
         }
-        seg = make_segment(raw, byte, number);
+        make_segment(raw, byte, number, seg);
         report_scan(scan, raw, byte, &seg);
     } else {
         seg.tag = safe_tag(tag);
@@ -898,7 +922,7 @@ void engine::close_message(bool by_unt) {
     msg_.end_byte = offset();
     h_.message_end(msg_);
     in_message_ = false;
-    msg_.segments.clear();
+    recycle_segments();
 }
 
 void engine::close_group(bool by_une) {

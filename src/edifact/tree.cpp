@@ -1,6 +1,8 @@
 // tree.cpp - segments and messages to generic nodes (see tree.hpp).
 #include "edigate/edifact/tree.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "detail/service_tables.hpp"
@@ -11,27 +13,27 @@ core::node to_node(const segment& s, int syntax_version) {
     core::node n(s.tag);
     n.byte = s.byte;
     const auto* def = s.tag.size() == 3 && s.tag[0] == 'U' ? detail::service_segment(s.tag, syntax_version) : nullptr;
-    for (std::size_t e = 0; e < s.elements.size(); ++e) {
-        const detail::element_def* ed = def && e < def->elements.size() ? &def->elements[e] : nullptr;
-        std::string ename = ed ? ed->id : fmt::format("e{:02}", e + 1);
-        for (const auto& rep : s.elements[e]) {
+    for (std::size_t e = 1; e <= s.element_count(); ++e) {
+        const detail::element_def* ed = def && e <= def->elements.size() ? &def->elements[e - 1] : nullptr;
+        std::string ename = ed ? ed->id : fmt::format("e{:02}", e);
+        std::size_t repetitions = std::max<std::size_t>(1, s.repetition_count(e));
+        for (std::size_t r = 1; r <= repetitions; ++r) {
+            std::size_t components = s.component_count(e, r);
             bool all_empty = true;
-            for (const auto& c : rep) all_empty = all_empty && c.text.empty();
-            if (all_empty && rep.size() <= 1) {
-                n.add(ename);  // keep the position: an empty element still counts
-                continue;
-            }
-            auto& en = n.add(ename);
-            en.byte = s.byte + (rep.empty() ? 0 : rep[0].offset);
-            bool composite = rep.size() > 1 || (ed && ed->composite);
+            for (std::size_t c = 1; c <= components && all_empty; ++c) all_empty = !s.has(e, c, r);
+            auto& en = n.add(ename);  // an empty element keeps its position
+            if (r > 1) en.set_attribute("repeat", std::to_string(r));
+            if (all_empty && components <= 1) continue;
+            en.byte = s.byte_of(e, 1, r);
+            bool composite = components > 1 || (ed && ed->composite);
             if (!composite) {
-                en.value = rep.empty() ? std::string() : rep[0].text;
+                en.value = s.value(e, 1, r);
                 continue;
             }
-            for (std::size_t c = 0; c < rep.size(); ++c) {
-                std::string cname = ed && c < ed->components.size() ? ed->components[c].id : fmt::format("c{:02}", c + 1);
-                auto& cn = en.add(cname, rep[c].text);
-                cn.byte = s.byte + rep[c].offset;
+            for (std::size_t c = 1; c <= components; ++c) {
+                std::string cname = ed && c <= ed->components.size() ? ed->components[c - 1].id : fmt::format("c{:02}", c);
+                auto& cn = en.add(cname, std::string(s.value(e, c, r)));
+                cn.byte = s.byte_of(e, c, r);
             }
         }
     }

@@ -16,11 +16,9 @@ struct writer::impl {
 segment make_segment(std::string tag, const std::vector<std::vector<std::string>>& elements) {
     segment s;
     s.tag = std::move(tag);
-    for (const auto& e : elements) {
-        repetition_value rep;
-        for (const auto& c : e) rep.push_back({c, 0});
-        s.elements.push_back({std::move(rep)});
-    }
+    for (std::size_t e = 0; e < elements.size(); ++e)
+        for (std::size_t c = 0; c < elements[e].size(); ++c)
+            s.add(static_cast<std::uint16_t>(e + 1), 1, static_cast<std::uint16_t>(c + 1), elements[e][c]);
     return s;
 }
 
@@ -34,48 +32,36 @@ writer::~writer() = default;
 
 std::string writer::format(const segment& s) {
     std::string out = s.tag;
-    // Drop trailing empty components, repetitions and elements: ISO 9735 says trailing
-    // separators are not transmitted.
-    auto empty_rep = [](const repetition_value& r) {
-        for (const auto& c : r)
-            if (!c.text.empty()) return false;
-        return true;
-    };
-    auto empty_el = [&](const element_value& e) {
-        for (const auto& r : e)
-            if (!empty_rep(r)) return false;
-        return true;
-    };
-    std::size_t ne = s.elements.size();
-    while (ne > 0 && empty_el(s.elements[ne - 1])) --ne;
-    for (std::size_t e = 0; e < ne; ++e) {
-        out += delims_.element;
-        const auto& el = s.elements[e];
-        std::size_t nr = el.size();
-        while (nr > 1 && empty_rep(el[nr - 1])) --nr;
-        for (std::size_t r = 0; r < nr; ++r) {
-            if (r > 0) {
-                if (!delims_.has_repetition())
-                    throw std::logic_error(fmt::format("writer: {} element {} repeats but syntax version {} has no repetition separator", s.tag, e + 1, opt_.syntax_version));
-                out += delims_.repetition;
-            }
-            const auto& rep = el[r];
-            std::size_t nc = rep.size();
-            while (nc > 0 && rep[nc - 1].text.empty()) --nc;
-            for (std::size_t c = 0; c < nc; ++c) {
-                if (c > 0) out += delims_.component;
-                std::string bad;
-                if (!impl_->enc.encode(rep[c].text, out, &bad)) {
-                    core::diagnostic d;
-                    d.code = "EDI-W001";
-                    d.syntax_error = 21;
-                    d.where.tag = s.tag;
-                    d.where.element = static_cast<std::uint16_t>(e + 1);
-                    d.where.component = static_cast<std::uint16_t>(c + 1);
-                    d.text = fmt::format("{} element {} component {}: '{}' cannot be written in {}", s.tag, e + 1, c + 1, bad, identifier(opt_.encoding));
-                    problems_.push_back(std::move(d));
-                }
-            }
+    // Only non-empty values are written, each preceded by the separators that lead from the
+    // previous value to its position. So trailing empty components, repetitions and elements are
+    // dropped (ISO 9735: trailing separators are not transmitted) and inner empty ones kept.
+    std::size_t e = 0, r = 0, c = 0;  // position written last; element 0 = the tag
+    for (const auto& v : s.items()) {
+        if (v.text.empty()) continue;
+        if (v.element > e) {
+            out.append(v.element - e, delims_.element);
+            e = v.element;
+            r = c = 1;
+        }
+        if (v.repetition > r) {
+            if (!delims_.has_repetition())
+                throw std::logic_error(fmt::format("writer: {} element {} repeats but syntax version {} has no repetition separator", s.tag, e, opt_.syntax_version));
+            out.append(v.repetition - r, delims_.repetition);
+            r = v.repetition;
+            c = 1;
+        }
+        out.append(v.component - c, delims_.component);
+        c = v.component;
+        std::string bad;
+        if (!impl_->enc.encode(v.text, out, &bad)) {
+            core::diagnostic d;
+            d.code = "EDI-W001";
+            d.syntax_error = 21;
+            d.where.tag = s.tag;
+            d.where.element = v.element;
+            d.where.component = v.component;
+            d.text = fmt::format("{} element {} component {}: '{}' cannot be written in {}", s.tag, v.element, v.component, bad, identifier(opt_.encoding));
+            problems_.push_back(std::move(d));
         }
     }
     return out;
@@ -90,11 +76,22 @@ void writer::begin_interchange(segment unb) {
     bool needed = delims_ != default_delimiters(opt_.syntax_version);
     if (opt_.una == writer_options::una_mode::always || (opt_.una == writer_options::una_mode::when_needed && needed))
         out_ << "UNA" << delims_.una_string() << opt_.segment_suffix;
-    if (unb.elements.empty()) unb.elements.resize(1);
-    auto& s001 = unb.elements[0];
-    if (s001.empty()) s001.resize(1);
-    if (s001[0].empty()) s001[0].push_back({std::string(identifier(opt_.encoding)), 0});
-    if (s001[0].size() < 2) s001[0].push_back({std::to_string(opt_.syntax_version), 0});
+    if (std::size_t have = unb.component_count(1); have < 2) {
+        // Fill S001 (syntax identifier, version) where the caller left it out. Values are added
+        // in order, so build the UNB again with the missing components in place.
+        segment s;
+        s.tag = unb.tag;
+        s.byte = unb.byte;
+        s.number = unb.number;
+        s.length = unb.length;
+        auto items = unb.items();
+        auto it = items.begin();
+        for (; it != items.end() && (*it).element == 1 && (*it).repetition == 1; ++it) s.add(1, 1, (*it).component, (*it).text, (*it).offset);
+        if (have < 1) s.add(1, 1, 1, identifier(opt_.encoding));
+        s.add(1, 1, 2, std::to_string(opt_.syntax_version));
+        for (; it != items.end(); ++it) s.add((*it).element, (*it).repetition, (*it).component, (*it).text, (*it).offset);
+        unb = std::move(s);
+    }
     ich_ref_ = unb.value(5);
     put(unb);
     level_ = level::interchange;

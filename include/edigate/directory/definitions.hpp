@@ -72,11 +72,17 @@ struct structure_entry {
     std::uint32_t max_repeat = 1;
     std::vector<structure_entry> children;  ///< groups only; children[0] is the trigger segment
     const struct segment_def* definition = nullptr;  ///< segments: the directory's definition, if it has one
+    std::uint32_t key = 0;      ///< tag_key(first_tag()), for matching without string compares
 
     bool is_group() const noexcept { return group != 0; }
     /// The trigger segment tag of a group, the tag of a segment.
     const std::string& first_tag() const noexcept { return is_group() ? children.front().first_tag() : tag; }
 };
+
+/// A three-character segment tag as one number (0 for anything else).
+constexpr std::uint32_t tag_key(std::string_view tag) noexcept {
+    return tag.size() == 3 ? (std::uint32_t(std::uint8_t(tag[0])) << 16) | (std::uint32_t(std::uint8_t(tag[1])) << 8) | std::uint8_t(tag[2]) : 0;
+}
 
 /// A message type of one directory: its segment table, UNH to UNT.
 struct message_def {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,13 +31,23 @@ struct message_verdict {
     std::uint32_t errors = 0, warnings = 0;
 };
 
+/// One open occurrence of a segment group; `serial` tells occurrences apart within a message.
+struct group_occurrence {
+    const structure_entry* group;
+    std::uint32_t serial;
+};
+
 class validator {
 public:
     using emit_fn = std::function<void(core::diagnostic)>;
+    /// Told, for each segment in order, the structure entry it matched (nullptr when it fits
+    /// nowhere) and the segment group occurrences it sits in, outermost first.
+    using placement_fn = std::function<void(const edifact::segment&, const structure_entry*, std::span<const group_occurrence>)>;
     validator(catalog& dirs, validation_options options = {});
 
-    /// Validates a message read with keep_segments; findings go to `emit`.
-    message_verdict validate(const edifact::message& m, const edifact::interchange_header& ich, const emit_fn& emit);
+    /// Validates a message read with keep_segments; findings go to `emit`, placements to `place`.
+    message_verdict validate(const edifact::message& m, const edifact::interchange_header& ich, const emit_fn& emit,
+                             const placement_fn* place = nullptr);
 
     const validation_options& options() const noexcept { return options_; }
 

@@ -3,37 +3,107 @@
 // Values are unescaped (release characters removed) and decoded from the interchange's
 // character set to UTF-8. Positions are 1-based like the standard counts them: element 1 is the
 // first data element after the tag. Missing positions read as empty strings, never as errors.
+//
+// Storage is flat: all values in one UTF-8 buffer plus one small entry per value, in input order
+// (element, repetition, component ascending). Lookups are binary searches over the entries.
+// clear() keeps the capacity, so a segment that is cleared and refilled allocates nothing once
+// it has held a segment as large. Adding a value out of order is a programmer error
+// (std::logic_error); the reader only ever adds in order.
 #pragma once
 
 #include <cstdint>
+#include <ranges>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace edigate::edifact {
 
-struct component_value {
-    std::string text;          ///< UTF-8, unescaped
-    std::uint32_t offset = 0;  ///< byte offset of the raw value from the start of the segment
+/// One value of a segment, as items() shows it.
+struct segment_item {
+    std::uint16_t element = 0;     ///< 1-based
+    std::uint16_t repetition = 0;  ///< 1-based
+    std::uint16_t component = 0;   ///< 1-based
+    std::uint32_t offset = 0;      ///< byte offset of the raw value from the start of the segment
+    std::string_view text;         ///< UTF-8, unescaped; valid until the segment is changed, moved or destroyed
 };
-using repetition_value = std::vector<component_value>;  ///< components of one repetition
-using element_value = std::vector<repetition_value>;    ///< repetitions of one data element
 
-struct segment {
+class segment {
+public:
     std::string tag;
     std::uint64_t byte = 0;       ///< byte offset of the tag in the input
     std::uint32_t number = 0;     ///< position in the message (UNH = 1) or in the interchange (UNB = 1)
     std::uint32_t length = 0;     ///< bytes from the tag to the terminator (exclusive), as read
-    std::vector<element_value> elements;
 
     /// Value at element e, component c, repetition r (all 1-based); empty when absent.
-    const std::string& value(std::size_t e, std::size_t c = 1, std::size_t r = 1) const noexcept;
+    std::string_view value(std::size_t e, std::size_t c = 1, std::size_t r = 1) const noexcept;
     bool has(std::size_t e, std::size_t c = 1, std::size_t r = 1) const noexcept { return !value(e, c, r).empty(); }
+    /// Highest element index that has a value (empty values count), 0 for a segment without elements.
+    std::size_t element_count() const noexcept { return entries_.empty() ? 0 : entries_.back().element; }
+    /// Highest component index in element e, repetition r; 0 when absent.
     std::size_t component_count(std::size_t e, std::size_t r = 1) const noexcept;
+    /// Highest repetition index in element e; 0 when absent.
     std::size_t repetition_count(std::size_t e) const noexcept;
     /// Byte offset in the input of element e / component c / repetition r; for an absent element,
     /// the offset of the segment terminator, where it would have been.
     std::uint64_t byte_of(std::size_t e, std::size_t c = 1, std::size_t r = 1) const noexcept;
+
+    /// Every value in input order, as a random-access range of segment_item. Like a span, it is
+    /// valid until the segment is changed, moved or destroyed.
+    auto items() const noexcept {
+        return std::views::transform(entries_, [this](const entry& x) {
+            return segment_item{x.element, x.repetition, x.component, x.offset,
+                                std::string_view(buffer_.data() + x.begin, x.size)};
+        });
+    }
+
+    /// Append a value. Positions are 1-based and must come after the last value added in
+    /// (element, repetition, component) order; otherwise std::logic_error and nothing changes.
+    void add(std::uint16_t element, std::uint16_t repetition, std::uint16_t component, std::string_view utf8_text,
+             std::uint32_t offset = 0);
+    /// add() for a value that append(std::string& out) appends to out (it must only append), so
+    /// a decoder can write straight into the segment's buffer.
+    template <class Append>
+    void add_with(std::uint16_t element, std::uint16_t repetition, std::uint16_t component, std::uint32_t offset,
+                  Append&& append);
+    /// Remove the tag and all values and reset byte, number and length; keeps the capacity.
+    void clear() noexcept;
+
+private:
+    struct entry {
+        std::uint32_t begin = 0, size = 0;  ///< in buffer_
+        std::uint32_t offset = 0;
+        std::uint16_t element = 0, repetition = 0, component = 0;
+    };
+    static std::uint64_t key(std::size_t e, std::size_t r, std::size_t c) noexcept { return (e << 32) | (r << 16) | c; }
+    static std::uint64_t key(const entry& x) noexcept { return key(x.element, x.repetition, x.component); }
+    const entry* find(std::size_t e, std::size_t c, std::size_t r) const noexcept;
+    /// The last entry at or before (e, r, c) in order, or nullptr.
+    const entry* last_up_to(std::size_t e, std::size_t r, std::size_t c) const noexcept;
+    void check_next(std::uint16_t element, std::uint16_t repetition, std::uint16_t component) const {
+        if (element == 0 || repetition == 0 || component == 0 ||
+            (!entries_.empty() && key(element, repetition, component) <= key(entries_.back())))
+            out_of_order(element, repetition, component);
+    }
+    [[noreturn]] void out_of_order(std::uint16_t element, std::uint16_t repetition, std::uint16_t component) const;
+
+    std::vector<entry> entries_;
+    std::string buffer_;
 };
+
+template <class Append>
+void segment::add_with(std::uint16_t element, std::uint16_t repetition, std::uint16_t component, std::uint32_t offset,
+                       Append&& append) {
+    check_next(element, repetition, component);
+    std::size_t begin = buffer_.size();
+    append(buffer_);
+    entries_.push_back({static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(buffer_.size() - begin), offset,
+                        element, repetition, component});
+}
+
+inline void segment::add(std::uint16_t element, std::uint16_t repetition, std::uint16_t component,
+                         std::string_view utf8_text, std::uint32_t offset) {
+    add_with(element, repetition, component, offset, [utf8_text](std::string& out) { out.append(utf8_text); });
+}
 
 }  // namespace edigate::edifact

@@ -138,18 +138,16 @@ std::string unb_date(std::string date, int version) {
 
 edifact::segment reply_unb(const edifact::interchange_header& h, int version, const envelope_options& o) {
     const auto& unb = h.unb;
+    auto v = [&](std::size_t e, std::size_t c) { return std::string(unb.value(e, c)); };
     // Our S002 is their S003 (identification and qualifier); our S003 is their S002, with their
     // address for reverse routing (0008) as our routing address (0014), ISO 9735 S002/0008.
-    edifact::segment s = edifact::make_segment("UNB", {{},
-                                                       {unb.value(3, 1), unb.value(3, 2)},
-                                                       {unb.value(2, 1), unb.value(2, 2), unb.value(2, 3)},
-                                                       {unb_date(o.date, version), o.time},
-                                                       {o.control_reference}});
-    if (h.test_indicator) {
-        s.elements.resize(11);
-        s.elements[10] = {{{"1", 0}}};
+    std::vector<std::vector<std::string>> elements{{}, {v(3, 1), v(3, 2)}, {v(2, 1), v(2, 2), v(2, 3)},
+                                                   {unb_date(o.date, version), o.time}, {o.control_reference}};
+    if (h.test_indicator) {  // a CONTRL answering a test interchange is a test too (0035 = 1)
+        elements.resize(11);
+        elements[10] = {"1"};
     }
-    return s;
+    return edifact::make_segment("UNB", elements);
 }
 
 }  // namespace

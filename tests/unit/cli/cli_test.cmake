@@ -1,8 +1,9 @@
 # cli_test.cmake - every command answers --help with exit 0, bad usage gives exit 2,
 # a missing file exit 3. Run with -DEDIGATE=path/to/edigate.
-foreach(cmd "" validate parse codes ack)
-  execute_process(COMMAND ${EDIGATE} ${cmd} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
-  if(NOT rc EQUAL 0 OR NOT out MATCHES "Usage")
+foreach(cmd "" validate parse codes ack directory "directory|show" "directory|list")
+  string(REPLACE "|" ";" args "${cmd}")
+  execute_process(COMMAND ${EDIGATE} ${args} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "Usage" OR (cmd MATCHES "show" AND NOT out MATCHES "VERSION"))
     message(FATAL_ERROR "edigate ${cmd} --help: exit ${rc}\n${out}")
   endif()
 endforeach()

@@ -7,7 +7,9 @@
 
 #include "../edifact/test_support.hpp"
 #include "edigate/directory/catalog.hpp"
+#include "edigate/directory/tree.hpp"
 #include "edigate/directory/validator.hpp"
+#include "edigate/edifact/tree.hpp"
 
 namespace fs = std::filesystem;
 using namespace edigate;
@@ -225,4 +227,35 @@ TEST_CASE("messages without an installed definition are named, with what is inst
     r = check(envelope("BGM+85+M1+9'", "CUSCAR:0:96A:UN"));
     CHECK(first(r, "EDI-D015"));
     CHECK(r.errors() == 0);  // validated against D96A all the same
+}
+
+TEST_CASE("message trees nest segment groups and name elements by directory codes", "[directory]") {
+    struct tree_recorder : test::recorder {
+        directory::validator v{installed()};
+        std::vector<core::node> trees;
+        void message_end(const edifact::message& m) override {
+            trees.push_back(directory::message_tree(m, interchanges.back(), v, [this](core::diagnostic d) { findings.push_back(std::move(d)); }));
+        }
+    } r;
+    edifact::reader().read(envelope("BGM+85+M1+9'NAD+CA+COSCO'CTA+IC+:ZHANG'COM+123:TE'NAD+MS+AGENT'EQD+CN+ABCU1234567'"
+                                    "TMP+2+005:CEL'EQD+CN+XYZU7654321'CNI+1+BL1'"),
+                           r);
+    REQUIRE(r.trees.size() == 1);
+    const auto& t = r.trees[0];
+    CHECK(r.findings.empty());
+    std::vector<std::string> top;
+    for (const auto& c : t.children) top.push_back(c.name);
+    CHECK(top == std::vector<std::string>{"UNH", "BGM", "SG1", "SG1", "SG4", "SG4", "SG6", "UNT"});
+    const auto& sg1 = t.children[2];
+    REQUIRE(sg1.children.size() == 2);
+    CHECK((sg1.children[0].name == "NAD" && sg1.children[1].name == "SG2"));
+    CHECK(sg1.children[1].children.size() == 2);  // CTA, COM
+    CHECK(t.children[4].child("SG5"));             // TMP opens SG5 inside the first SG4
+    const auto* bgm = t.child("BGM");
+    REQUIRE(bgm);
+    CHECK(bgm->children.at(0).name == "C002");
+    CHECK(bgm->children.at(0).children.at(0).name == "1001");
+    CHECK(bgm->children.at(0).children.at(0).value == "85");
+    CHECK(bgm->children.at(1).name == "1004");
+    CHECK(edifact::from_node(*bgm).value(2) == "M1");
 }

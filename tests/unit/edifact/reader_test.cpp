@@ -179,3 +179,25 @@ TEST_CASE("the fast lane and the full path report the same findings on mutated i
         for (std::size_t i = 0; i < a.messages.size(); ++i) CHECK(a.messages[i].segment_count == b.messages[i].segment_count);
     }
 }
+
+TEST_CASE("positions past 65535 in one segment are left out, not misfiled", "[edifact][robust]") {
+    // Positions are 16-bit; the grammar's counters wrap after 65535. This used to crash
+    // (repetitions) or overwrite the tag (elements).
+    auto body = [](const std::string& seg) { return "UNB+UNOC:4+S+R+20200101:1200+1'UNH+1+X:D:96A:UN'" + seg + "'UNT+3+1'UNZ+1+1'"; };
+    auto reps = test::read(body("FTX+" + std::string(70000, '*') + "A+B"));
+    REQUIRE(reps.messages.size() == 1);
+    const auto& r = reps.messages[0].segments.at(1);
+    CHECK(r.tag == "FTX");
+    CHECK(r.repetition_count(1) == 65535);
+    CHECK(r.value(2) == "B");
+    auto elements = test::read(body("FTX" + std::string(70000, '+') + "A"));
+    REQUIRE(elements.messages.size() == 1);
+    const auto& e = elements.messages[0].segments.at(1);
+    CHECK(e.tag == "FTX");
+    CHECK(e.element_count() == 65535);
+    auto components = test::read(body("FTX+A" + std::string(70000, ':') + "B+C"));
+    REQUIRE(components.messages.size() == 1);
+    const auto& c = components.messages[0].segments.at(1);
+    CHECK(c.component_count(1) == 65535);
+    CHECK(c.value(2) == "C");
+}

@@ -1,0 +1,83 @@
+// tree.cpp - message trees nested by segment group and named by directory codes (see tree.hpp).
+#include "edigate/directory/tree.hpp"
+
+#include <fmt/format.h>
+
+#include "edigate/edifact/tree.hpp"
+
+namespace edigate::directory {
+
+namespace {
+
+core::node data_segment(const edifact::segment& s, const segment_def& def) {
+    core::node n(s.tag);
+    n.byte = s.byte;
+    std::size_t count = s.element_count();
+    for (std::size_t e = 1; e <= count; ++e) {
+        const element_use* eu = e <= def.elements.size() ? &def.elements[e - 1] : nullptr;
+        std::string name = eu ? eu->code : fmt::format("e{:02}", e);
+        std::size_t reps = std::max<std::size_t>(s.repetition_count(e), 1);
+        for (std::size_t r = 1; r <= reps; ++r) {
+            auto& en = n.add(name);
+            if (r > 1) en.set_attribute("repeat", std::to_string(r));
+            std::size_t comps = s.component_count(e, r);
+            if (comps == 0) continue;  // empty position
+            en.byte = s.byte_of(e, 1, r);
+            bool composite = comps > 1 || (eu && eu->composite);
+            if (!composite) {
+                en.value = std::string(s.value(e, 1, r));
+                continue;
+            }
+            for (std::size_t c = 1; c <= comps; ++c) {
+                std::string cname = eu && c <= eu->components.size() ? eu->components[c - 1].code : fmt::format("c{:02}", c);
+                auto& cn = en.add(std::move(cname), std::string(s.value(e, c, r)));
+                cn.byte = s.byte_of(e, c, r);
+            }
+        }
+    }
+    return n;
+}
+
+}  // namespace
+
+core::node message_tree(const edifact::message& m, const edifact::interchange_header& ich, validator& v, const validator::emit_fn& emit) {
+    core::node root = edifact::to_node(m, ich.syntax_version);
+    root.children.clear();
+    // The group nodes currently open, with the occurrence each stands for.
+    struct open_group {
+        std::uint32_t serial;
+        std::vector<std::size_t> path;  // child indices from root
+    };
+    std::vector<open_group> open;
+    std::size_t placed = 0;
+    auto node_at = [&](const std::vector<std::size_t>& path) -> core::node& {
+        core::node* n = &root;
+        for (auto i : path) n = &n->children[i];
+        return *n;
+    };
+    validator::placement_fn place = [&](const edifact::segment& s, const structure_entry* matched, std::span<const group_occurrence> groups) {
+        ++placed;
+        std::size_t keep = 0;
+        while (keep < open.size() && keep < groups.size() && open[keep].serial == groups[keep].serial) ++keep;
+        open.resize(keep);
+        for (std::size_t i = keep; i < groups.size(); ++i) {
+            core::node& parent = open.empty() ? root : node_at(open.back().path);
+            auto& g = parent.add(fmt::format("SG{}", groups[i].group->group));
+            g.byte = s.byte;
+            std::vector<std::size_t> path = open.empty() ? std::vector<std::size_t>{} : open.back().path;
+            path.push_back(parent.children.size() - 1);
+            open.push_back(open_group{groups[i].serial, std::move(path)});
+        }
+        core::node& parent = open.empty() ? root : node_at(open.back().path);
+        const segment_def* def = matched ? matched->definition : nullptr;
+        bool service = s.tag == "UNH" || s.tag == "UNT" || s.tag == "UNS";
+        parent.children.push_back(def && !service ? data_segment(s, *def) : edifact::to_node(s, ich.syntax_version));
+    };
+    auto verdict = v.validate(m, ich, emit, &place);
+    if (verdict.definition) root.set_attribute("directory", verdict.directory);
+    if (placed == 0)  // no definition installed: flat, by position
+        for (const auto& s : m.segments) root.children.push_back(edifact::to_node(s, ich.syntax_version));
+    return root;
+}
+
+}  // namespace edigate::directory
