@@ -7,6 +7,7 @@
 // acknowledged (no UNB values to copy) are reported and count as input errors.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -394,7 +395,8 @@ int run_outbound(ack_args& a) {
         bool readable = true;
         reader.read_file(in.path(), h, &readable);
         failed = failed || !readable || !h.write_error.empty();
-        invalid = invalid || h.input_errors || h.interchanges.empty();
+        invalid = invalid || h.input_errors || h.interchanges.empty() ||
+                  std::any_of(h.outside().begin(), h.outside().end(), [](const auto& d) { return d.level == core::severity::error; });
         if (a.json) {
             jf["status"] = readable ? "read" : "unreadable";
             jf["interchanges"] = h.interchanges;
