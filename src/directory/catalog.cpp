@@ -94,6 +94,9 @@ void directory::link() {
                 if (c.format.max == 0)
                     if (auto* d = element(c.code)) c.format = d->format;
                 c.codes = codes(c.code);
+                using role = component_use::role;
+                c.kind = c.code == "1131" ? role::list_qualifier : c.code == "3055" ? role::agency
+                       : c.code == "2380" ? role::date_value : c.code == "2379" ? role::date_format : role::none;
             }
         }
 }

@@ -25,7 +25,10 @@ std::size_t utf8_length(std::string_view s) {
     return n;
 }
 
-bool is_service_tag(std::string_view tag) { return tag == "UNH" || tag == "UNT" || tag == "UNS"; }
+bool is_service_tag(std::string_view tag) {
+    auto k = tag_key(tag);
+    return k == tag_key("UNH") || k == tag_key("UNT") || k == tag_key("UNS");
+}
 
 std::string describe_entry(const structure_entry& e) {
     return e.is_group() ? fmt::format("segment group {} (starting with {})", e.group, e.first_tag())
@@ -257,13 +260,13 @@ private:
         // A code list qualifier (1131) or a non-UN agency (3055) in the composite means its codes come from another list.
         bool external = false;
         std::size_t at_2380 = 0, at_2379 = 0;
+        using role = component_use::role;
         for (std::size_t c = 1; c <= eu.components.size(); ++c) {
-            const auto& code_id = eu.components[c - 1].code;
-            auto v = comp(c);
-            if (v.empty()) continue;
-            if ((code_id == "1131") || (code_id == "3055" && v != "6")) external = true;
-            if (code_id == "2380") at_2380 = c;
-            if (code_id == "2379") at_2379 = c;
+            auto kind = eu.components[c - 1].kind;
+            if (kind == role::none || comp(c).empty()) continue;
+            if (kind == role::list_qualifier || (kind == role::agency && comp(c) != "6")) external = true;
+            if (kind == role::date_value) at_2380 = c;
+            if (kind == role::date_format) at_2379 = c;
         }
         for (std::size_t c = 1; c <= eu.components.size(); ++c) {
             const auto& cu = eu.components[c - 1];

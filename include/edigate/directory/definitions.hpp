@@ -38,6 +38,8 @@ struct component_use {
     bool mandatory = false;
     repr format;
     const code_list* codes = nullptr;  ///< its UNCL code list, if it has one (set when the directory is linked)
+    /// What the validator treats specially, from the code (set when the directory is linked).
+    enum class role : std::uint8_t { none, list_qualifier /*1131*/, agency /*3055*/, date_value /*2380*/, date_format /*2379*/ } kind = role::none;
 };
 
 /// A data element position in a segment: simple or composite.
