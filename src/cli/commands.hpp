@@ -97,5 +97,6 @@ void add_validate(CLI::App& app, int& exit);
 void add_parse(CLI::App& app, int& exit);
 void add_codes(CLI::App& app, int& exit);
 void add_directory(CLI::App& app, int& exit);
+void add_ack(CLI::App& app, int& exit);
 
 }  // namespace edigate::cli

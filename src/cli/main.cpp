@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     add_parse(app, exit);
     add_codes(app, exit);
     add_directory(app, exit);
+    add_ack(app, exit);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

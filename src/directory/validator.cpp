@@ -442,7 +442,9 @@ message_verdict validator::validate(const edifact::message& m, const edifact::in
         unh_finding(code::no_definition, fmt::format("{}: only UN directories are installed (agency '{}'); syntax and envelope checks only", id, h.agency));
         return verdict;
     }
-    const directory* dir = dirs_.find(verdict.directory);
+    // CONTRL is a service message of the syntax (ISO 9735), not of a UN directory.
+    const directory* dir = h.type == "CONTRL" ? &dirs_.service(ich.syntax_version) : dirs_.find(verdict.directory);
+    if (h.type == "CONTRL") verdict.directory = dir->id();
     if (!dir && h.version != "D" && dirs_.find("D" + h.release)) {
         dir = dirs_.find("D" + h.release);
         unh_finding(code::version_mismatch, fmt::format("{}: message version '{}' should be 'D' for UN directory {}; validated against {}", id,

@@ -1,6 +1,8 @@
 // service_tables.cpp - parse the embedded edifact/syntax/service-v<N>.tsv tables once.
 #include "detail/service_tables.hpp"
 
+#include "edigate/edifact/service_tables.hpp"
+
 #include <array>
 #include <charconv>
 #include <mutex>
@@ -48,6 +50,7 @@ std::vector<segment_def> load(std::string_view text) {
         pos = nl + 1;
         if (line.empty() || line[0] == '#') continue;
         auto f = fields(line);
+        if (f[0] == "M") continue;  // CONTRL message structure: read by the directory module
         if (f[0] == "S" && f.size() >= 3) {
             segs.push_back({std::string(f[1]), std::string(f[2]), {}});
         } else if (f[0] == "E" && f.size() >= 7 && !segs.empty()) {
@@ -87,3 +90,17 @@ const segment_def* service_segment(std::string_view tag, int syntax_version) {
 }
 
 }  // namespace edigate::edifact::detail
+
+namespace edigate::edifact {
+
+std::string_view service_table_text(int syntax_version) noexcept {
+    switch (syntax_version) {
+    case 1: return detail::service_v1;
+    case 2: return detail::service_v2;
+    case 3: return detail::service_v3;
+    case 4: return detail::service_v4;
+    default: return {};
+    }
+}
+
+}  // namespace edigate::edifact

@@ -1,6 +1,6 @@
 # cli_test.cmake - every command answers --help with exit 0, bad usage gives exit 2,
 # a missing file exit 3. Run with -DEDIGATE=path/to/edigate.
-foreach(cmd "" validate parse codes directory "directory|show" "directory|list")
+foreach(cmd "" validate parse codes ack directory "directory|show" "directory|list")
   string(REPLACE "|" ";" args "${cmd}")
   execute_process(COMMAND ${EDIGATE} ${args} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
   if(NOT rc EQUAL 0 OR NOT out MATCHES "Usage" OR (cmd MATCHES "show" AND NOT out MATCHES "VERSION"))
@@ -34,3 +34,36 @@ if(NOT name STREQUAL "<stdin>")
   message(FATAL_ERROR "stdin input should be reported as <stdin>, got ${name}")
 endif()
 file(REMOVE ${tmp})
+
+# ack: bad values are usage errors, a missing file is an I/O failure, and a CONTRL written for a
+# defective interchange is read back by --inbound as what it says.
+foreach(bad "--date;2611;--time;1200" "--date;261127" "--reference;ABCDEFGHIJKLMNO" "--json")
+  execute_process(COMMAND ${EDIGATE} ack ${bad} ${CMAKE_CURRENT_LIST_DIR}/../../../samples/mistake-unt-count.edi
+                  RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+  if(NOT rc EQUAL 2)
+    message(FATAL_ERROR "edigate ack ${bad}: expected exit 2, got ${rc}")
+  endif()
+endforeach()
+execute_process(COMMAND ${EDIGATE} ack /nonexistent/file.edi RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+if(NOT rc EQUAL 3)
+  message(FATAL_ERROR "edigate ack on a missing file: expected exit 3, got ${rc}")
+endif()
+set(contrl "${CMAKE_CURRENT_BINARY_DIR}/cli_ack.contrl")
+execute_process(COMMAND ${EDIGATE} ack --date 261127 --time 1200 --reference ACK1 -o ${contrl}
+                        ${CMAKE_CURRENT_LIST_DIR}/../../../samples/mistake-unt-count.edi
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_QUIET)
+if(NOT rc EQUAL 1 OR NOT report MATCHES "rejected")
+  message(FATAL_ERROR "edigate ack on a wrong UNT count: expected exit 1 and a rejection, got ${rc}: ${report}")
+endif()
+execute_process(COMMAND ${EDIGATE} ack --inbound --json ${contrl} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_QUIET)
+string(JSON verdict ERROR_VARIABLE jerr GET "${out}" files 0 acknowledgements 0 messages 0 verdict)
+if(NOT rc EQUAL 1 OR jerr OR NOT verdict STREQUAL "rejected")
+  message(FATAL_ERROR "edigate ack --inbound: expected exit 1 and a rejected message, got ${rc} (${jerr}):\n${out}")
+endif()
+execute_process(COMMAND ${EDIGATE} ack --date 261127 --time 1200 -o ${contrl} ${CMAKE_CURRENT_LIST_DIR}/../../../samples/cuscar-d96a-manifest.edi
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+execute_process(COMMAND ${EDIGATE} ack --inbound ${contrl} RESULT_VARIABLE rc2 OUTPUT_VARIABLE out ERROR_QUIET)
+if(NOT rc EQUAL 0 OR NOT rc2 EQUAL 0 OR NOT out MATCHES ": accepted")
+  message(FATAL_ERROR "edigate ack on a valid sample: expected exits 0 and 0 and 'accepted', got ${rc}, ${rc2}:\n${out}")
+endif()
+file(REMOVE ${contrl})
