@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "edigate/ack/codes.hpp"
+#include "edigate/directory/codes.hpp"
 #include "edigate/directory/tree.hpp"
 #include "edigate/edifact/codes.hpp"
 #include "edigate/edifact/tree.hpp"
@@ -340,12 +342,19 @@ void add_codes(CLI::App& app, int& exit) {
     cmd->add_flag("--json", *as_json, "JSON output");
     cmd->callback([as_json, &exit] {
         json all = json::array();
-        for (const auto& c : edifact::all_codes()) {
-            if (*as_json)
-                all.push_back({{"code", c.name}, {"syntax_error", c.syntax_error}, {"severity", core::to_string(c.level)}, {"summary", c.summary}});
-            else
-                fmt::print("{}  {:>2}  {:<7}  {}\n", c.name, c.syntax_error ? std::to_string(c.syntax_error) : "-", core::to_string(c.level), c.summary);
-        }
+        auto list = [&](const auto& codes) {
+            for (const auto& c : codes) {
+                int syntax_error = 0;  // EDI-A codes are about our own writing: no 0085 code
+                if constexpr (requires { c.syntax_error; }) syntax_error = c.syntax_error;
+                if (*as_json)
+                    all.push_back({{"code", c.name}, {"syntax_error", syntax_error}, {"severity", core::to_string(c.level)}, {"summary", c.summary}});
+                else
+                    fmt::print("{}  {:>2}  {:<7}  {}\n", c.name, syntax_error ? std::to_string(syntax_error) : "-", core::to_string(c.level), c.summary);
+            }
+        };
+        list(edifact::all_codes());
+        list(directory::all_codes());
+        list(ack::all_codes());
         if (*as_json) fmt::print("{}\n", all.dump(2));
         exit = exit_ok;
     });

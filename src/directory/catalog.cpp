@@ -123,15 +123,13 @@ void directory::link() {
         }
 }
 
-namespace {
-void attach(std::vector<structure_entry>& entries, const directory& d) {
+void directory::index_structure(std::vector<structure_entry>& entries) const {
     for (auto& e : entries) {
-        if (e.is_group()) attach(e.children, d);
-        else e.definition = d.segment(e.tag);
+        if (e.is_group()) index_structure(e.children);
+        else e.definition = segment(e.tag);
         e.key = tag_key(e.first_tag());
     }
 }
-}  // namespace
 
 const segment_def* directory::segment(std::string_view tag) const {
     auto it = segments_.find(tag);
@@ -160,7 +158,7 @@ const message_def* directory::message(std::string_view type) const {
     m->version = id_.substr(0, 1);
     m->release = id_.substr(1);
     m->source = file->second.string();
-    attach(m->body, *this);
+    index_structure(m->body);
     return messages_.emplace(std::string(type), std::move(m)).first->second.get();
 }
 

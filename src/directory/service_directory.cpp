@@ -58,16 +58,6 @@ std::vector<structure_entry> nest(const std::vector<table_row>& rows, std::size_
     return out;
 }
 
-// Entries point at their segment definitions and carry their tag keys, as the catalog sets them
-// for imported messages (catalog.cpp, attach).
-void attach_definitions(std::vector<structure_entry>& entries, const directory& d) {
-    for (auto& e : entries) {
-        if (e.is_group()) attach_definitions(e.children, d);
-        else e.definition = d.segment(e.tag);
-        e.key = tag_key(e.first_tag());
-    }
-}
-
 }  // namespace
 
 std::unique_ptr<directory> directory::service(int syntax_version) {
@@ -160,7 +150,7 @@ std::unique_ptr<directory> directory::service(int syntax_version) {
     }
     message->source = "edifact/syntax/service-v" + std::to_string(table) + ".tsv";
     d->link();
-    attach_definitions(message->body, *d);
+    d->index_structure(message->body);
     d->messages_.emplace(message->type, std::move(message));
     return d;
 }

@@ -51,6 +51,8 @@ public:
 private:
     directory() = default;
     void link();  ///< resolves composite contents into every segment's element_use
+    /// Points a message's segment entries at their definitions and sets their tag keys.
+    void index_structure(std::vector<structure_entry>& entries) const;
 
     std::string id_;
     std::filesystem::path folder_;
