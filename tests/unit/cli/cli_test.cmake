@@ -67,3 +67,34 @@ if(NOT rc EQUAL 0 OR NOT rc2 EQUAL 0 OR NOT out MATCHES ": accepted")
   message(FATAL_ERROR "edigate ack on a valid sample: expected exits 0 and 0 and 'accepted', got ${rc}, ${rc2}:\n${out}")
 endif()
 file(REMOVE ${contrl})
+
+# Directories: what edigate read, as an operator checks it against the UN page.
+execute_process(COMMAND ${EDIGATE} directory show CUSCAR D96A RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "0160   SG4   Segment group 4: EQD-TSR-MEA-DIM-SEL-NAD-GIS-SG5 +C  9999")
+  message(FATAL_ERROR "directory show CUSCAR D96A: exit ${rc}\n${out}")
+endif()
+execute_process(COMMAND ${EDIGATE} directory show CUSCAR D99Z RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "installed: D01B D16A D21B D95B D96A")
+  message(FATAL_ERROR "directory show for a missing version: expected exit 2 naming the installed ones, got ${rc}: ${err}")
+endif()
+
+# Partner profiles: an unknown profile and a broken file are usage errors that say where.
+get_filename_component(root ${CMAKE_CURRENT_LIST_DIR}/../../.. ABSOLUTE)
+execute_process(COMMAND ${EDIGATE} validate --profiles ${root}/samples/profiles.toml --profile NOPE ${root}/samples/paxlst-d96a-crew.edi
+                RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "no profile \\[partner.NOPE\\].*LYGHHSA")
+  message(FATAL_ERROR "unknown profile: expected exit 2 listing the profiles, got ${rc}: ${err}")
+endif()
+set(bad "${CMAKE_CURRENT_BINARY_DIR}/bad-profiles.toml")
+file(WRITE ${bad} "[partner.X]\nversion = 1\ndowngrade = [\"EDI-D014\"\n")
+execute_process(COMMAND ${EDIGATE} validate --profiles ${bad} --profile X ${root}/samples/paxlst-d96a-crew.edi
+                RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "bad-profiles.toml:[0-9]+:[0-9]+")
+  message(FATAL_ERROR "broken profiles file: expected exit 2 with file:line:column, got ${rc}: ${err}")
+endif()
+execute_process(COMMAND ${EDIGATE} validate --json --profiles ${root}/samples/profiles.toml --profile LYGHHSA ${root}/samples/paxlst-d96a-crew.edi
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+string(JSON by ERROR_VARIABLE jerr GET "${out}" files 0 diagnostics 0 downgraded_by)
+if(NOT rc EQUAL 0 OR NOT by STREQUAL "LYGHHSA v1")
+  message(FATAL_ERROR "profile downgrade: expected exit 0 and downgraded_by 'LYGHHSA v1', got ${rc} '${by}' ${jerr}")
+endif()
