@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstdint>
-#include <ranges>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,14 +47,35 @@ public:
     /// the offset of the segment terminator, where it would have been.
     std::uint64_t byte_of(std::size_t e, std::size_t c = 1, std::size_t r = 1) const noexcept;
 
-    /// Every value in input order, as a random-access range of segment_item. Like a span, it is
-    /// valid until the segment is changed, moved or destroyed.
-    auto items() const noexcept {
-        return std::views::transform(entries_, [this](const entry& x) {
-            return segment_item{x.element, x.repetition, x.component, x.offset,
-                                std::string_view(buffer_.data() + x.begin, x.size)};
-        });
-    }
+    /// Every value in input order: size(), empty(), [i] and range-for. Like a span, it is valid
+    /// until the segment is changed, moved or destroyed. (A plain class, not a std::views
+    /// adaptor: clang 14 cannot compile libstdc++ 12's <ranges>, and the fuzzers build with clang.)
+    class item_view {
+    public:
+        class iterator {
+        public:
+            segment_item operator*() const noexcept { return s_->item_at(i_); }
+            iterator& operator++() noexcept { return ++i_, *this; }
+            bool operator==(const iterator& o) const noexcept { return i_ == o.i_; }
+
+        private:
+            friend class item_view;
+            iterator(const segment* s, std::size_t i) : s_(s), i_(i) {}
+            const segment* s_;
+            std::size_t i_;
+        };
+        std::size_t size() const noexcept { return s_->entries_.size(); }
+        bool empty() const noexcept { return s_->entries_.empty(); }
+        segment_item operator[](std::size_t i) const noexcept { return s_->item_at(i); }
+        iterator begin() const noexcept { return {s_, 0}; }
+        iterator end() const noexcept { return {s_, size()}; }
+
+    private:
+        friend class segment;
+        explicit item_view(const segment* s) : s_(s) {}
+        const segment* s_;
+    };
+    item_view items() const noexcept { return item_view(this); }
 
     /// Append a value. Positions are 1-based and must come after the last value added in
     /// (element, repetition, component) order; otherwise std::logic_error and nothing changes.
@@ -77,6 +97,10 @@ private:
     };
     static std::uint64_t key(std::size_t e, std::size_t r, std::size_t c) noexcept { return (e << 32) | (r << 16) | c; }
     static std::uint64_t key(const entry& x) noexcept { return key(x.element, x.repetition, x.component); }
+    segment_item item_at(std::size_t i) const noexcept {
+        const entry& x = entries_[i];
+        return segment_item{x.element, x.repetition, x.component, x.offset, std::string_view(buffer_.data() + x.begin, x.size)};
+    }
     const entry* find(std::size_t e, std::size_t c, std::size_t r) const noexcept;
     /// The last entry at or before (e, r, c) in order, or nullptr.
     const entry* last_up_to(std::size_t e, std::size_t r, std::size_t c) const noexcept;
