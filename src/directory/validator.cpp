@@ -436,6 +436,17 @@ message_verdict validator::validate(const edifact::message& m, const edifact::in
         emit(core::diagnostic{std::string(ci.name), ci.level, p, std::move(text), ci.syntax_error, std::nullopt, {}});
     };
     if (h.type.empty()) return verdict;  // UNH without S009: the syntax engine reported it
+    // Consecutive messages are nearly always of one type: reuse the last lookup when it was clean.
+    auto& c = last_;
+    if (c.def && c.type == h.type && c.version == h.version && c.release == h.release && c.agency == h.agency &&
+        c.syntax_version == ich.syntax_version) {
+        verdict.definition = c.def;
+        verdict.directory = c.id;
+        run r(*c.dir, *c.def, m, ich, options_, emit, place, verdict);
+        for (const auto& s : m.segments) r.segment(s);
+        r.finish();
+        return verdict;
+    }
     verdict.directory = directory_id(h.version, h.release);
     std::string id = fmt::format("{}:{}:{}:{}", h.type, h.version, h.release, h.agency);
     if (h.agency != "UN") {
@@ -466,6 +477,8 @@ message_verdict validator::validate(const edifact::message& m, const edifact::in
         return verdict;
     }
     verdict.definition = def;
+    if (verdict.warnings == 0)
+        last_ = lookup{h.type, h.version, h.release, h.agency, ich.syntax_version, dir, def, verdict.directory};
     run r(*dir, *def, m, ich, options_, emit, place, verdict);
     for (const auto& s : m.segments) r.segment(s);
     r.finish();

@@ -54,6 +54,13 @@ public:
 private:
     catalog& dirs_;
     validation_options options_;
+    struct lookup {  ///< the last message type resolved without findings
+        std::string type, version, release, agency;
+        int syntax_version = 0;
+        const directory* dir = nullptr;
+        const message_def* def = nullptr;
+        std::string id;  ///< verdict.directory
+    } last_;
 };
 
 }  // namespace edigate::directory
