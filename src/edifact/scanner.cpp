@@ -9,10 +9,6 @@
 
 #include <bit>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace edigate::edifact::detail {
 
 namespace {
@@ -99,38 +95,6 @@ int gb18030_sequence(const unsigned char* p, const unsigned char* limit) noexcep
 
 namespace {
 
-#if defined(__SSE2__)
-// Classifies 16 bytes at once: `special` = terminator or release character, `flagged` = bytes
-// outside the cheap "surely in the repertoire" range, to be looked up in the charset table.
-struct block_classifier {
-    __m128i term, rel, bias, lo, hi, hash, dollar, at;
-    bool strict;
-
-    explicit block_classifier(const scan_table& t)
-        : term(_mm_set1_epi8(t.delims.segment)),
-          rel(_mm_set1_epi8(t.delims.release ? t.delims.release : t.delims.segment)),
-          bias(_mm_set1_epi8(static_cast<char>(0x80))),
-          // After XOR 0x80, signed compares implement unsigned ranges: < 0x20 and > 0x7E (0x5A for level A/B).
-          lo(_mm_set1_epi8(static_cast<char>(0x20 ^ 0x80))),
-          hi(_mm_set1_epi8(static_cast<char>((t.strict_ascii ? 0x5A : 0x7E) ^ 0x80))),
-          hash(_mm_set1_epi8('#')), dollar(_mm_set1_epi8('$')), at(_mm_set1_epi8('@')), strict(t.strict_ascii) {}
-
-    void classify(const char* q, const char* limit, unsigned& special, unsigned& flagged) const {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-        special = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, term), _mm_cmpeq_epi8(v, rel))));
-        __m128i b = _mm_xor_si128(v, bias);
-        __m128i odd = _mm_or_si128(_mm_cmplt_epi8(b, lo), _mm_cmpgt_epi8(b, hi));
-        if (strict) odd = _mm_or_si128(odd, _mm_or_si128(_mm_cmpeq_epi8(v, hash), _mm_or_si128(_mm_cmpeq_epi8(v, dollar), _mm_cmpeq_epi8(v, at))));
-        flagged = static_cast<unsigned>(_mm_movemask_epi8(odd));
-        auto avail = static_cast<std::size_t>(limit - q);
-        if (avail < 16) {
-            unsigned m = (1u << avail) - 1;
-            special &= m;
-            flagged &= m;
-        }
-    }
-};
-#endif
 
 inline void note_bad(scan_result& r, const char* q, byte_class cls, bool encoding) {
     if (!r.first_bad) {

@@ -33,13 +33,13 @@ std::string_view segment::value(std::size_t e, std::size_t c, std::size_t r) con
 std::size_t segment::component_count(std::size_t e, std::size_t r) const noexcept {
     if (e == 0 || r == 0 || e > max_index || r > max_index) return 0;
     const auto* x = last_up_to(e, r, max_index);
-    return x && x->element == e && x->repetition == r ? x->component : 0;
+    return x && x->element == e && x->rep_comp >> 16 == r ? x->rep_comp & 0xFFFF : 0;
 }
 
 std::size_t segment::repetition_count(std::size_t e) const noexcept {
     if (e == 0 || e > max_index) return 0;
     const auto* x = last_up_to(e, max_index, max_index);
-    return x && x->element == e ? x->repetition : 0;
+    return x && x->element == e ? x->rep_comp >> 16 : 0;
 }
 
 std::uint64_t segment::byte_of(std::size_t e, std::size_t c, std::size_t r) const noexcept {
@@ -49,15 +49,6 @@ std::uint64_t segment::byte_of(std::size_t e, std::size_t c, std::size_t r) cons
     return byte + length;
 }
 
-void segment::clear() noexcept {
-    tag.clear();
-    byte = 0;
-    number = 0;
-    length = 0;
-    entries_.clear();
-    buffer_.clear();
-}
-
 void segment::out_of_order(std::uint16_t element, std::uint16_t repetition, std::uint16_t component) const {
     if (element == 0 || repetition == 0 || component == 0)
         throw std::logic_error(fmt::format("segment {}: positions are 1-based, got element {} repetition {} component {}",
@@ -65,7 +56,8 @@ void segment::out_of_order(std::uint16_t element, std::uint16_t repetition, std:
     const auto& last = entries_.back();
     throw std::logic_error(fmt::format("segment {}: element {} repetition {} component {} added after element {} "
                                        "repetition {} component {}; values must be added in order",
-                                       tag, element, repetition, component, last.element, last.repetition, last.component));
+                                       tag, element, repetition, component, last.element, last.rep_comp >> 16,
+                                       last.rep_comp & 0xFFFF));
 }
 
 }  // namespace edigate::edifact

@@ -18,6 +18,10 @@
 
 namespace edigate::edifact {
 
+namespace detail {
+class segment_builder;
+}
+
 /// One value of a segment, as items() shows it.
 struct segment_item {
     std::uint16_t element = 0;     ///< 1-based
@@ -81,25 +85,36 @@ public:
     /// (element, repetition, component) order; otherwise std::logic_error and nothing changes.
     void add(std::uint16_t element, std::uint16_t repetition, std::uint16_t component, std::string_view utf8_text,
              std::uint32_t offset = 0);
-    /// add() for a value that append(std::string& out) appends to out (it must only append), so
-    /// a decoder can write straight into the segment's buffer.
-    template <class Append>
-    void add_with(std::uint16_t element, std::uint16_t repetition, std::uint16_t component, std::uint32_t offset,
-                  Append&& append);
     /// Remove the tag and all values and reset byte, number and length; keeps the capacity.
-    void clear() noexcept;
+    void clear() noexcept {
+        tag.clear();
+        byte = 0;
+        number = 0;
+        length = 0;
+        entries_.clear();
+        buffer_.clear();
+    }
 
 private:
+    friend class detail::segment_builder;  // the reader's lanes fill entries_ and buffer_ directly
+
     struct entry {
         std::uint32_t begin = 0, size = 0;  ///< in buffer_
         std::uint32_t offset = 0;
-        std::uint16_t element = 0, repetition = 0, component = 0;
+        std::uint32_t element = 0;
+        std::uint32_t rep_comp = 0;  ///< repetition << 16 | component: with element, the sort key
     };
     static std::uint64_t key(std::size_t e, std::size_t r, std::size_t c) noexcept { return (e << 32) | (r << 16) | c; }
-    static std::uint64_t key(const entry& x) noexcept { return key(x.element, x.repetition, x.component); }
+    static std::uint64_t key(const entry& x) noexcept { return std::uint64_t{x.element} << 32 | x.rep_comp; }
+    /// add() for a value that append(std::string& out) appends to out (it must only append), so
+    /// a decoder can write straight into the buffer.
+    template <class Append>
+    void add_with(std::uint16_t element, std::uint16_t repetition, std::uint16_t component, std::uint32_t offset,
+                  Append&& append);
     segment_item item_at(std::size_t i) const noexcept {
         const entry& x = entries_[i];
-        return segment_item{x.element, x.repetition, x.component, x.offset, std::string_view(buffer_.data() + x.begin, x.size)};
+        return segment_item{static_cast<std::uint16_t>(x.element), static_cast<std::uint16_t>(x.rep_comp >> 16),
+                            static_cast<std::uint16_t>(x.rep_comp), x.offset, std::string_view(buffer_.data() + x.begin, x.size)};
     }
     const entry* find(std::size_t e, std::size_t c, std::size_t r) const noexcept;
     /// The last entry at or before (e, r, c) in order, or nullptr.
@@ -122,7 +137,7 @@ void segment::add_with(std::uint16_t element, std::uint16_t repetition, std::uin
     std::size_t begin = buffer_.size();
     append(buffer_);
     entries_.push_back({static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(buffer_.size() - begin), offset,
-                        element, repetition, component});
+                        element, static_cast<std::uint32_t>(repetition) << 16 | component});
 }
 
 inline void segment::add(std::uint16_t element, std::uint16_t repetition, std::uint16_t component,

@@ -201,3 +201,49 @@ TEST_CASE("positions past 65535 in one segment are left out, not misfiled", "[ed
     CHECK(c.component_count(1) == 65535);
     CHECK(c.value(2) == "C");
 }
+
+TEST_CASE("kept segments are the same whichever path built them", "[edifact][stream]") {
+    // Large reads let the keep_segments fast lane take the plain segments; 16-byte reads leave
+    // most of them to the scanner and the full path. Both must hand on the same segments.
+    std::string base = "UNB+UNOC:4+S+R+20200101:1200+A'\n";
+    for (int i = 1; i <= 20; ++i)
+        base += "UNH+" + std::to_string(i) + "+X:D:96A:UN'\nFTX+AAA+++CAF\xC9 ?+ 1?:2*B?*C+??'\nLOC+11+CNLYG:139:6'\n"
+                "ATT+2++M*F:X'\nUNT+5+" + std::to_string(i) + "'\n";
+    base += "UNZ+20+A'\n";
+    std::mt19937 rng(7);
+    const std::string inserts = "'+:*?\xE9\x85\n a";
+    for (int round = 0; round < 200; ++round) {
+        std::string s = base;
+        for (int k = 0, n = static_cast<int>(rng() % 4); k < n; ++k) {
+            auto at = rng() % s.size();
+            if (rng() % 2) s[at] = inserts[rng() % inserts.size()];
+            else s.insert(at, 1, inserts[rng() % inserts.size()]);
+        }
+        edifact::reader_options large, small;
+        small.chunk_bytes = 16;
+        auto a = test::read(s, large);
+        auto b = test::read(s, small);
+        INFO("round " << round << "\n" << s);
+        REQUIRE(a.messages.size() == b.messages.size());
+        for (std::size_t m = 0; m < a.messages.size(); ++m) {
+            const auto& x = a.messages[m].segments;
+            const auto& y = b.messages[m].segments;
+            REQUIRE(x.size() == y.size());
+            for (std::size_t i = 0; i < x.size(); ++i) {
+                CHECK(x[i].tag == y[i].tag);
+                CHECK(x[i].byte == y[i].byte);
+                CHECK(x[i].number == y[i].number);
+                CHECK(x[i].length == y[i].length);
+                REQUIRE(x[i].items().size() == y[i].items().size());
+                for (std::size_t k = 0; k < x[i].items().size(); ++k) {
+                    auto u = x[i].items()[k], v = y[i].items()[k];
+                    CHECK(u.element == v.element);
+                    CHECK(u.repetition == v.repetition);
+                    CHECK(u.component == v.component);
+                    CHECK(u.offset == v.offset);
+                    CHECK(u.text == v.text);
+                }
+            }
+        }
+    }
+}
