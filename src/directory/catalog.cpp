@@ -124,10 +124,13 @@ void directory::link() {
 }
 
 void directory::index_structure(std::vector<structure_entry>& entries) const {
+    std::uint32_t mandatory = 0;
     for (auto& e : entries) {
         if (e.is_group()) index_structure(e.children);
         else e.definition = segment(e.tag);
         e.key = tag_key(e.first_tag());
+        e.mandatory_before = mandatory;
+        mandatory += e.mandatory;
     }
 }
 

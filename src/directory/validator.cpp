@@ -80,6 +80,12 @@ private:
     // ---- structure -------------------------------------------------------------------------
 
     static const structure_entry& entry(const frame& f, std::size_t i) { return (*f.children)[i]; }
+    /// Mandatory entries of the frame's list before index i (i may be the list's size).
+    static std::uint32_t mandatory_from(const frame& f, std::size_t i) {
+        if (i < f.children->size()) return entry(f, i).mandatory_before;
+        const auto& last = f.children->back();
+        return last.mandatory_before + (last.mandatory ? 1 : 0);
+    }
 
     /// "SG7/SG8" for a frame of the stack, empty at the message level (built only for findings).
     std::string path(const frame& f) const {
@@ -139,6 +145,7 @@ private:
 
     /// Mandatory entries [from, to) of frame f never seen: missing, noticed at segment `at`.
     void report_skipped(const frame& f, std::size_t from, std::size_t to, const edifact::segment& at, bool at_end) {
+        if (from >= to || mandatory_from(f, from) == mandatory_from(f, to)) return;  // nothing mandatory skipped (the usual case)
         for (std::size_t k = from; k < to; ++k) {
             const auto& e = entry(f, k);
             if (!e.mandatory) continue;
@@ -233,18 +240,19 @@ private:
                 std::size_t r = items[i].repetition, stop = i;
                 while (stop < end && items[stop].repetition == r) ++stop;
                 auto rep = static_cast<std::uint16_t>(reps > 1 ? r : 0);
-                // this repetition's components by position (1-based), absent ones empty
                 std::size_t ncomp = items[stop - 1].component;
-                comps_.assign(std::min<std::size_t>(ncomp, 256) + 1, std::string_view());
-                for (std::size_t k = i; k < stop; ++k)
-                    if (items[k].component <= 256) comps_[items[k].component] = items[k].text;
                 if (eu.composite) {
+                    // this repetition's components by position (1-based), absent ones empty
+                    comps_.assign(std::min<std::size_t>(ncomp, 256) + 1, std::string_view());
+                    for (std::size_t k = i; k < stop; ++k)
+                        if (items[k].component <= 256) comps_[items[k].component] = items[k].text;
                     composite(s, eu, e, rep, ncomp);
                 } else {
                     if (ncomp > 1)
                         add(code::too_many_constituents, pos(s, e, 2, rep),
                             fmt::format("{} {} is a simple data element but has {} components", s.tag, eu.code, ncomp));
-                    value(s, comps_[1], eu.code, eu.name, eu.format, eu.codes, e, 0, rep, false);
+                    value(s, items[i].component == 1 ? items[i].text : std::string_view(), eu.code, eu.name, eu.format, eu.codes, e, 0,
+                          rep, false);
                 }
                 i = stop;
             }
@@ -350,7 +358,8 @@ private:
                     fmt::format("'{}' in {} uses '{}' as decimal mark; this syntax {} interchange declares '{}'", v, label_text(), mark,
                                 ich_.syntax_version, ich_.delims.decimal));
         } else {
-            length = utf8_length(v);
+            // Characters, not bytes; bytes bound them, so count only when the bytes leave doubt.
+            length = v.size() <= r.max && v.size() >= std::size_t{r.min} * 4 ? r.min : utf8_length(v);
             if (r.type == repr::kind::a && std::any_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
                 add(code::bad_character, where(), fmt::format("'{}' in {} has digits; the representation is alphabetic", v, label_text()));
         }

@@ -75,6 +75,7 @@ struct structure_entry {
     std::vector<structure_entry> children;  ///< groups only; children[0] is the trigger segment
     const struct segment_def* definition = nullptr;  ///< segments: the directory's definition, if it has one
     std::uint32_t key = 0;      ///< tag_key(first_tag()), for matching without string compares
+    std::uint32_t mandatory_before = 0;  ///< mandatory entries before this one in its list
 
     bool is_group() const noexcept { return group != 0; }
     /// The trigger segment tag of a group, the tag of a segment.
