@@ -40,12 +40,7 @@ void collector::add(const core::diagnostic& d) {
     else ++current_->dropped;
 }
 
-void collector::interchange_begin(const edifact::interchange_header& h) {
-    if (current_) {
-        edifact::interchange_trailer t;
-        t.index = current_->header.index;
-        interchange_end(t);
-    }
+void collector::start(const edifact::interchange_header& h) {
     current_.emplace();
     current_->header = h;
     message_errors_.clear();
@@ -54,7 +49,16 @@ void collector::interchange_begin(const edifact::interchange_header& h) {
     kept_.clear();
     auto waiting = std::move(pending_);
     pending_.clear();
-    for (const auto& d : waiting) add(d);
+    for (const auto& d : waiting) add(d);  // findings the reader gave before interchange_begin
+}
+
+void collector::interchange_begin(const edifact::interchange_header& h) {
+    if (current_) {
+        edifact::interchange_trailer t;
+        t.index = current_->header.index;
+        interchange_end(t);
+    }
+    start(h);
     if (next_) next_->interchange_begin(h);
 }
 
@@ -97,16 +101,7 @@ void collector::interchange_end(const edifact::interchange_trailer& t) {
         edifact::interchange_header h;
         h.index = t.index;
         h.has_unb = true;
-        current_.reset();
-        current_.emplace();
-        current_->header = h;
-        message_errors_.clear();
-        group_errors_.clear();
-        interchange_errors_ = 0;
-        kept_.clear();
-        auto waiting = std::move(pending_);
-        pending_.clear();
-        for (const auto& d : waiting) add(d);
+        start(h);
     }
     current_->has_trailer = t.has_trailer;
     place(*current_);

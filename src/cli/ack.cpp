@@ -364,6 +364,17 @@ private:
     edifact::interchange_header header_;
 };
 
+/// An input that cannot be read: in the JSON report, or on stderr.
+void report_unreadable(const input_file& in, bool as_json, json& jf, json& files) {
+    if (as_json) {
+        jf["status"] = "unreadable";
+        jf["error"] = in.error();
+    } else {
+        fmt::print(stderr, "error: {}\n", in.error());
+    }
+    files.push_back(jf);
+}
+
 int run_outbound(ack_args& a) {
     auto options = a.reading.make(!a.reading.syntax_only);
     edifact::reader reader(options);
@@ -381,13 +392,7 @@ int run_outbound(ack_args& a) {
         json jf{{"file", in.display()}};
         if (!in.ok()) {
             failed = true;
-            if (a.json) {
-                jf["status"] = "unreadable";
-                jf["error"] = in.error();
-            } else {
-                fmt::print(stderr, "error: {}\n", in.error());
-            }
-            files.push_back(jf);
+            report_unreadable(in, a.json, jf, files);
             continue;
         }
         progress_meter meter(in.display(), in.size());
@@ -439,13 +444,7 @@ int run_inbound(ack_args& a) {
         json jf{{"file", in.display()}};
         if (!in.ok()) {
             failed = true;
-            if (a.json) {
-                jf["status"] = "unreadable";
-                jf["error"] = in.error();
-            } else {
-                fmt::print(stderr, "error: {}\n", in.error());
-            }
-            files.push_back(jf);
+            report_unreadable(in, a.json, jf, files);
             continue;
         }
         struct explaining : edifact::handler {

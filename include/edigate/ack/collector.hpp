@@ -46,6 +46,7 @@ public:
 
 private:
     void place(interchange_record& r);
+    void start(const edifact::interchange_header& h);  ///< a fresh record for h, with the findings that came before it
 
     edifact::handler* next_;
     std::size_t max_findings_;
