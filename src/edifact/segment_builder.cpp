@@ -100,8 +100,13 @@ bool segment_builder::build_fast(std::string_view raw, segment& s, std::string_v
 
 const char* segment_builder::build_plain(const char* p, const char* limit, segment& s) const {
 #if defined(__SSE2__)
-    auto tag_char = [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'); };
-    if (!lanes_ok_ || limit - p < 4 || !tag_char(p[0]) || !tag_char(p[1]) || !tag_char(p[2]) || (p[0] == 'U' && p[1] == 'N') ||
+    static constexpr auto tag_chars = [] {
+        std::array<bool, 256> a{};
+        for (int ch = 0; ch < 256; ++ch) a[ch] = (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        return a;
+    }();
+    auto tag_char = [](char ch) { return tag_chars[static_cast<unsigned char>(ch)]; };
+    if (!lanes_ok_ || limit - p < 4 || !(tag_char(p[0]) & tag_char(p[1]) & tag_char(p[2])) || (p[0] == 'U' && p[1] == 'N') ||
         (p[3] != d_.element && p[3] != d_.segment))
         return nullptr;
     const auto& t = table_;
@@ -174,12 +179,12 @@ const char* segment_builder::build_plain(const char* p, const char* limit, segme
                 continue;
             }
             value_to(at + k);
-            // Next component, element or repetition, without branches: separators come in no
-            // predictable order, and the compiler turns a ?: chain into jumps.
-            std::uint32_t el = (is_elem >> k) & 1, co = (is_comp >> k) & 1;
-            std::uint32_t el_mask = 0u - el, co_mask = 0u - co;
+            // Next repetition (kind 0), component (1) or element (2), without branches:
+            // separators come in no predictable order.
+            static constexpr std::uint32_t keep_bits[3] = {0xFFFF0000, 0xFFFFFFFF, 0}, plus[3] = {0x10001, 1, 0x10001};
+            std::uint32_t el = (is_elem >> k) & 1, kind = 2 * el + ((is_comp >> k) & 1);
             e += el;
-            rc = ((rc + 1) & co_mask) | (0x10001 & el_mask) | (((rc | 0xFFFF) + 2) & ~(el_mask | co_mask));
+            rc = (rc & keep_bits[kind]) + plus[kind];
             start = at + k + 1;
             start_grown = grown;
         }
@@ -204,14 +209,14 @@ const char* segment_builder::build_plain(const char* p, const char* limit, segme
         if (n > 3) value_to(n);
         std::uint32_t from = 0;  // the text: the raw bytes with the edits
         for (std::uint32_t i = 0; i < edit_count; ++i) {
-            s.buffer_.append(p + from, edits[i] - from);
+            s.buffer_.insert(s.buffer_.end(), p + from, p + edits[i]);
             if (auto ch = static_cast<unsigned char>(p[edits[i]]); ch >= 0x80) {
-                s.buffer_ += static_cast<char>(0xC0 | (ch >> 6));
-                s.buffer_ += static_cast<char>(0x80 | (ch & 0x3F));
+                s.buffer_.push_back(static_cast<char>(0xC0 | (ch >> 6)));
+                s.buffer_.push_back(static_cast<char>(0x80 | (ch & 0x3F)));
             }
             from = edits[i] + 1;
         }
-        s.buffer_.append(p + from, n - from);
+        s.buffer_.insert(s.buffer_.end(), p + from, p + n);
         return x;
     }
     return give_up();
@@ -236,7 +241,9 @@ std::string_view segment_builder::build_general(std::string_view raw, segment& s
         r = p.repetition;
         c = p.component;
         std::string_view text = raw.substr(p.begin, p.end - p.begin);
-        s.add_with(e, r, c, p.begin, [&](std::string& out) { decoder_.decode(text, out); });
+        scratch_.clear();
+        decoder_.decode(text, scratch_);
+        s.add_with(e, r, c, p.begin, [&](std::vector<char>& out) { out.insert(out.end(), scratch_.begin(), scratch_.end()); });
     }
     return raw.substr(pieces_[0].begin, pieces_[0].end - pieces_[0].begin);
 }

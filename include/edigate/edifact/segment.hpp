@@ -106,8 +106,7 @@ private:
     };
     static std::uint64_t key(std::size_t e, std::size_t r, std::size_t c) noexcept { return (e << 32) | (r << 16) | c; }
     static std::uint64_t key(const entry& x) noexcept { return std::uint64_t{x.element} << 32 | x.rep_comp; }
-    /// add() for a value that append(std::string& out) appends to out (it must only append), so
-    /// a decoder can write straight into the buffer.
+    /// add() for a value that append(std::vector<char>& out) appends to out (it must only append).
     template <class Append>
     void add_with(std::uint16_t element, std::uint16_t repetition, std::uint16_t component, std::uint32_t offset,
                   Append&& append);
@@ -127,7 +126,7 @@ private:
     [[noreturn]] void out_of_order(std::uint16_t element, std::uint16_t repetition, std::uint16_t component) const;
 
     std::vector<entry> entries_;
-    std::string buffer_;
+    std::vector<char> buffer_;  // not a std::string: clear() then leaves the heap alone
 };
 
 template <class Append>
@@ -142,7 +141,8 @@ void segment::add_with(std::uint16_t element, std::uint16_t repetition, std::uin
 
 inline void segment::add(std::uint16_t element, std::uint16_t repetition, std::uint16_t component,
                          std::string_view utf8_text, std::uint32_t offset) {
-    add_with(element, repetition, component, offset, [utf8_text](std::string& out) { out.append(utf8_text); });
+    add_with(element, repetition, component, offset,
+             [utf8_text](std::vector<char>& out) { out.insert(out.end(), utf8_text.begin(), utf8_text.end()); });
 }
 
 }  // namespace edigate::edifact

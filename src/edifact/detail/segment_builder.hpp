@@ -66,6 +66,7 @@ private:
 #endif
     decoder decoder_;
     std::vector<raw_piece> pieces_;
+    std::string scratch_;  // the decoder's output for the general path
     std::array<std::uint8_t, 256> class_{};
     bool lanes_ok_ = false;  ///< the charset and separators allow the lanes
     high_byte high_ = high_byte::general_path;
