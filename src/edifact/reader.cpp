@@ -4,8 +4,9 @@
 // is junk) and inside one (service segments drive the envelope, everything else is message
 // content). Recovery: a UNH while a message is open closes it as cut off; UNB or UNA inside an
 // interchange closes it as missing UNZ and starts over; the end of input closes whatever is open.
-// Memory: one read buffer (grows only up to max_segment_bytes + chunk) plus the current message,
-// and with keep_segments the emptied segments of earlier messages, kept for reuse.
+// Memory: one read buffer (grows only up to max_segment_bytes + chunk) plus the current message.
+// With keep_segments, the segments of earlier messages are kept to be refilled (as many as the
+// longest message had); one that held a segment over 1 KiB is freed rather than refilled.
 #include "edigate/edifact/reader.hpp"
 
 #include <fcntl.h>
