@@ -14,6 +14,7 @@
 #include "edigate/core/line_locator.hpp"
 #include "edigate/directory/validator.hpp"
 #include "edigate/edifact/reader.hpp"
+#include "edigate/xml/schemas.hpp"
 
 namespace edigate::cli {
 
@@ -69,6 +70,11 @@ private:
     std::uint64_t size_ = 0;
 };
 
+enum class input_kind { edifact, xml };
+/// What a file holds, from its first bytes (never from its name): XML starts with '<' after an
+/// optional BOM and white space, or is UTF-16; anything else is read as EDIFACT.
+input_kind sniff(const std::filesystem::path& file);
+
 /// Progress on stderr while a long file is read, only when stderr is a terminal.
 class progress_meter {
 public:
@@ -88,12 +94,44 @@ private:
 std::string render(const core::diagnostic& d, const std::string& file, const core::line_locator* lines);
 /// The location part only: "interchange 1, message 2, segment 14 DTM, element 1, component 2"
 std::string render_where(const core::position& p);
+/// One finding as a JSON object (line and column from `lines` when the finding has none).
+nlohmann::ordered_json diagnostic_json(const core::diagnostic& d, const core::line_locator* lines);
 /// Compact JSON text; invalid UTF-8 inside strings becomes U+FFFD instead of an exception.
 inline std::string json_text(const nlohmann::ordered_json& j) {
     return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+/// Settings for XML inputs of reading commands.
+struct xml_reading {
+    std::vector<std::string> schemas;      ///< --schema NAME|PATH (repeatable: loaded together)
+    std::vector<std::string> schema_dirs;  ///< --schema-dir DIR, searched before the installed schemas
+    std::uint64_t max_bytes = 4ull << 30;
+
+    void add_to(CLI::App& cmd);
+};
+
+struct xml_verdict {
+    std::uint64_t errors = 0, warnings = 0;
+};
+
+/// Validates XML files, printing the same report as for EDIFACT (human or one JSON file object's
+/// members after "file"). Resolves --schema once; an unknown name throws CLI::ValidationError.
+class xml_checker {
+public:
+    xml_checker(const xml_reading& r, const reading_options& ro);
+    xml_verdict check(const input_file& in, bool json, bool quiet);
+
+private:
+    const xml_reading& options_;
+    const reading_options& reading_;
+    xml::schema_catalog catalog_;
+    std::vector<std::filesystem::path> explicit_files_;
+    std::shared_ptr<const xml::grammar_set> explicit_;
+    core::diagnostic schema_problem_;
+};
+
 void add_validate(CLI::App& app, int& exit);
+void add_schemas(CLI::App& app, int& exit);
 void add_parse(CLI::App& app, int& exit);
 void add_codes(CLI::App& app, int& exit);
 void add_directory(CLI::App& app, int& exit);

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     add_codes(app, exit);
     add_directory(app, exit);
     add_ack(app, exit);
+    add_schemas(app, exit);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -19,6 +19,7 @@
 #include "edigate/edifact/codes.hpp"
 #include "edigate/edifact/tree.hpp"
 #include "edigate/edifact/writer.hpp"
+#include "edigate/xml/codes.hpp"
 #include "edigate/xml/reader.hpp"
 
 namespace edigate::cli {
@@ -355,6 +356,7 @@ void add_codes(CLI::App& app, int& exit) {
         list(edifact::all_codes());
         list(directory::all_codes());
         list(ack::all_codes());
+        list(xml::all_codes());
         if (*as_json) fmt::print("{}\n", all.dump(2));
         exit = exit_ok;
     });

@@ -56,7 +56,8 @@ void reading_options::add_to(CLI::App& cmd) {
     cmd.add_flag("--syntax-only", syntax_only, "skip directory validation (syntax, envelope and character set checks only)");
     cmd.add_flag("--no-code-lists", no_code_lists, "do not check values against the UNCL code lists");
     cmd.add_option("--downgrade", downgrade, "turn this error code into a warning (repeatable), e.g. EDI-C002")
-        ->type_name("CODE");
+        ->type_name("CODE")
+        ->allow_extra_args(false);
     cmd.add_option("--max-findings", max_findings, "keep at most this many findings per file (counts go on)")
         ->capture_default_str();
 }
@@ -171,6 +172,48 @@ void progress_meter::update(std::uint64_t bytes) {
     std::fflush(stderr);
 }
 
+input_kind sniff(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    char head[256] = {};
+    in.read(head, sizeof head);
+    std::string_view h(head, static_cast<std::size_t>(in.gcount()));
+    if (h.starts_with("\xFF\xFE") || h.starts_with("\xFE\xFF") || h.starts_with(std::string_view("<\0", 2)) ||
+        h.starts_with(std::string_view("\0<", 2)))
+        return input_kind::xml;  // UTF-16
+    if (h.starts_with("\xEF\xBB\xBF")) h.remove_prefix(3);
+    while (!h.empty() && (h[0] == ' ' || h[0] == '\t' || h[0] == '\r' || h[0] == '\n')) h.remove_prefix(1);
+    return h.starts_with('<') ? input_kind::xml : input_kind::edifact;
+}
+
+nlohmann::ordered_json diagnostic_json(const core::diagnostic& d, const core::line_locator* lines) {
+    nlohmann::ordered_json j;
+    j["code"] = d.code;
+    j["severity"] = std::string(core::to_string(d.level));
+    j["byte"] = d.where.byte;
+    if (d.where.line) {
+        j["line"] = d.where.line;
+        j["column"] = d.where.column;
+    } else if (lines) {
+        auto lc = lines->locate(d.where.byte);
+        j["line"] = lc.line;
+        j["column"] = lc.column;
+    }
+    j["interchange"] = d.where.interchange;
+    j["group"] = d.where.group;
+    j["message"] = d.where.message;
+    j["segment"] = d.where.segment;
+    j["tag"] = d.where.tag;
+    j["element"] = d.where.element;
+    j["component"] = d.where.component;
+    j["repetition"] = d.where.repetition;
+    if (!d.where.path.empty()) j["path"] = d.where.path;
+    j["text"] = d.text;
+    j["syntax_error"] = d.syntax_error;
+    if (d.expected_at) j["expected_at"] = {{"byte", d.expected_at->byte}, {"segment", d.expected_at->segment}, {"tag", d.expected_at->tag}};
+    if (!d.downgraded_by.empty()) j["downgraded_by"] = d.downgraded_by;
+    return j;
+}
+
 std::string render_where(const core::position& p) {
     std::vector<std::string> parts;
     if (p.interchange) parts.push_back(fmt::format("interchange {}", p.interchange));
@@ -185,6 +228,7 @@ std::string render_where(const core::position& p) {
     if (p.element) parts.push_back(fmt::format("element {}", p.element));
     if (p.component) parts.push_back(fmt::format("component {}", p.component));
     if (p.repetition) parts.push_back(fmt::format("repetition {}", p.repetition));
+    if (!p.path.empty()) parts.push_back(p.path);
     std::string out;
     for (const auto& s : parts) out += (out.empty() ? "" : ", ") + s;
     return out;
@@ -192,13 +236,17 @@ std::string render_where(const core::position& p) {
 
 std::string render(const core::diagnostic& d, const std::string& file, const core::line_locator* lines) {
     std::string loc = file;
-    if (lines) {
+    if (d.where.line) {
+        loc += fmt::format(":{}:{}", d.where.line, d.where.column);
+    } else if (lines) {
         auto lc = lines->locate(d.where.byte);
         loc += fmt::format(":{}:{}", lc.line, lc.column);
     }
     std::string where = render_where(d.where);
-    std::string text = fmt::format("{}: {}: {}{}(byte {}): {} [{}]", core::to_string(d.level), loc, where,
-                                   where.empty() ? "" : " ", d.where.byte, d.text, d.code);
+    // XML findings come with line and column from the parser; their byte offset is not known.
+    std::string byte = d.where.line && !d.where.byte ? "" : fmt::format("(byte {})", d.where.byte);
+    std::string text = fmt::format("{}: {}: {}{}{}{}{} [{}]", core::to_string(d.level), loc, where,
+                                   where.empty() || byte.empty() ? "" : " ", byte, where.empty() && byte.empty() ? "" : ": ", d.text, d.code);
     if (!d.downgraded_by.empty()) text += fmt::format(" (error downgraded by profile '{}')", d.downgraded_by);
     return text;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -17,31 +18,6 @@ namespace edigate::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-json diagnostic_json(const core::diagnostic& d, const core::line_locator* lines) {
-    json j;
-    j["code"] = d.code;
-    j["severity"] = std::string(core::to_string(d.level));
-    j["byte"] = d.where.byte;
-    if (lines) {
-        auto lc = lines->locate(d.where.byte);
-        j["line"] = lc.line;
-        j["column"] = lc.column;
-    }
-    j["interchange"] = d.where.interchange;
-    j["group"] = d.where.group;
-    j["message"] = d.where.message;
-    j["segment"] = d.where.segment;
-    j["tag"] = d.where.tag;
-    j["element"] = d.where.element;
-    j["component"] = d.where.component;
-    j["repetition"] = d.where.repetition;
-    j["text"] = d.text;
-    j["syntax_error"] = d.syntax_error;
-    if (d.expected_at) j["expected_at"] = {{"byte", d.expected_at->byte}, {"segment", d.expected_at->segment}, {"tag", d.expected_at->tag}};
-    if (!d.downgraded_by.empty()) j["downgraded_by"] = d.downgraded_by;
-    return j;
-}
 
 class validate_handler final : public edifact::handler {
 public:
@@ -147,6 +123,7 @@ struct validate_args {
     bool json = false;
     bool quiet = false;
     reading_options reading;
+    xml_reading xml;
 };
 
 int run_validate(validate_args a) {
@@ -156,8 +133,10 @@ int run_validate(validate_args a) {
     directory::catalog dirs(directory::catalog::default_roots());
     directory::validator checker(dirs, a.reading.make_validation());
     directory::validator* v = a.reading.syntax_only ? nullptr : &checker;
+    std::optional<xml_checker> xml_files;  // set up when the first XML file comes
     std::size_t valid = 0, invalid = 0, failed = 0;
     std::uint64_t errors = 0, warnings = 0;
+    if (!a.xml.schemas.empty()) xml_files.emplace(a.xml, a.reading);  // a bad --schema is a usage error before any output
     if (a.json) fmt::print("{{\"files\":[");
     for (std::size_t i = 0; i < a.files.size(); ++i) {
         input_file in(a.files[i]);
@@ -168,9 +147,18 @@ int run_validate(validate_args a) {
             else fmt::print(stderr, "error: {}\n", in.error());
             continue;
         }
+        if (sniff(in.path()) == input_kind::xml) {
+            if (!xml_files) xml_files.emplace(a.xml, a.reading);
+            auto v = xml_files->check(in, a.json, a.quiet);
+            errors += v.errors;
+            warnings += v.warnings;
+            ++(v.errors ? invalid : valid);
+            if (a.json) fmt::print("}}");
+            continue;
+        }
         progress_meter meter(in.display(), in.size());
         validate_handler h(a.json, a.reading.max_findings, meter, v);
-        if (a.json) fmt::print(",\"bytes\":{},\"interchanges\":[", in.size());
+        if (a.json) fmt::print(",\"type\":\"edifact\",\"bytes\":{},\"interchanges\":[", in.size());
         bool readable = true;
         auto stats = reader.read_file(in.path(), h, &readable);
         core::line_locator lines;
@@ -217,11 +205,14 @@ int run_validate(validate_args a) {
 
 void add_validate(CLI::App& app, int& exit) {
     auto a = std::make_shared<validate_args>();
-    auto* cmd = app.add_subcommand("validate", "check EDIFACT files: syntax, envelopes, control counts, character sets, and each message against its UN directory");
-    cmd->add_option("files", a->files, "EDIFACT files to check; - reads standard input")->required();
+    auto* cmd = app.add_subcommand("validate",
+                                   "check EDIFACT files (syntax, envelopes, control counts, character sets, each message against "
+                                   "its UN directory) and XML files (well-formedness, bounds, their XML schema)");
+    cmd->add_option("files", a->files, "EDIFACT or XML files to check (told apart by content); - reads standard input")->required();
     cmd->add_flag("--json", a->json, "write a machine-readable JSON report on standard output");
     cmd->add_flag("-q,--quiet", a->quiet, "print only errors and the one-line verdict per file");
     a->reading.add_to(*cmd);
+    a->xml.add_to(*cmd);
     cmd->footer("Exit codes: 0 all inputs valid, 1 some input has errors, 2 usage error, 3 I/O or internal failure.");
     cmd->callback([a, &exit] { exit = run_validate(*a); });
 }

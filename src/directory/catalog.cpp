@@ -4,10 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <system_error>
 
 #include "detail/importer.hpp"
+#include "edigate/core/data_roots.hpp"
 
 namespace edigate::directory {
 
@@ -184,28 +184,7 @@ catalog::catalog(std::vector<fs::path> roots) : roots_(std::move(roots)) {
     }
 }
 
-std::vector<fs::path> catalog::default_roots() {
-    std::vector<fs::path> roots;
-    if (const char* env = std::getenv("EDIGATE_DIRECTORIES")) {
-        std::string_view list(env);
-        while (!list.empty()) {
-            auto colon = list.find(':');
-            if (auto part = list.substr(0, colon); !part.empty()) roots.emplace_back(part);
-            if (colon == std::string_view::npos) break;
-            list.remove_prefix(colon + 1);
-        }
-    }
-    std::error_code ec;
-    if (auto exe = fs::read_symlink("/proc/self/exe", ec); !ec)
-        roots.push_back(exe.parent_path().parent_path() / "share/edigate/edifact/directories");
-#ifdef EDIGATE_DATA_DIR
-    roots.emplace_back(EDIGATE_DATA_DIR "/edifact/directories");
-#endif
-#ifdef EDIGATE_SOURCE_DIR
-    roots.emplace_back(EDIGATE_SOURCE_DIR "/edifact/directories");
-#endif
-    return roots;
-}
+std::vector<fs::path> catalog::default_roots() { return core::data_roots("EDIGATE_DIRECTORIES", "edifact/directories"); }
 
 const directory* catalog::find(std::string_view id) {
     std::string key = upper(id);

@@ -1,121 +1,541 @@
-// reader.cpp - Xerces-C++ SAX2 into core::node (see reader.hpp).
+// reader.cpp - Xerces-C++ SAX2 into core::node, with bounds checked on the raw bytes (see reader.hpp).
 #include "edigate/xml/reader.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
-#include <xercesc/framework/LocalFileInputSource.hpp>
+#include <unistd.h>
+#include <xercesc/framework/XMLGrammarPool.hpp>
+#include <xercesc/sax/InputSource.hpp>
+#include <xercesc/sax/Locator.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/sax2/Attributes.hpp>
 #include <xercesc/sax2/DefaultHandler.hpp>
 #include <xercesc/sax2/SAX2XMLReader.hpp>
 #include <xercesc/sax2/XMLReaderFactory.hpp>
+#include <xercesc/util/BinInputStream.hpp>
+#include <xercesc/util/OutOfMemoryException.hpp>
 #include <xercesc/util/PlatformUtils.hpp>
 #include <xercesc/util/SecurityManager.hpp>
-#include <xercesc/util/TransService.hpp>
-#include <xercesc/util/XMLString.hpp>
 #include <xercesc/util/XMLUni.hpp>
 
-#include <memory>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <vector>
+
+#include "edigate/xml/codes.hpp"
+#include "xerces_support.hpp"
 
 namespace edigate::xml {
 
 namespace x = xercesc;
 
-namespace {
+namespace detail {
 
-std::string utf8(const XMLCh* s) {
-    if (!s) return {};
-    x::TranscodeToStr t(s, "UTF-8");
-    return std::string(reinterpret_cast<const char*>(t.str()), t.length());
-}
-
-void init_once() {
+void init_xerces() {
     static std::once_flag once;
     std::call_once(once, [] { x::XMLPlatformUtils::Initialize(); });
 }
 
-struct too_deep {};
-struct doctype {};
+void append_utf8(std::string& out, const XMLCh* s, std::size_t n) {
+    std::size_t i = 0;
+    // ASCII runs are the common case in every agency format; copy them without branching per case.
+    while (i < n) {
+        std::size_t start = i;
+        while (i < n && s[i] < 0x80) ++i;
+        if (i > start) {
+            std::size_t old = out.size();
+            out.resize(old + (i - start));
+            char* d = out.data() + old;
+            for (std::size_t k = start; k < i; ++k) *d++ = static_cast<char>(s[k]);
+        }
+        if (i >= n) break;
+        std::uint32_t c = s[i++];
+        if (c >= 0xD800 && c <= 0xDBFF && i < n && s[i] >= 0xDC00 && s[i] <= 0xDFFF) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (s[i++] - 0xDC00);
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+            c = 0xFFFD;
+        }
+        if (c < 0x800) {
+            out += static_cast<char>(0xC0 | (c >> 6));
+            out += static_cast<char>(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            out += static_cast<char>(0xE0 | (c >> 12));
+            out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (c & 0x3F));
+        } else {
+            out += static_cast<char>(0xF0 | (c >> 18));
+            out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (c & 0x3F));
+        }
+    }
+}
 
-class tree_handler final : public x::DefaultHandler {
+std::string utf8(const XMLCh* s) {
+    std::string out;
+    if (s) append_utf8(out, s, x::XMLString::stringLen(s));
+    return out;
+}
+
+std::u16string utf16(std::string_view s) {
+    std::u16string out;
+    for (std::size_t i = 0; i < s.size();) {
+        auto b = static_cast<unsigned char>(s[i]);
+        std::uint32_t c = b;
+        std::size_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        if (len > 1 && i + len <= s.size()) {
+            c = b & (0xFF >> (len + 1));
+            for (std::size_t k = 1; k < len; ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+        } else if (len > 1) {
+            c = 0xFFFD, len = 1;
+        }
+        i += len;
+        if (c >= 0x10000) {
+            out += static_cast<char16_t>(0xD800 + ((c - 0x10000) >> 10));
+            out += static_cast<char16_t>(0xDC00 + ((c - 0x10000) & 0x3FF));
+        } else {
+            out += static_cast<char16_t>(c);
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+
+grammar_set::grammar_set(std::string name, std::vector<std::filesystem::path> files, std::unique_ptr<impl> i)
+    : name_(std::move(name)), files_(std::move(files)), impl_(std::move(i)) {}
+grammar_set::~grammar_set() = default;
+
+namespace {
+
+using detail::append_utf8;
+using detail::utf8;
+
+/// Thrown from inside the parse to stop it; caught around parse().
+struct stop {
+    code id;
+    std::string text;
+    std::uint64_t byte = 0;
+    std::uint32_t line = 0, column = 0;  ///< set when thrown at an element (the locator is gone after the parse)
+};
+struct root_seen {};
+
+/// Watches the raw bytes for the bounds that must hold before Xerces buffers anything: document
+/// size and the length of one piece of markup (a tag with its attributes, a comment, a processing
+/// instruction, a DOCTYPE). Works on 8-bit units for ASCII-compatible encodings (UTF-8, GB18030,
+/// GBK, ISO 8859-x: their multi-byte sequences never contain '<', '>' or quotes) and on 16-bit
+/// units for UTF-16 (told apart by the BOM or the first '<').
+class markup_guard {
 public:
-    explicit tree_handler(std::size_t max_depth) : max_depth_(max_depth) {}
+    explicit markup_guard(const limits& l) : limits_(l) {}
 
-    void startElement(const XMLCh*, const XMLCh* local, const XMLCh*, const x::Attributes& attrs) override {
-        if (stack_.size() >= max_depth_) throw too_deep{};
-        core::node n(utf8(local));
-        for (XMLSize_t i = 0; i < attrs.getLength(); ++i) n.set_attribute(utf8(attrs.getLocalName(i)), utf8(attrs.getValue(i)));
-        if (stack_.empty()) {
+    void feed(const unsigned char* p, std::size_t n) {
+        if (n == 0) return;
+        if (!started_) {
+            started_ = true;
+            if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == '<' && p[1] == 0))) unit_ = 2, little_ = true;
+            else if (n >= 2 && ((p[0] == 0xFE && p[1] == 0xFF) || (p[0] == 0 && p[1] == '<'))) unit_ = 2, little_ = false;
+        }
+        if (pos_ + n > limits_.max_bytes)
+            throw stop{code::too_large, fmt::format("the document is larger than {} bytes", limits_.max_bytes), limits_.max_bytes};
+        if (unit_ == 1) feed8(p, n);
+        else feed16(p, n);
+    }
+    std::uint64_t bytes() const noexcept { return pos_; }
+
+private:
+    enum class st : std::uint8_t { text, open, bang, tag, quote, comment, pi, cdata };
+
+    void feed8(const unsigned char* p, std::size_t n) {
+        const unsigned char* end = p + n;
+        const unsigned char* base = p;
+        while (p < end) {
+            if (state_ == st::text) {
+                auto* lt = static_cast<const unsigned char*>(std::memchr(p, '<', static_cast<std::size_t>(end - p)));
+                if (!lt) break;
+                p = lt + 1;
+                begin(pos_ + static_cast<std::uint64_t>(lt - base));
+                continue;
+            }
+            step(*p++);
+        }
+        pos_ += n;
+    }
+    void feed16(const unsigned char* p, std::size_t n) {
+        std::uint64_t at = pos_;
+        for (std::size_t i = 0; i < n; ++i, ++at) {
+            if (!have_half_) {
+                half_ = p[i], have_half_ = true;
+                continue;
+            }
+            have_half_ = false;
+            std::uint32_t c = little_ ? (half_ | (p[i] << 8)) : ((half_ << 8) | p[i]);
+            if (state_ == st::text) {
+                if (c == '<') begin(at - 1);
+            } else {
+                step(c);
+            }
+        }
+        pos_ += n;
+    }
+    void begin(std::uint64_t at) {
+        state_ = st::open;
+        run_ = 1;
+        start_ = at;
+        seen_ = 0;
+    }
+    void step(std::uint32_t c) {
+        if (state_ != st::cdata && ++run_ > limits_.max_markup)
+            throw stop{code::markup_too_long,
+                       fmt::format("a {} longer than {} bytes starts here", state_ == st::comment ? "comment"
+                                                                         : state_ == st::pi    ? "processing instruction"
+                                                                                               : "tag (with its attributes)",
+                                   limits_.max_markup),
+                       start_};
+        switch (state_) {
+        case st::open:
+            if (c == '!') state_ = st::bang, seen_ = 0;
+            else if (c == '?') state_ = st::pi, seen_ = 0;
+            else state_ = st::tag, tag(c);
+            break;
+        case st::bang: {
+            // "<!--" opens a comment, "<![CDATA[" a CDATA section; anything else (DOCTYPE) is a tag.
+            static constexpr char cdata[] = "[CDATA[";
+            if (seen_ < 2 && c == '-' && (seen_ == 0 || first_ == '-')) {
+                first_ = static_cast<char>(c);
+                if (++seen_ == 2) state_ = st::comment, seen_ = 0;
+            } else if (seen_ < 7 && c == static_cast<unsigned char>(cdata[seen_]) && (seen_ == 0 || first_ == '[')) {
+                first_ = '[';
+                if (++seen_ == 7) state_ = st::cdata, seen_ = 0;
+            } else {
+                state_ = st::tag, tag(c);
+            }
+            break;
+        }
+        case st::tag: tag(c); break;
+        case st::quote:
+            if (c == quote_) state_ = st::tag;
+            break;
+        case st::comment:  // ends at "-->"
+            if (c == '-') ++seen_;
+            else if (c == '>' && seen_ >= 2) state_ = st::text;
+            else seen_ = 0;
+            break;
+        case st::pi:  // ends at "?>"
+            if (c == '>' && seen_) state_ = st::text;
+            seen_ = c == '?';
+            break;
+        case st::cdata:  // ends at "]]>"; its content is text, bounded elsewhere
+            if (c == ']') ++seen_;
+            else if (c == '>' && seen_ >= 2) state_ = st::text;
+            else seen_ = 0;
+            break;
+        case st::text: break;
+        }
+    }
+    void tag(std::uint32_t c) {
+        if (c == '"' || c == '\'') state_ = st::quote, quote_ = c;
+        else if (c == '>') state_ = st::text;
+    }
+
+    const limits& limits_;
+    std::uint64_t pos_ = 0, start_ = 0, run_ = 0;
+    st state_ = st::text;
+    std::uint32_t quote_ = 0, seen_ = 0;
+    char first_ = 0;
+    bool started_ = false, little_ = true, have_half_ = false;
+    unsigned unit_ = 1;
+    unsigned char half_ = 0;
+};
+
+class bounded_stream final : public x::BinInputStream {
+public:
+    bounded_stream(int fd, const limits& l, document_handler* h) : fd_(fd), guard_(l), handler_(h) {}
+    ~bounded_stream() override { ::close(fd_); }
+    XMLFilePos curPos() const override { return guard_.bytes(); }
+    XMLSize_t readBytes(XMLByte* to, const XMLSize_t max) override {
+        ssize_t n;
+        do n = ::read(fd_, to, max);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) throw stop{code::not_well_formed, fmt::format("read error: {}", std::strerror(errno)), guard_.bytes()};
+        guard_.feed(to, static_cast<std::size_t>(n));
+        if (handler_) handler_->progress(guard_.bytes());
+        return static_cast<XMLSize_t>(n);
+    }
+    const XMLCh* getContentType() const override { return nullptr; }
+
+private:
+    int fd_;
+    markup_guard guard_;
+    document_handler* handler_;
+};
+
+class bounded_source final : public x::InputSource {
+public:
+    bounded_source(const std::filesystem::path& file, const limits& l, document_handler* h) : file_(file), limits_(l), handler_(h) {
+        auto id = detail::utf16(file.string());
+        setSystemId(detail::xch(id));
+    }
+    x::BinInputStream* makeStream() const override {
+        int fd = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw stop{code::not_well_formed, fmt::format("cannot open: {}", std::strerror(errno))};
+        return new bounded_stream(fd, limits_, handler_);
+    }
+
+private:
+    std::filesystem::path file_;
+    const limits& limits_;
+    document_handler* handler_;
+};
+
+/// One open element on the path: its written name, its index among same-named siblings, and the
+/// counts of its own children's names (so that the next child's index is known).
+struct frame {
+    std::string qname;
+    std::uint32_t index = 1;
+    std::vector<std::pair<std::string, std::uint32_t>> children;
+};
+
+class tree_builder final : public x::DefaultHandler {
+public:
+    tree_builder(document_handler& h, const read_options& o, read_result& r, bool peek) : out_(h), options_(o), result_(r), peek_(peek) {}
+
+    void setDocumentLocator(const x::Locator* const l) override { locator_ = l; }
+
+    void startElement(const XMLCh* uri, const XMLCh* local, const XMLCh* qname, const x::Attributes& attrs) override {
+        if (depth_ >= options_.bounds.max_depth)
+            throw here(code::too_deep, fmt::format("elements nested deeper than {}", options_.bounds.max_depth));
+        ++result_.elements;
+        if (frames_.size() <= depth_) frames_.resize(depth_ + 1);
+        frame& f = frames_[depth_];
+        f.qname.clear();
+        append_utf8(f.qname, qname, x::XMLString::stringLen(qname));
+        f.children.clear();
+        f.index = 1;
+        if (depth_ > 0) {
+            auto& siblings = frames_[depth_ - 1].children;
+            auto it = std::find_if(siblings.begin(), siblings.end(), [&](const auto& s) { return s.first == f.qname; });
+            if (it == siblings.end()) siblings.emplace_back(f.qname, 1);
+            else f.index = ++it->second;
+        }
+        ++depth_;
+        if (depth_ == 1) {
+            result_.root_ns = utf8(uri);
+            result_.root_name = utf8(local);
+            if (peek_) throw root_seen{};
+        }
+        if (!options_.build_tree && depth_ > 1) return;
+        core::node n;
+        std::size_t colon = f.qname.rfind(':');
+        n.name = colon == std::string::npos ? f.qname : f.qname.substr(colon + 1);
+        if (uri && *uri) {
+            if (depth_ > 1 && stack_.back()->ns.size() == x::XMLString::stringLen(uri) && same(stack_.back()->ns, uri)) n.ns = stack_.back()->ns;
+            else n.ns = utf8(uri);
+        }
+        n.line = locator_ ? static_cast<std::uint32_t>(locator_->getLineNumber()) : 0;
+        for (XMLSize_t i = 0; i < attrs.getLength(); ++i) {
+            // Namespaced attributes (xsi:type) keep their prefix so that they cannot clash with plain ones.
+            const XMLCh* auri = attrs.getURI(i);
+            n.set_attribute(utf8(auri && *auri ? attrs.getQName(i) : attrs.getLocalName(i)), utf8(attrs.getValue(i)));
+        }
+        if (depth_ == 1) {
             root_ = std::move(n);
             stack_.push_back(&root_);
+            out_.root(root_);
         } else {
             stack_.back()->children.push_back(std::move(n));
             stack_.push_back(&stack_.back()->children.back());
         }
     }
+
     void endElement(const XMLCh*, const XMLCh*, const XMLCh*) override {
+        --depth_;
+        if (!options_.build_tree && depth_ > 0) return;
         core::node* n = stack_.back();
         if (!n->children.empty() && n->value.find_first_not_of(" \t\r\n") == std::string::npos) n->value.clear();
         stack_.pop_back();
+        if (depth_ + 1 == options_.split_depth && depth_ > 0) {
+            std::string p = path(depth_ + 1);
+            out_.subtree(*n, p);
+            stack_.back()->children.pop_back();
+        } else if (depth_ == 0 && options_.build_tree) {
+            std::string p = path(1);
+            out_.subtree(root_, p);
+        }
     }
-    void characters(const XMLCh* chars, const XMLSize_t length) override {
-        if (stack_.empty()) return;
-        std::u16string_view v(reinterpret_cast<const char16_t*>(chars), length);
-        std::vector<XMLCh> buf(v.begin(), v.end());
-        buf.push_back(0);
-        stack_.back()->value += utf8(buf.data());
-    }
-    void startDTD(const XMLCh*, const XMLCh*, const XMLCh*) override { throw doctype{}; }
-    void fatalError(const x::SAXParseException& e) override { throw e; }
-    void error(const x::SAXParseException& e) override { throw e; }
 
-    core::node root_;
+    void characters(const XMLCh* chars, const XMLSize_t length) override {
+        if (!options_.build_tree || stack_.empty() || stack_.size() != depth_) return;
+        std::string& v = stack_.back()->value;
+        append_utf8(v, chars, length);
+        if (v.size() > options_.bounds.max_value)
+            throw here(code::value_too_long,
+                       fmt::format("the text of <{}> is longer than {} bytes", frames_[depth_ - 1].qname, options_.bounds.max_value));
+    }
+
+    void startDTD(const XMLCh*, const XMLCh*, const XMLCh*) override {
+        throw here(code::doctype_refused, "the document has a DOCTYPE; DTDs, internal subsets and entity declarations are refused");
+    }
+
+    void error(const x::SAXParseException& e) override { report(e, core::severity::error); }
+    void warning(const x::SAXParseException& e) override { report(e, core::severity::warning); }
+    void fatalError(const x::SAXParseException& e) override { throw e; }
+
+    /// The open elements' path down to `levels` deep: "/a/b[2]/c".
+    std::string path(std::size_t levels) const {
+        std::string p;
+        for (std::size_t i = 0; i < levels && i < frames_.size(); ++i) {
+            p += '/';
+            p += frames_[i].qname;
+            if (frames_[i].index > 1) p += fmt::format("[{}]", frames_[i].index);
+        }
+        return p.empty() ? "/" : p;
+    }
+    std::size_t depth() const noexcept { return depth_; }
 
 private:
-    std::size_t max_depth_;
+    stop here(code c, std::string text) const {
+        stop s{c, std::move(text)};
+        if (locator_) {
+            s.line = static_cast<std::uint32_t>(locator_->getLineNumber());
+            s.column = static_cast<std::uint32_t>(locator_->getColumnNumber());
+        }
+        return s;
+    }
+    static bool same(const std::string& a, const XMLCh* b) {
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (static_cast<unsigned char>(a[i]) != b[i]) return false;  // non-ASCII namespaces just get their own copy
+        return true;
+    }
+    void report(const x::SAXParseException& e, core::severity level) {
+        core::diagnostic d;
+        d.code = std::string(info(code::schema_invalid).name);
+        d.level = level;
+        d.where.line = static_cast<std::uint32_t>(e.getLineNumber());
+        d.where.column = static_cast<std::uint32_t>(e.getColumnNumber());
+        d.where.path = path(depth_);
+        d.text = utf8(e.getMessage());
+        out_.finding(d);
+    }
+
+    document_handler& out_;
+    const read_options& options_;
+    read_result& result_;
+    bool peek_;
+    const x::Locator* locator_ = nullptr;
+    std::vector<frame> frames_;
+    std::size_t depth_ = 0;
+    core::node root_;
     std::vector<core::node*> stack_;
+};
+
+std::unique_ptr<x::SAX2XMLReader> make_parser(const read_options& o) {
+    x::XMLGrammarPool* pool = o.schema ? o.schema->internals().pool.get() : nullptr;
+    std::unique_ptr<x::SAX2XMLReader> p(x::XMLReaderFactory::createXMLReader(x::XMLPlatformUtils::fgMemoryManager, pool));
+    p->setFeature(x::XMLUni::fgSAX2CoreNameSpaces, true);
+    p->setFeature(x::XMLUni::fgSAX2CoreNameSpacePrefixes, false);
+    p->setFeature(x::XMLUni::fgXercesLoadExternalDTD, false);
+    p->setFeature(x::XMLUni::fgXercesDisableDefaultEntityResolution, true);
+    p->setFeature(x::XMLUni::fgXercesLoadSchema, false);  // never follow xsi:schemaLocation
+    p->setFeature(x::XMLUni::fgSAX2CoreValidation, pool != nullptr);
+    p->setFeature(x::XMLUni::fgXercesSchema, pool != nullptr);
+    if (pool) {
+        p->setFeature(x::XMLUni::fgXercesDynamic, false);
+        p->setFeature(x::XMLUni::fgXercesUseCachedGrammarInParse, true);
+        p->setFeature(x::XMLUni::fgXercesCacheGrammarFromParse, false);
+        p->setFeature(x::XMLUni::fgXercesIdentityConstraintChecking, true);
+    }
+    return p;
+}
+
+read_result run(const std::filesystem::path& file, document_handler& h, const read_options& o, bool peek) {
+    detail::init_xerces();
+    read_result r;
+    auto parser = make_parser(o);
+    tree_builder b(h, o, r, peek);
+    parser->setContentHandler(&b);
+    parser->setErrorHandler(&b);
+    parser->setLexicalHandler(&b);  // startDTD refuses a DOCTYPE before its internal subset is read
+    x::SecurityManager security;    // belt and braces: entities cannot be declared anyway
+    security.setEntityExpansionLimit(100);
+    parser->setProperty(x::XMLUni::fgXercesSecurityManager, &security);
+    bounded_source source(file, o.bounds, peek ? nullptr : &h);
+    std::u16string encoding;
+    if (!o.encoding.empty()) {
+        encoding = detail::utf16(o.encoding);
+        source.setEncoding(detail::xch(encoding));
+    }
+    auto fail = [&](code c, std::string text, std::uint32_t line, std::uint32_t column, std::uint64_t byte) {
+        core::diagnostic d;
+        d.code = std::string(info(c).name);
+        d.where.byte = byte;
+        d.where.line = line;
+        d.where.column = column;
+        d.where.path = b.path(b.depth());
+        d.text = std::move(text);
+        h.finding(d);
+    };
+    try {
+        parser->parse(source);
+        r.complete = true;
+    } catch (const root_seen&) {
+        r.complete = true;
+    } catch (const x::SAXParseException& e) {
+        fail(code::not_well_formed, utf8(e.getMessage()), static_cast<std::uint32_t>(e.getLineNumber()),
+             static_cast<std::uint32_t>(e.getColumnNumber()), 0);
+    } catch (const stop& s) {
+        // Bounds found on the raw bytes carry their byte offset (the report computes the line);
+        // the others happen at an element and carry its line and column.
+        fail(s.id, s.text, s.line, s.column, s.byte);
+    } catch (const x::OutOfMemoryException&) {
+        fail(code::too_large, "out of memory while reading the document", 0, 0, 0);
+    } catch (const x::XMLException& e) {
+        fail(code::not_well_formed, utf8(e.getMessage()), 0, 0, 0);
+    }
+    return r;
+}
+
+struct tree_keeper final : document_handler {
+    std::optional<core::node> root;
+    core::diagnostic problem;
+    bool failed = false;
+    void subtree(core::node& n, const std::string&) override { root = std::move(n); }
+    void finding(const core::diagnostic& d) override {
+        if (!failed && d.level == core::severity::error) problem = d, failed = true;
+    }
 };
 
 }  // namespace
 
+read_result read(const std::filesystem::path& file, document_handler& handler, const read_options& options) {
+    return run(file, handler, options, false);
+}
+
 std::optional<core::node> read_file(const std::filesystem::path& file, core::diagnostic& problem, read_options options) {
-    init_once();
-    problem = core::diagnostic{};
-    problem.code = "EDI-X001";
-    std::unique_ptr<x::SAX2XMLReader> parser(x::XMLReaderFactory::createXMLReader());
-    parser->setFeature(x::XMLUni::fgSAX2CoreNameSpaces, true);
-    parser->setFeature(x::XMLUni::fgSAX2CoreValidation, false);
-    parser->setFeature(x::XMLUni::fgXercesLoadExternalDTD, false);
-    parser->setFeature(x::XMLUni::fgXercesDisableDefaultEntityResolution, true);
-    parser->setFeature(x::XMLUni::fgXercesLoadSchema, false);
-    tree_handler h(options.max_depth);
-    parser->setContentHandler(&h);
-    parser->setErrorHandler(&h);
-    parser->setLexicalHandler(&h);  // refuses a DOCTYPE (startDTD)
-    x::SecurityManager security;
-    security.setEntityExpansionLimit(100);
-    parser->setProperty(x::XMLUni::fgXercesSecurityManager, &security);
-    try {
-        std::string name = file.string();
-        std::unique_ptr<XMLCh[], void (*)(XMLCh*)> path(x::XMLString::transcode(name.c_str()), [](XMLCh* p) { x::XMLString::release(&p); });
-        x::LocalFileInputSource source(path.get());
-        parser->parse(source);
-    } catch (const x::SAXParseException& e) {
-        problem.where.byte = 0;
-        problem.text = fmt::format("line {}, column {}: {}", e.getLineNumber(), e.getColumnNumber(), utf8(e.getMessage()));
-        return std::nullopt;
-    } catch (const x::XMLException& e) {
-        problem.text = utf8(e.getMessage());
-        return std::nullopt;
-    } catch (const doctype&) {
-        problem.text = "the document has a DOCTYPE; DTDs and entity declarations are refused";
-        return std::nullopt;
-    } catch (const too_deep&) {
-        problem.text = fmt::format("elements nested deeper than {}", options.max_depth);
+    options.split_depth = 0;
+    options.build_tree = true;
+    tree_keeper k;
+    auto r = read(file, k, options);
+    problem = k.problem;
+    if (k.failed || !r.complete) return std::nullopt;
+    return std::move(k.root);
+}
+
+std::optional<std::pair<std::string, std::string>> peek_root(const std::filesystem::path& file, core::diagnostic& problem,
+                                                             const read_options& options) {
+    read_options o = options;
+    o.schema.reset();
+    o.build_tree = false;
+    tree_keeper k;
+    auto r = run(file, k, o, true);
+    problem = k.problem;
+    if (k.failed || r.root_name.empty()) {
+        if (!k.failed) problem.code = std::string(info(code::not_well_formed).name), problem.text = "the document has no root element";
         return std::nullopt;
     }
-    return std::move(h.root_);
+    return std::pair{r.root_ns, r.root_name};
 }
 
 }  // namespace edigate::xml

@@ -13,11 +13,13 @@
 namespace edigate::core {
 
 struct node {
-    std::string name;                                            ///< element name, e.g. "UNB", "S001", "0004"
+    std::string name;                                            ///< element name, e.g. "UNB", "S001", "0004"; XML: the local name
+    std::string ns;                                              ///< XML namespace URI; empty for EDIFACT and un-namespaced XML
     std::string value;                                           ///< UTF-8 text; empty for inner nodes
     std::vector<std::pair<std::string, std::string>> attributes; ///< ordered name/value pairs
     std::vector<node> children;
-    std::uint64_t byte = 0;                                      ///< byte offset in the source input
+    std::uint64_t byte = 0;                                      ///< byte offset in the source input (EDIFACT)
+    std::uint32_t line = 0;                                      ///< 1-based source line (XML), 0 = not known
 
     node() = default;
     explicit node(std::string n, std::string v = {}) : name(std::move(n)), value(std::move(v)) {}

@@ -1,0 +1,225 @@
+// writer.cpp - see writer.hpp.
+#include "edigate/xml/writer.hpp"
+
+#include <fmt/format.h>
+#include <iconv.h>
+
+#include <cerrno>
+
+namespace edigate::xml {
+
+namespace {
+
+constexpr std::size_t flush_at = 64 * 1024;
+
+bool name_start(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? true : c == '_' || c == ':' || c >= 0x80; }
+bool name_char(unsigned char c) { return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; }
+
+void check_name(std::string_view n) {
+    bool ok = !n.empty() && name_start(static_cast<unsigned char>(n[0]));
+    for (char c : n) ok = ok && name_char(static_cast<unsigned char>(c));
+    if (!ok) throw write_error(fmt::format("'{}' is not an XML name", n));
+}
+
+/// Length of the valid UTF-8 sequence at s[i] that XML 1.0 allows, or 0.
+std::size_t xml_char(std::string_view s, std::size_t i) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) return b >= 0x20 || b == '\t' || b == '\n' || b == '\r' ? 1 : 0;
+    std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
+    if (len == 0 || b > 0xF4 || i + len > s.size()) return 0;
+    std::uint32_t c = b & (0xFF >> (len + 1));
+    for (std::size_t k = 1; k < len; ++k) {
+        auto t = static_cast<unsigned char>(s[i + k]);
+        if ((t & 0xC0) != 0x80) return 0;
+        c = (c << 6) | (t & 0x3F);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF))) return 0;  // overlong, too big
+    if ((c >= 0xD800 && c <= 0xDFFF) || c == 0xFFFE || c == 0xFFFF) return 0;              // not XML characters
+    return len;
+}
+
+}  // namespace
+
+writer::writer(std::ostream& out, write_options options) : out_(out), options_(std::move(options)) {
+    if (options_.encoding == "GB18030") {
+        iconv_t cd = iconv_open("GB18030", "UTF-8");
+        if (cd == reinterpret_cast<iconv_t>(-1)) throw write_error("GB18030 output is not available (iconv)");
+        iconv_ = cd;
+    } else if (options_.encoding != "UTF-8") {
+        throw write_error(fmt::format("cannot write XML in {}: UTF-8 or GB18030", options_.encoding));
+    }
+}
+
+writer::~writer() {
+    try {
+        finish();
+    } catch (...) {  // a destructor must not throw; finish() explicitly to hear about failures
+    }
+    if (iconv_) iconv_close(static_cast<iconv_t>(iconv_));
+}
+
+void writer::prefer(std::string uri, std::string prefix) { preferred_.emplace_back(std::move(uri), std::move(prefix)); }
+
+std::string writer::prefix_for(std::string_view ns, bool& declare) {
+    declare = false;
+    // The innermost binding of each prefix counts; walk from the inside out.
+    for (std::size_t i = scope_.size(); i-- > 0;) {
+        const auto& [prefix, uri] = scope_[i];
+        bool shadowed = false;
+        for (std::size_t k = i + 1; k < scope_.size(); ++k) shadowed = shadowed || scope_[k].first == prefix;
+        if (!shadowed && uri == ns) return prefix;
+        if (!shadowed && prefix.empty() && ns.empty()) break;  // default namespace is something else
+    }
+    declare = true;
+    if (ns.empty()) return {};
+    for (const auto& [uri, prefix] : preferred_)
+        if (uri == ns) return prefix;
+    return {};
+}
+
+void writer::start(std::string_view name, std::string_view ns) {
+    check_name(name);
+    close_start_tag();
+    if (!started_) {
+        started_ = true;
+        if (options_.declaration) put(fmt::format("<?xml version=\"1.0\" encoding=\"{}\"?>\n", options_.encoding));
+    } else if (stack_.empty()) {
+        throw write_error("a second root element");
+    }
+    if (!stack_.empty()) {
+        stack_.back().children = true;
+        if (options_.indent && !stack_.back().text) newline_indent(stack_.size());
+    }
+    bool declare = false;
+    std::string prefix = prefix_for(ns, declare);
+    frame f;
+    f.qname = prefix.empty() ? std::string(name) : prefix + ":" + std::string(name);
+    put("<");
+    put(f.qname);
+    if (declare && !(ns.empty() && scope_.empty())) {
+        put(prefix.empty() ? " xmlns=\"" : " xmlns:" + prefix + "=\"");
+        escaped(ns, true);
+        put("\"");
+        scope_.emplace_back(prefix, std::string(ns));
+        f.bindings = 1;
+    }
+    stack_.push_back(std::move(f));
+    open_tag_ = true;
+}
+
+void writer::attribute(std::string_view name, std::string_view value) {
+    if (!open_tag_) throw write_error(fmt::format("attribute '{}' after the element's content", name));
+    check_name(name);
+    // A prefixed attribute (xsi:type) needs its prefix in scope; xsi is declared when first used.
+    if (auto colon = name.find(':'); colon != std::string_view::npos) {
+        std::string prefix(name.substr(0, colon));
+        bool bound = prefix == "xml" || prefix == "xmlns";
+        for (const auto& b : scope_) bound = bound || b.first == prefix;
+        if (!bound && prefix != "xsi") throw write_error(fmt::format("attribute '{}': prefix '{}' is not declared", name, prefix));
+        if (!bound) {
+            put(" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
+            scope_.emplace_back("xsi", "http://www.w3.org/2001/XMLSchema-instance");
+            ++stack_.back().bindings;
+        }
+    }
+    put(" ");
+    put(name);
+    put("=\"");
+    escaped(value, true);
+    put("\"");
+}
+
+void writer::text(std::string_view utf8) {
+    if (stack_.empty()) throw write_error("text outside the root element");
+    if (utf8.empty()) return;
+    close_start_tag();
+    stack_.back().text = true;
+    escaped(utf8, false);
+}
+
+void writer::end() {
+    if (stack_.empty()) throw write_error("end() without an open element");
+    frame& f = stack_.back();
+    if (open_tag_) {
+        put("/>");
+        open_tag_ = false;
+    } else {
+        if (options_.indent && f.children && !f.text) newline_indent(stack_.size() - 1);
+        put("</");
+        put(f.qname);
+        put(">");
+    }
+    scope_.resize(scope_.size() - f.bindings);
+    stack_.pop_back();
+    if (stack_.empty()) put("\n");
+    flush(false);
+}
+
+void writer::node(const core::node& n) {
+    start(n.name, n.ns);
+    for (const auto& [k, v] : n.attributes) attribute(k, v);
+    text(n.value);
+    for (const auto& c : n.children) node(c);
+    end();
+}
+
+void writer::finish() {
+    if (finished_) return;
+    while (!stack_.empty()) end();
+    finished_ = true;
+    flush(true);
+    out_.flush();
+}
+
+void writer::close_start_tag() {
+    if (!open_tag_) return;
+    put(">");
+    open_tag_ = false;
+}
+
+void writer::newline_indent(std::size_t depth) {
+    put("\n");
+    buffer_.append(depth * 2, ' ');
+}
+
+void writer::put(std::string_view s) { buffer_.append(s); }
+
+void writer::escaped(std::string_view s, bool attribute) {
+    for (std::size_t i = 0; i < s.size();) {
+        std::size_t len = xml_char(s, i);
+        if (len == 0)
+            throw write_error(fmt::format("byte 0x{:02X} at offset {} of \"{}\" cannot be written in XML 1.0 (control character or invalid UTF-8)",
+                                          static_cast<unsigned char>(s[i]), i, s.substr(0, 40)));
+        char c = s[i];
+        if (c == '&') put("&amp;");
+        else if (c == '<') put("&lt;");
+        else if (c == '>') put("&gt;");
+        else if (c == '\r') put("&#13;");  // a literal CR would be normalised away by any reader
+        else if (attribute && c == '"') put("&quot;");
+        else if (attribute && c == '\n') put("&#10;");
+        else if (attribute && c == '\t') put("&#9;");
+        else buffer_.append(s.substr(i, len));
+        i += len;
+    }
+}
+
+void writer::flush(bool all) {
+    if (buffer_.empty() || (!all && buffer_.size() < flush_at)) return;
+    if (!iconv_) {
+        out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    } else {
+        // The buffer always ends on a character boundary (markup is ASCII, text is checked UTF-8).
+        std::string converted(buffer_.size() * 2 + 16, '\0');
+        char* in = buffer_.data();
+        std::size_t in_left = buffer_.size();
+        char* out = converted.data();
+        std::size_t out_left = converted.size();
+        if (iconv(static_cast<iconv_t>(iconv_), &in, &in_left, &out, &out_left) == static_cast<std::size_t>(-1))
+            throw write_error(fmt::format("cannot convert to GB18030: {}", std::strerror(errno)));
+        out_.write(converted.data(), static_cast<std::streamsize>(converted.size() - out_left));
+    }
+    buffer_.clear();
+    if (!out_) throw write_error("write failed");
+}
+
+}  // namespace edigate::xml
