@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <xercesc/framework/XMLGrammarPool.hpp>
 #include <xercesc/sax/InputSource.hpp>
 #include <xercesc/sax/Locator.hpp>
@@ -19,6 +22,10 @@
 #include <xercesc/util/XMLUni.hpp>
 
 #include <algorithm>
+#include <deque>
+#include <tuple>
+#include <array>
+#include <iterator>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -148,19 +155,45 @@ public:
 private:
     enum class st : std::uint8_t { text, open, bang, tag, quote, comment, pi, cdata };
 
+    // The 8-bit path jumps from one interesting byte to the next (memchr, a table loop), so that
+    // the guard costs a small fraction of what Xerces spends on the same bytes. Markup length is
+    // the distance from where the markup started, checked whenever a piece of markup ends or a
+    // block ends, so a too-long tag is caught within one block of crossing the bound.
     void feed8(const unsigned char* p, std::size_t n) {
-        const unsigned char* end = p + n;
         const unsigned char* base = p;
+        const unsigned char* end = p + n;
+        auto at = [&](const unsigned char* q) { return pos_ + static_cast<std::uint64_t>(q - base); };
         while (p < end) {
-            if (state_ == st::text) {
-                auto* lt = static_cast<const unsigned char*>(std::memchr(p, '<', static_cast<std::size_t>(end - p)));
-                if (!lt) break;
-                p = lt + 1;
-                begin(pos_ + static_cast<std::uint64_t>(lt - base));
-                continue;
+            switch (state_) {
+            case st::text:
+            case st::tag:
+            case st::quote: p = structural(p, end, base); break;
+            case st::comment:
+            case st::pi:
+            case st::cdata: {
+                // These end at '>' preceded by "--", "?" or "]]": find each '>' and look back.
+                auto* gt = static_cast<const unsigned char*>(std::memchr(p, '>', static_cast<std::size_t>(end - p)));
+                if (!gt) {
+                    remember(p, end);
+                    p = end;
+                    break;
+                }
+                remember(p, gt);
+                p = gt + 1;
+                bool closes = state_ == st::comment ? last2_ == ('-' << 8 | '-')
+                            : state_ == st::pi      ? (last2_ & 0xFF) == '?'
+                                                    : last2_ == (']' << 8 | ']');
+                if (closes) {
+                    if (state_ != st::cdata) bound(at(gt));
+                    state_ = st::text;
+                }
+                last2_ = (last2_ << 8 | '>') & 0xFFFF;
+                break;
             }
-            step(*p++);
+            default: step(*p++); break;
+            }
         }
+        if (state_ != st::text && state_ != st::cdata) bound(at(end));
         pos_ += n;
     }
     void feed16(const unsigned char* p, std::size_t n) {
@@ -180,6 +213,59 @@ private:
         }
         pos_ += n;
     }
+    /// Text, tags and quoted values: 16 bytes at a time, visiting only '<', '>' and quotes. Returns
+    /// where the caller takes over: after a '<' (the next bytes say what markup starts) or the end.
+    const unsigned char* structural(const unsigned char* p, const unsigned char* end, const unsigned char* base) {
+        auto at = [&](const unsigned char* q) { return pos_ + static_cast<std::uint64_t>(q - base); };
+        // One byte's effect; true when a '<' opened markup and the caller must look at what follows.
+        auto visit = [&](const unsigned char* q) {
+            unsigned char c = *q;
+            if (state_ == st::text) {
+                if (c != '<') return false;
+                begin(at(q));
+                // An element tag (not "<!" or "<?") goes on here; the others need a closer look.
+                if (q + 1 < end && q[1] != '!' && q[1] != '?') state_ = st::tag;
+                return state_ != st::tag;
+            }
+            if (state_ == st::quote) {
+                if (c == quote_) state_ = st::tag;
+            } else if (c == '>') {
+                bound(at(q));
+                state_ = st::text;
+            } else if (c == '"' || c == '\'') {
+                state_ = st::quote, quote_ = c;
+            }
+            return false;
+        };
+#if defined(__SSE2__)
+        const __m128i lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'), dq = _mm_set1_epi8('"'), sq = _mm_set1_epi8('\'');
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, sq)));
+            for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(hit)); m; m &= m - 1) {
+                const unsigned char* q = p + __builtin_ctz(m);
+                if (visit(q)) return q + 1;
+            }
+            p += 16;
+        }
+#endif
+        for (; p < end; ++p)
+            if (visit(p)) return p + 1;
+        return end;
+    }
+    void bound(std::uint64_t now) const {
+        if (now - start_ > limits_.max_markup)
+            throw stop{code::markup_too_long,
+                       fmt::format("a {} longer than {} bytes starts here",
+                                   state_ == st::comment ? "comment" : state_ == st::pi ? "processing instruction" : "tag (with its attributes)",
+                                   limits_.max_markup),
+                       start_};
+    }
+    void remember(const unsigned char* from, const unsigned char* to) {
+        if (to - from >= 2) last2_ = static_cast<std::uint32_t>(to[-2] << 8 | to[-1]);
+        else if (to - from == 1) last2_ = (last2_ << 8 | to[-1]) & 0xFFFF;
+    }
     void begin(std::uint64_t at) {
         state_ = st::open;
         run_ = 1;
@@ -197,7 +283,7 @@ private:
         switch (state_) {
         case st::open:
             if (c == '!') state_ = st::bang, seen_ = 0;
-            else if (c == '?') state_ = st::pi, seen_ = 0;
+            else if (c == '?') state_ = st::pi, seen_ = 0, last2_ = 0;
             else state_ = st::tag, tag(c);
             break;
         case st::bang: {
@@ -205,10 +291,10 @@ private:
             static constexpr char cdata[] = "[CDATA[";
             if (seen_ < 2 && c == '-' && (seen_ == 0 || first_ == '-')) {
                 first_ = static_cast<char>(c);
-                if (++seen_ == 2) state_ = st::comment, seen_ = 0;
+                if (++seen_ == 2) state_ = st::comment, seen_ = 0, last2_ = 0;
             } else if (seen_ < 7 && c == static_cast<unsigned char>(cdata[seen_]) && (seen_ == 0 || first_ == '[')) {
                 first_ = '[';
-                if (++seen_ == 7) state_ = st::cdata, seen_ = 0;
+                if (++seen_ == 7) state_ = st::cdata, seen_ = 0, last2_ = 0;
             } else {
                 state_ = st::tag, tag(c);
             }
@@ -241,6 +327,7 @@ private:
     }
 
     const limits& limits_;
+    std::uint32_t last2_ = 0;  ///< the two bytes before the current position (8-bit comment/pi/cdata ends)
     std::uint64_t pos_ = 0, start_ = 0, run_ = 0;
     st state_ = st::text;
     std::uint32_t quote_ = 0, seen_ = 0;
@@ -290,12 +377,60 @@ private:
     document_handler* handler_;
 };
 
+bool same(const char16_t* a, const XMLCh* b) {
+    while (*a && *a == *b) ++a, ++b;
+    return *a == *b;
+}
+
+/// Strings Xerces hands over again and again (element names, namespace URIs) converted to UTF-8
+/// once. Xerces passes them from its own pools, so the same pointer usually means the same text;
+/// the text is still compared, because a pointer may be a reused buffer. Bounded: past `cap`
+/// distinct strings new ones are converted each time instead of remembered.
+class interner {
+public:
+    static constexpr std::uint32_t none = ~0u;
+
+    /// The id of this text (remembered), or `none` with the text converted into `scratch`.
+    std::uint32_t id(const XMLCh* s, std::string& scratch) {
+        std::size_t h = (reinterpret_cast<std::uintptr_t>(s) >> 3) & (slots_.size() - 1);
+        for (std::size_t probe = 0; probe < 8; ++probe, h = (h + 1) & (slots_.size() - 1)) {
+            std::uint32_t i = slots_[h];
+            if (i == none) {
+                if (texts_.size() >= cap) break;
+                slots_[h] = static_cast<std::uint32_t>(texts_.size());
+                entry e;
+                e.key = s;
+                e.wide = s;
+                append_utf8(e.text, s, e.wide.size());
+                texts_.push_back(std::move(e));
+                return slots_[h];
+            }
+            if (texts_[i].key == s && same(texts_[i].wide.c_str(), s)) return i;
+        }
+        scratch.clear();
+        append_utf8(scratch, s, x::XMLString::stringLen(s));
+        return none;
+    }
+    const std::string& text(std::uint32_t id) const { return texts_[id].text; }
+
+private:
+    static constexpr std::size_t cap = 4096;
+    struct entry {
+        const XMLCh* key;
+        std::u16string wide;
+        std::string text;
+    };
+    std::vector<entry> texts_;
+    std::vector<std::uint32_t> slots_ = std::vector<std::uint32_t>(2 * cap, none);
+};
+
 /// One open element on the path: its written name, its index among same-named siblings, and the
 /// counts of its own children's names (so that the next child's index is known).
 struct frame {
-    std::string qname;
+    std::uint32_t name = interner::none;  ///< interned qname, or none: then `own` holds it
+    std::string own;
     std::uint32_t index = 1;
-    std::vector<std::pair<std::string, std::uint32_t>> children;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> children;  ///< interned name, count so far
 };
 
 class tree_builder final : public x::DefaultHandler {
@@ -304,62 +439,71 @@ public:
 
     void setDocumentLocator(const x::Locator* const l) override { locator_ = l; }
 
-    void startElement(const XMLCh* uri, const XMLCh* local, const XMLCh* qname, const x::Attributes& attrs) override {
+    void startElement(const XMLCh* uri, const XMLCh*, const XMLCh* qname, const x::Attributes& attrs) override {
         if (depth_ >= options_.bounds.max_depth)
             throw here(code::too_deep, fmt::format("elements nested deeper than {}", options_.bounds.max_depth));
         ++result_.elements;
         if (frames_.size() <= depth_) frames_.resize(depth_ + 1);
         frame& f = frames_[depth_];
-        f.qname.clear();
-        append_utf8(f.qname, qname, x::XMLString::stringLen(qname));
+        f.name = names_.id(qname, f.own);
         f.children.clear();
         f.index = 1;
-        if (depth_ > 0) {
+        if (depth_ > 0 && f.name != interner::none) {  // uncountable names (past the interner's cap) show no index
             auto& siblings = frames_[depth_ - 1].children;
-            auto it = std::find_if(siblings.begin(), siblings.end(), [&](const auto& s) { return s.first == f.qname; });
-            if (it == siblings.end()) siblings.emplace_back(f.qname, 1);
+            auto it = std::find_if(siblings.begin(), siblings.end(), [&](const auto& c) { return c.first == f.name; });
+            if (it == siblings.end()) siblings.emplace_back(f.name, 1);
             else f.index = ++it->second;
         }
         ++depth_;
+        const std::string& written = qname_of(f);
+        const core::symbol& ns = namespace_of(uri);
         if (depth_ == 1) {
-            result_.root_ns = utf8(uri);
-            result_.root_name = utf8(local);
+            result_.root_ns = ns.str();
+            std::size_t colon = written.rfind(':');
+            result_.root_name = colon == std::string::npos ? written : written.substr(colon + 1);
             if (peek_) throw root_seen{};
         }
         if (!options_.build_tree && depth_ > 1) return;
-        core::node n;
-        std::size_t colon = f.qname.rfind(':');
-        n.name = colon == std::string::npos ? f.qname : f.qname.substr(colon + 1);
-        if (uri && *uri) {
-            if (depth_ > 1 && stack_.back()->ns.size() == x::XMLString::stringLen(uri) && same(stack_.back()->ns, uri)) n.ns = stack_.back()->ns;
-            else n.ns = utf8(uri);
+        // A node is built in its parent's pending list and moved into the parent's children when
+        // the parent ends, in one allocation of the exact size: the lists keep their capacity, so
+        // a steady stream of messages costs no allocation for them.
+        core::node* n;
+        if (depth_ == 1) {
+            root_ = core::node{};
+            n = &root_;
+        } else {
+            if (pending_.size() < depth_) pending_.resize(depth_);
+            n = &pending_[depth_ - 1].emplace_back();
         }
-        n.line = locator_ ? static_cast<std::uint32_t>(locator_->getLineNumber()) : 0;
+        std::size_t colon = written.rfind(':');
+        n->name.assign(written, colon == std::string::npos ? 0 : colon + 1);
+        n->ns = ns;
+        n->line = locator_ ? static_cast<std::uint32_t>(locator_->getLineNumber()) : 0;
         for (XMLSize_t i = 0; i < attrs.getLength(); ++i) {
             // Namespaced attributes (xsi:type) keep their prefix so that they cannot clash with plain ones.
             const XMLCh* auri = attrs.getURI(i);
-            n.set_attribute(utf8(auri && *auri ? attrs.getQName(i) : attrs.getLocalName(i)), utf8(attrs.getValue(i)));
+            n->set_attribute(utf8(auri && *auri ? attrs.getQName(i) : attrs.getLocalName(i)), utf8(attrs.getValue(i)));
         }
-        if (depth_ == 1) {
-            root_ = std::move(n);
-            stack_.push_back(&root_);
-            out_.root(root_);
-        } else {
-            stack_.back()->children.push_back(std::move(n));
-            stack_.push_back(&stack_.back()->children.back());
-        }
+        stack_.push_back(n);
+        if (depth_ == 1) out_.root(root_);
     }
 
     void endElement(const XMLCh*, const XMLCh*, const XMLCh*) override {
         --depth_;
         if (!options_.build_tree && depth_ > 0) return;
         core::node* n = stack_.back();
+        if (pending_.size() > depth_ + 1 && !pending_[depth_ + 1].empty()) {
+            auto& kids = pending_[depth_ + 1];
+            n->children.reserve(n->children.size() + kids.size());
+            std::move(kids.begin(), kids.end(), std::back_inserter(n->children));
+            kids.clear();
+        }
         if (!n->children.empty() && n->value.find_first_not_of(" \t\r\n") == std::string::npos) n->value.clear();
         stack_.pop_back();
         if (depth_ + 1 == options_.split_depth && depth_ > 0) {
             std::string p = path(depth_ + 1);
             out_.subtree(*n, p);
-            stack_.back()->children.pop_back();
+            pending_[depth_].pop_back();
         } else if (depth_ == 0 && options_.build_tree) {
             std::string p = path(1);
             out_.subtree(root_, p);
@@ -372,7 +516,7 @@ public:
         append_utf8(v, chars, length);
         if (v.size() > options_.bounds.max_value)
             throw here(code::value_too_long,
-                       fmt::format("the text of <{}> is longer than {} bytes", frames_[depth_ - 1].qname, options_.bounds.max_value));
+                       fmt::format("the text of <{}> is longer than {} bytes", qname_of(frames_[depth_ - 1]), options_.bounds.max_value));
     }
 
     void startDTD(const XMLCh*, const XMLCh*, const XMLCh*) override {
@@ -388,7 +532,7 @@ public:
         std::string p;
         for (std::size_t i = 0; i < levels && i < frames_.size(); ++i) {
             p += '/';
-            p += frames_[i].qname;
+            p += qname_of(frames_[i]);
             if (frames_[i].index > 1) p += fmt::format("[{}]", frames_[i].index);
         }
         return p.empty() ? "/" : p;
@@ -396,6 +540,23 @@ public:
     std::size_t depth() const noexcept { return depth_; }
 
 private:
+    /// The namespace as a symbol. Xerces hands out namespace URIs from its URI pool, whose
+    /// strings never change during a parse, so the last element's pointer is checked first.
+    const core::symbol& namespace_of(const XMLCh* uri) {
+        static const core::symbol none;
+        if (!uri || !*uri) return none;
+        if (uri == last_uri_) return *last_ns_;
+        for (auto& [key, wide, sym] : namespaces_)
+            if (key == uri && same(wide.c_str(), uri)) return *(last_uri_ = uri, last_ns_ = &sym);
+        if (namespaces_.size() >= 64) {  // a document with this many namespaces is not worth caching
+            last_uri_ = nullptr;
+            return scratch_ns_ = core::symbol(utf8(uri));
+        }
+        namespaces_.push_back({uri, uri, core::symbol(utf8(uri))});
+        last_uri_ = uri;
+        return *(last_ns_ = &std::get<2>(namespaces_.back()));
+    }
+    const std::string& qname_of(const frame& f) const { return f.name == interner::none ? f.own : names_.text(f.name); }
     stop here(code c, std::string text) const {
         stop s{c, std::move(text)};
         if (locator_) {
@@ -403,11 +564,6 @@ private:
             s.column = static_cast<std::uint32_t>(locator_->getColumnNumber());
         }
         return s;
-    }
-    static bool same(const std::string& a, const XMLCh* b) {
-        for (std::size_t i = 0; i < a.size(); ++i)
-            if (static_cast<unsigned char>(a[i]) != b[i]) return false;  // non-ASCII namespaces just get their own copy
-        return true;
     }
     void report(const x::SAXParseException& e, core::severity level) {
         core::diagnostic d;
@@ -426,9 +582,15 @@ private:
     bool peek_;
     const x::Locator* locator_ = nullptr;
     std::vector<frame> frames_;
+    interner names_;
+    std::deque<std::tuple<const XMLCh*, std::u16string, core::symbol>> namespaces_;  // deque: stable addresses
+    const XMLCh* last_uri_ = nullptr;
+    const core::symbol* last_ns_ = nullptr;
+    core::symbol scratch_ns_;
     std::size_t depth_ = 0;
     core::node root_;
     std::vector<core::node*> stack_;
+    std::vector<std::vector<core::node>> pending_;  ///< [k]: children of the open element at depth k
 };
 
 std::unique_ptr<x::SAX2XMLReader> make_parser(const read_options& o) {

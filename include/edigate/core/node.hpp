@@ -10,11 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "edigate/core/symbol.hpp"
+
 namespace edigate::core {
 
 struct node {
     std::string name;                                            ///< element name, e.g. "UNB", "S001", "0004"; XML: the local name
-    std::string ns;                                              ///< XML namespace URI; empty for EDIFACT and un-namespaced XML
+    symbol ns;                                                   ///< XML namespace URI; empty for EDIFACT and un-namespaced XML
     std::string value;                                           ///< UTF-8 text; empty for inner nodes
     std::vector<std::pair<std::string, std::string>> attributes; ///< ordered name/value pairs
     std::vector<node> children;
