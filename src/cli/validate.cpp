@@ -153,7 +153,6 @@ int run_validate(validate_args a) {
             errors += v.errors;
             warnings += v.warnings;
             ++(v.errors ? invalid : valid);
-            if (a.json) fmt::print("}}");
             continue;
         }
         progress_meter meter(in.display(), in.size());

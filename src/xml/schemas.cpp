@@ -135,6 +135,11 @@ std::shared_ptr<const grammar_set> build(const std::string& name, const std::vec
     return std::make_shared<grammar_set>(name, std::move(loaded), std::move(impl));
 }
 
+bool has_any(const core::node& n) {
+    if (n.name == "any" && n.ns == xsd_ns) return true;
+    return std::any_of(n.children.begin(), n.children.end(), has_any);
+}
+
 }  // namespace
 
 schema_catalog::schema_catalog(std::vector<fs::path> roots) : roots_(std::move(roots)) {}
@@ -172,6 +177,7 @@ void schema_catalog::index() const {
                     if (c.name == "element" && c.ns == xsd_ns)
                         for (const auto& [k, v] : c.attributes)
                             if (k == "name") e.elements.push_back(v);
+                e.wildcards = has_any(*tree);
                 entries_.push_back(std::move(e));
             }
         }
@@ -211,7 +217,8 @@ std::shared_ptr<const grammar_set> schema_catalog::grammars(const schema_entry& 
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     std::vector<fs::path> companions;
     for (const auto& e : entries())
-        if (e.file.parent_path() == entry.file.parent_path() && e.target_namespace != entry.target_namespace && !e.elements.empty())
+        if (entry.wildcards && e.file.parent_path() == entry.file.parent_path() && e.target_namespace != entry.target_namespace &&
+            !e.elements.empty())
             companions.push_back(e.file);
     auto set = build(entry.name, {entry.file}, companions, entries(), problem);
     if (set) cache_[key] = set;

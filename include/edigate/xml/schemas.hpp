@@ -46,6 +46,7 @@ struct schema_entry {
     std::filesystem::path file;
     std::string target_namespace;        ///< empty: no namespace
     std::vector<std::string> elements;   ///< global element names: the roots a document may have
+    bool wildcards = false;              ///< has xs:any: other namespaces' content may need checking
 };
 
 class schema_catalog {
