@@ -1,6 +1,6 @@
 # cli_test.cmake - every command answers --help with exit 0, bad usage gives exit 2,
 # a missing file exit 3. Run with -DEDIGATE=path/to/edigate.
-foreach(cmd "" validate parse codes ack directory "directory|show" "directory|list")
+foreach(cmd "" validate parse codes ack directory "directory|show" "directory|list" schemas)
   string(REPLACE "|" ";" args "${cmd}")
   execute_process(COMMAND ${EDIGATE} ${args} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
   if(NOT rc EQUAL 0 OR NOT out MATCHES "Usage" OR (cmd MATCHES "show" AND NOT out MATCHES "VERSION"))
@@ -98,3 +98,29 @@ string(JSON by ERROR_VARIABLE jerr GET "${out}" files 0 diagnostics 0 downgraded
 if(NOT rc EQUAL 0 OR NOT by STREQUAL "LYGHHSA v1")
   message(FATAL_ERROR "profile downgrade: expected exit 0 and downgraded_by 'LYGHHSA v1', got ${rc} '${by}' ${jerr}")
 endif()
+
+# XML: told apart from EDIFACT by content (a .edi name does not matter), schema found by root
+# element, the same JSON report and exit codes; a bad --schema is a usage error.
+set(xml_file "${CMAKE_CURRENT_BINARY_DIR}/cli_declaration.edi")
+file(COPY_FILE ${SOURCE}/samples/agency/decmessage.xml ${xml_file})
+execute_process(COMMAND ${EDIGATE} validate --json ${xml_file} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(JSON type ERROR_VARIABLE jerr GET "${out}" files 0 type)
+string(JSON schema ERROR_VARIABLE jerr2 GET "${out}" files 0 schema)
+if(NOT rc EQUAL 0 OR jerr OR jerr2 OR NOT type STREQUAL "xml" OR NOT schema STREQUAL "decmessage")
+  message(FATAL_ERROR "XML by content: expected exit 0, type xml, schema decmessage; got ${rc} ${type} ${schema} ${jerr}${jerr2}: ${err}\n${out}")
+endif()
+execute_process(COMMAND ${EDIGATE} validate --json ${SOURCE}/tests/data/xsd-invalid/decmessage--ieflag-x.xml RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+string(JSON code ERROR_VARIABLE jerr GET "${out}" files 0 diagnostics 0 code)
+string(JSON path ERROR_VARIABLE jerr2 GET "${out}" files 0 diagnostics 0 path)
+if(NOT rc EQUAL 1 OR NOT code STREQUAL "EDI-X010" OR NOT path STREQUAL "/DecMessage/DecHead/IEFlag")
+  message(FATAL_ERROR "invalid XML: expected exit 1 and EDI-X010 at /DecMessage/DecHead/IEFlag, got ${rc} ${code} ${path}\n${out}")
+endif()
+execute_process(COMMAND ${EDIGATE} validate --schema no-such-schema ${xml_file} RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "neither a file nor an installed schema")
+  message(FATAL_ERROR "unknown --schema: expected exit 2, got ${rc}: ${err}")
+endif()
+execute_process(COMMAND ${EDIGATE} schemas --json RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "\"name\":\"decmessage\",\"namespace\":\"http://www.chinaport.gov.cn/dec\"")
+  message(FATAL_ERROR "schemas --json: expected decmessage with its namespace, got ${rc}:\n${out}")
+endif()
+file(REMOVE ${xml_file})
