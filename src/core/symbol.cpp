@@ -12,11 +12,6 @@ namespace {
 constexpr std::size_t max_symbols = 1u << 16;
 constexpr std::size_t max_bytes = 16u << 20;
 
-const std::string& empty_text() {
-    static const std::string empty;
-    return empty;
-}
-
 struct table {
     std::mutex mutex;
     std::unordered_set<std::string> texts;  // node-based: addresses are stable
@@ -30,9 +25,12 @@ table& interned() {
 
 }  // namespace
 
-symbol::symbol() noexcept : text_(&empty_text()) {}
+const std::string& symbol::empty_text() noexcept {
+    static const std::string empty;
+    return empty;
+}
 
-symbol::symbol(std::string_view s) : text_(&empty_text()) {
+symbol::symbol(std::string_view s) {
     if (s.empty()) return;
     table& t = interned();
     std::lock_guard lock(t.mutex);

@@ -464,19 +464,21 @@ public:
             if (peek_) throw root_seen{};
         }
         if (!options_.build_tree && depth_ > 1) return;
-        // A node is built in its parent's pending list and moved into the parent's children when
-        // the parent ends, in one allocation of the exact size: the lists keep their capacity, so
-        // a steady stream of messages costs no allocation for them.
+        // A node is built in place in its parent's children. The first child reserves as many
+        // places as the last element at this depth had children, so a parent's vector is one
+        // allocation and rarely grows (its open child is its last element, and an ancestor's
+        // vector never grows while the ancestor is open: the pointers on the stack stay valid).
         core::node* n;
         if (depth_ == 1) {
             root_ = core::node{};
             n = &root_;
         } else {
-            if (pending_.size() < depth_) pending_.resize(depth_);
-            n = &pending_[depth_ - 1].emplace_back();
+            auto& siblings = stack_.back()->children;
+            if (siblings.empty()) siblings.reserve(hint(depth_));
+            n = &siblings.emplace_back();
         }
         std::size_t colon = written.rfind(':');
-        n->name.assign(written, colon == std::string::npos ? 0 : colon + 1);
+        n->name = colon == std::string::npos ? std::string_view(written) : std::string_view(written).substr(colon + 1);
         n->ns = ns;
         n->line = locator_ ? static_cast<std::uint32_t>(locator_->getLineNumber()) : 0;
         for (XMLSize_t i = 0; i < attrs.getLength(); ++i) {
@@ -492,18 +494,16 @@ public:
         --depth_;
         if (!options_.build_tree && depth_ > 0) return;
         core::node* n = stack_.back();
-        if (pending_.size() > depth_ + 1 && !pending_[depth_ + 1].empty()) {
-            auto& kids = pending_[depth_ + 1];
-            n->children.reserve(n->children.size() + kids.size());
-            std::move(kids.begin(), kids.end(), std::back_inserter(n->children));
-            kids.clear();
+        if (!n->children.empty()) {  // its children were at depth depth_ + 2
+            hint(depth_ + 2);
+            hints_[depth_ + 2] = static_cast<std::uint32_t>(std::min<std::size_t>(n->children.size(), 256));
         }
         if (!n->children.empty() && n->value.find_first_not_of(" \t\r\n") == std::string::npos) n->value.clear();
         stack_.pop_back();
         if (depth_ + 1 == options_.split_depth && depth_ > 0) {
             std::string p = path(depth_ + 1);
             out_.subtree(*n, p);
-            pending_[depth_].pop_back();
+            stack_.back()->children.pop_back();
         } else if (depth_ == 0 && options_.build_tree) {
             std::string p = path(1);
             out_.subtree(root_, p);
@@ -540,6 +540,10 @@ public:
     std::size_t depth() const noexcept { return depth_; }
 
 private:
+    std::size_t hint(std::size_t depth) {
+        if (hints_.size() <= depth) hints_.resize(depth + 1, 4);
+        return hints_[depth];
+    }
     /// The namespace as a symbol. Xerces hands out namespace URIs from its URI pool, whose
     /// strings never change during a parse, so the last element's pointer is checked first.
     const core::symbol& namespace_of(const XMLCh* uri) {
@@ -590,7 +594,7 @@ private:
     std::size_t depth_ = 0;
     core::node root_;
     std::vector<core::node*> stack_;
-    std::vector<std::vector<core::node>> pending_;  ///< [k]: children of the open element at depth k
+    std::vector<std::uint32_t> hints_;  ///< [k]: children of the last element that ended at depth k
 };
 
 std::unique_ptr<x::SAX2XMLReader> make_parser(const read_options& o) {
