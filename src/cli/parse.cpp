@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,7 @@
 #include "edigate/edifact/writer.hpp"
 #include "edigate/xml/codes.hpp"
 #include "edigate/xml/reader.hpp"
+#include "edigate/xml/writer.hpp"
 
 namespace edigate::cli {
 
@@ -50,43 +52,13 @@ std::string xml_name(const std::string& n) {
     return !n.empty() && n[0] >= '0' && n[0] <= '9' ? "D_" + n : n;  // XML names cannot start with a digit
 }
 
-std::string xml_escape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') out += "\xEF\xBF\xBD";
-            else out += c;
-        }
-    }
-    return out;
-}
-
-void open_tag(std::string& out, const core::node& n, int depth, bool close_now) {
-    out.append(static_cast<std::size_t>(depth) * 2, ' ');
-    out += "<" + xml_name(n.name);
-    for (const auto& [k, v] : n.attributes) out += fmt::format(" {}=\"{}\"", k, xml_escape(v));
-    out += close_now ? "/>\n" : ">";
-}
-
-void node_xml(std::string& out, const core::node& n, int depth) {
-    if (n.children.empty() && n.value.empty()) {
-        open_tag(out, n, depth, true);
-        return;
-    }
-    open_tag(out, n, depth, false);
-    if (n.children.empty()) {
-        out += xml_escape(n.value) + "</" + xml_name(n.name) + ">\n";
-        return;
-    }
-    out += "\n";
-    for (const auto& c : n.children) node_xml(out, c, depth + 1);
-    out.append(static_cast<std::size_t>(depth) * 2, ' ');
-    out += "</" + xml_name(n.name) + ">\n";
+/// Writes a tree with the writer, names made XML-safe (D_0004).
+void put(xml::writer& w, const core::node& n) {
+    w.start(xml_name(n.name));
+    for (const auto& [k, v] : n.attributes) w.attribute(k, v);
+    w.text(n.value);
+    for (const auto& c : n.children) put(w, c);
+    w.end();
 }
 
 /// "lf" or "crlf" when the interchange puts a line break after each segment terminator (read
@@ -104,7 +76,7 @@ std::string line_layout(const std::filesystem::path& file, const edifact::interc
 
 class tree_printer final : public edifact::handler {
 public:
-    tree_printer(bool xml, std::size_t cap, directory::validator* v, std::filesystem::path file)
+    tree_printer(xml::writer* xml, std::size_t cap, directory::validator* v, std::filesystem::path file)
         : xml_(xml), sink_(cap), validator_(v), file_(std::move(file)) {}
 
     void interchange_begin(const edifact::interchange_header& h) override {
@@ -113,11 +85,9 @@ public:
         auto n = edifact::interchange_node(h);
         if (auto layout = line_layout(file_, h); !layout.empty()) n.set_attribute("newlines", layout);
         if (xml_) {
-            std::string out;
-            open_tag(out, n, 1, false);
-            out += "\n";
-            for (const auto& c : n.children) node_xml(out, c, 2);
-            fmt::print("{}", out);
+            xml_->start(n.name);
+            for (const auto& [k, v] : n.attributes) xml_->attribute(k, v);
+            for (const auto& c : n.children) put(*xml_, c);
         } else {
             auto j = node_json(n);
             j.erase("children");
@@ -140,11 +110,9 @@ public:
         n.set_attribute("reference", g.reference);
         n.children.push_back(edifact::to_node(g.ung, version_));
         if (xml_) {
-            std::string out;
-            open_tag(out, n, 2, false);
-            out += "\n";
-            node_xml(out, n.children[0], 3);
-            fmt::print("{}", out);
+            xml_->start(n.name);
+            for (const auto& [k, v] : n.attributes) xml_->attribute(k, v);
+            put(*xml_, n.children[0]);
         } else {
             auto j = node_json(n);
             std::string s = json_text(j);
@@ -158,26 +126,24 @@ public:
         auto n = validator_ ? directory::message_tree(m, header_, *validator_, [this](core::diagnostic d) { sink_.add(std::move(d)); })
                             : edifact::to_node(m, version_);
         if (xml_) {
-            std::string out;
-            node_xml(out, n, in_group_ ? 3 : 2);
-            fmt::print("{}", out);
+            put(*xml_, n);
         } else {
             fmt::print("{}{}", first_child_ ? "" : ",", json_text(node_json(n)));
             first_child_ = false;
         }
     }
     void group_end(const edifact::group_trailer&) override {
-        if (xml_) fmt::print("    </Group>\n");
+        if (xml_) xml_->end();
         else fmt::print("]}}");
         in_group_ = false;
     }
     void interchange_end(const edifact::interchange_trailer&) override {
-        if (xml_) fmt::print("  </Interchange>\n");
+        if (xml_) xml_->end();
         else fmt::print("]}}");
     }
     void finding(const core::diagnostic& d) override { sink_.add(d); }
 
-    bool xml_;
+    xml::writer* xml_;  ///< null: JSON
     core::diagnostic_sink sink_;
     directory::validator* validator_;
     std::filesystem::path file_;
@@ -305,12 +271,20 @@ int run_parse(parse_args a) {
     bool xml = a.format == "xml";
     directory::catalog dirs(directory::catalog::default_roots());
     directory::validator checker(dirs, a.reading.make_validation());
-    tree_printer p(xml, a.reading.max_findings, a.reading.syntax_only ? nullptr : &checker, in.path());
-    if (xml) fmt::print("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edifact file=\"{}\">\n", xml_escape(in.display()));
-    else fmt::print("{{\"file\":{},\"interchanges\":[", json_text(json(in.display())));
+    // Values are shown as read: a character XML cannot carry (a control character a partner sent)
+    // becomes U+FFFD here, and the finding about it is on stderr.
+    std::optional<xml::writer> writer;
+    if (xml) {
+        writer.emplace(std::cout, xml::write_options{.indent = true, .replace_invalid = true});
+        writer->start("edifact");
+        writer->attribute("file", in.display());
+    } else {
+        fmt::print("{{\"file\":{},\"interchanges\":[", json_text(json(in.display())));
+    }
+    tree_printer p(writer ? &*writer : nullptr, a.reading.max_findings, a.reading.syntax_only ? nullptr : &checker, in.path());
     bool readable = true;
     edifact::reader(options).read_file(in.path(), p, &readable);
-    if (xml) fmt::print("</edifact>\n");
+    if (writer) writer->finish();
     else fmt::print("]}}\n");
     std::fflush(stdout);
     core::line_locator lines;

@@ -187,6 +187,11 @@ void writer::put(std::string_view s) { buffer_.append(s); }
 void writer::escaped(std::string_view s, bool attribute) {
     for (std::size_t i = 0; i < s.size();) {
         std::size_t len = xml_char(s, i);
+        if (len == 0 && options_.replace_invalid) {
+            put("\xEF\xBF\xBD");
+            ++i;
+            continue;
+        }
         if (len == 0)
             throw write_error(fmt::format("byte 0x{:02X} at offset {} of \"{}\" cannot be written in XML 1.0 (control character or invalid UTF-8)",
                                           static_cast<unsigned char>(s[i]), i, s.substr(0, 40)));

@@ -27,6 +27,7 @@ struct write_options {
     bool indent = false;             ///< two spaces per level, each element on its own line (not inside text)
     std::string encoding = "UTF-8";  ///< "UTF-8" or "GB18030": declared and written
     bool declaration = true;         ///< write <?xml version="1.0" encoding="..."?>
+    bool replace_invalid = false;    ///< views only: write U+FFFD for what XML cannot carry instead of refusing
 };
 
 class writer {
