@@ -1,5 +1,6 @@
 // main.cpp - the edigate command line: argument parsing and dispatch only.
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <exception>
 
@@ -7,6 +8,10 @@
 
 int main(int argc, char** argv) {
     using namespace edigate::cli;
+    // Message trees are built and dropped one after another; glibc's default would hand the
+    // freed heap back to the kernel after every message and fault it in again for the next.
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     CLI::App app{"edigate - UN/EDIFACT and XML translator and gateway for the port single window"};
     app.set_version_flag("--version", "edigate 0.1.0");
     app.require_subcommand(1);

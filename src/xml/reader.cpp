@@ -11,10 +11,10 @@
 #include <xercesc/sax/InputSource.hpp>
 #include <xercesc/sax/Locator.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
-#include <xercesc/sax2/Attributes.hpp>
-#include <xercesc/sax2/DefaultHandler.hpp>
-#include <xercesc/sax2/SAX2XMLReader.hpp>
-#include <xercesc/sax2/XMLReaderFactory.hpp>
+#include <xercesc/framework/XMLDocumentHandler.hpp>
+#include <xercesc/internal/XMLScanner.hpp>
+#include <xercesc/parsers/SAXParser.hpp>
+#include <xercesc/sax/ErrorHandler.hpp>
 #include <xercesc/util/BinInputStream.hpp>
 #include <xercesc/util/OutOfMemoryException.hpp>
 #include <xercesc/util/PlatformUtils.hpp>
@@ -295,6 +295,11 @@ private:
             } else if (seen_ < 7 && c == static_cast<unsigned char>(cdata[seen_]) && (seen_ == 0 || first_ == '[')) {
                 first_ = '[';
                 if (++seen_ == 7) state_ = st::cdata, seen_ = 0, last2_ = 0;
+            } else if (seen_ == 0 && c == 'D') {
+                // "<!D": a DOCTYPE (anywhere else it is not well-formed). Refused here, before the
+                // parser reads any of it, so no DTD or entity declaration is ever processed.
+                throw stop{code::doctype_refused, "the document has a DOCTYPE; DTDs, internal subsets and entity declarations are refused",
+                           start_};
             } else {
                 state_ = st::tag, tag(c);
             }
@@ -382,157 +387,119 @@ bool same(const char16_t* a, const XMLCh* b) {
     return *a == *b;
 }
 
-/// Strings Xerces hands over again and again (element names, namespace URIs) converted to UTF-8
-/// once. Xerces passes them from its own pools, so the same pointer usually means the same text;
-/// the text is still compared, because a pointer may be a reused buffer. Bounded: past `cap`
-/// distinct strings new ones are converted each time instead of remembered.
-class interner {
+/// Xerces' SAX1 parser, for its scanner-level ("advanced") document handler interface: element
+/// declarations instead of strings, namespace ids instead of URIs, and no SAX2 attribute and
+/// prefix-mapping bookkeeping for us to undo. The subclass only exposes the scanner's locator.
+class scanner_parser final : public x::SAXParser {
 public:
-    static constexpr std::uint32_t none = ~0u;
-
-    /// The id of this text (remembered), or `none` with the text converted into `scratch`.
-    std::uint32_t id(const XMLCh* s, std::string& scratch) {
-        std::size_t h = (reinterpret_cast<std::uintptr_t>(s) >> 3) & (slots_.size() - 1);
-        for (std::size_t probe = 0; probe < 8; ++probe, h = (h + 1) & (slots_.size() - 1)) {
-            std::uint32_t i = slots_[h];
-            if (i == none) {
-                if (texts_.size() >= cap) break;
-                slots_[h] = static_cast<std::uint32_t>(texts_.size());
-                entry e;
-                e.key = s;
-                e.wide = s;
-                append_utf8(e.text, s, e.wide.size());
-                texts_.push_back(std::move(e));
-                return slots_[h];
-            }
-            if (texts_[i].key == s && same(texts_[i].wide.c_str(), s)) return i;
-        }
-        scratch.clear();
-        append_utf8(scratch, s, x::XMLString::stringLen(s));
-        return none;
-    }
-    const std::string& text(std::uint32_t id) const { return texts_[id].text; }
-
-private:
-    static constexpr std::size_t cap = 4096;
-    struct entry {
-        const XMLCh* key;
-        std::u16string wide;
-        std::string text;
-    };
-    std::vector<entry> texts_;
-    std::vector<std::uint32_t> slots_ = std::vector<std::uint32_t>(2 * cap, none);
+    using x::SAXParser::SAXParser;
+    const x::Locator* locator() const { return getScanner().getLocator(); }
 };
 
 /// One open element on the path: its written name, its index among same-named siblings, and the
 /// counts of its own children's names (so that the next child's index is known).
 struct frame {
-    std::uint32_t name = interner::none;  ///< interned qname, or none: then `own` holds it
-    std::string own;
+    static constexpr std::uint32_t own = ~0u;
+    std::uint32_t name = own;     ///< index into tree_builder::names_, or `own`: the names below
+    std::string local, qname;     ///< only for names past the cache's bound
     std::uint32_t index = 1;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> children;  ///< interned name, count so far
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> children;  ///< name, count so far
 };
 
-class tree_builder final : public x::DefaultHandler {
+class tree_builder final : public x::XMLDocumentHandler, public x::ErrorHandler {
 public:
-    tree_builder(document_handler& h, const read_options& o, read_result& r, bool peek) : out_(h), options_(o), result_(r), peek_(peek) {}
+    tree_builder(document_handler& h, const read_options& o, read_result& r, bool peek, const scanner_parser& p)
+        : out_(h), options_(o), result_(r), peek_(peek), parser_(p) {}
 
-    void setDocumentLocator(const x::Locator* const l) override { locator_ = l; }
-
-    void startElement(const XMLCh* uri, const XMLCh*, const XMLCh* qname, const x::Attributes& attrs) override {
+    void startElement(const x::XMLElementDecl& decl, const unsigned int uri_id, const XMLCh* const prefix,
+                      const x::RefVectorOf<x::XMLAttr>& attrs, const XMLSize_t attr_count, const bool empty, const bool) override {
         if (depth_ >= options_.bounds.max_depth)
             throw here(code::too_deep, fmt::format("elements nested deeper than {}", options_.bounds.max_depth));
         ++result_.elements;
         if (frames_.size() <= depth_) frames_.resize(depth_ + 1);
         frame& f = frames_[depth_];
-        f.name = names_.id(qname, f.own);
+        f.name = name_of(decl, prefix, f);
         f.children.clear();
         f.index = 1;
-        if (depth_ > 0 && f.name != interner::none) {  // uncountable names (past the interner's cap) show no index
+        if (depth_ > 0 && f.name != frame::own) {  // names past the cache's bound show no index
             auto& siblings = frames_[depth_ - 1].children;
             auto it = std::find_if(siblings.begin(), siblings.end(), [&](const auto& c) { return c.first == f.name; });
             if (it == siblings.end()) siblings.emplace_back(f.name, 1);
             else f.index = ++it->second;
         }
         ++depth_;
-        const std::string& written = qname_of(f);
-        const core::symbol& ns = namespace_of(uri);
+        const std::string& local = f.name == frame::own ? f.local : names_[f.name].local;
+        const core::symbol& ns = namespace_of(uri_id);
         if (depth_ == 1) {
             result_.root_ns = ns.str();
-            std::size_t colon = written.rfind(':');
-            result_.root_name = colon == std::string::npos ? written : written.substr(colon + 1);
+            result_.root_name = local;
             if (peek_) throw root_seen{};
         }
-        if (!options_.build_tree && depth_ > 1) return;
-        // A node is built in place in its parent's children. The first child reserves as many
-        // places as the last element at this depth had children, so a parent's vector is one
-        // allocation and rarely grows (its open child is its last element, and an ancestor's
-        // vector never grows while the ancestor is open: the pointers on the stack stay valid).
-        core::node* n;
-        if (depth_ == 1) {
-            root_ = core::node{};
-            n = &root_;
-        } else {
-            auto& siblings = stack_.back()->children;
-            if (siblings.empty()) siblings.reserve(hint(depth_));
-            n = &siblings.emplace_back();
+        if (options_.build_tree || depth_ == 1) {
+            // A node is built in place in its parent's children. The first child reserves as many
+            // places as the last element at this depth had children, so a parent's vector is one
+            // allocation and rarely grows (its open child is its last element, and an ancestor's
+            // vector never grows while the ancestor is open: the pointers on the stack stay valid).
+            core::node* n;
+            if (depth_ == 1) {
+                root_ = core::node{};
+                n = &root_;
+            } else {
+                auto& siblings = stack_.back()->children;
+                if (siblings.empty()) siblings.reserve(hint(depth_));
+                n = &siblings.emplace_back();
+            }
+            n->name = local;
+            n->ns = ns;
+            n->line = static_cast<std::uint32_t>(parser_.locator()->getLineNumber());
+            for (XMLSize_t i = 0; i < attr_count; ++i) {
+                const x::XMLAttr& a = *attrs.elementAt(i);
+                const XMLCh* ap = a.getPrefix();
+                // Namespace declarations are not attributes; namespaced ones (xsi:type) keep their
+                // prefix so that they cannot clash with plain ones.
+                if ((ap && x::XMLString::equals(ap, x::XMLUni::fgXMLNSString)) || x::XMLString::equals(a.getQName(), x::XMLUni::fgXMLNSString))
+                    continue;
+                n->set_attribute(utf8(ap && *ap ? a.getQName() : a.getName()), utf8(a.getValue()));
+            }
+            stack_.push_back(n);
+            if (depth_ == 1) out_.root(root_);
         }
-        std::size_t colon = written.rfind(':');
-        n->name = colon == std::string::npos ? std::string_view(written) : std::string_view(written).substr(colon + 1);
-        n->ns = ns;
-        n->line = locator_ ? static_cast<std::uint32_t>(locator_->getLineNumber()) : 0;
-        for (XMLSize_t i = 0; i < attrs.getLength(); ++i) {
-            // Namespaced attributes (xsi:type) keep their prefix so that they cannot clash with plain ones.
-            const XMLCh* auri = attrs.getURI(i);
-            n->set_attribute(utf8(auri && *auri ? attrs.getQName(i) : attrs.getLocalName(i)), utf8(attrs.getValue(i)));
-        }
-        stack_.push_back(n);
-        if (depth_ == 1) out_.root(root_);
+        if (empty) end();
     }
 
-    void endElement(const XMLCh*, const XMLCh*, const XMLCh*) override {
-        --depth_;
-        if (!options_.build_tree && depth_ > 0) return;
-        core::node* n = stack_.back();
-        if (!n->children.empty()) {  // its children were at depth depth_ + 2
-            hint(depth_ + 2);
-            hints_[depth_ + 2] = static_cast<std::uint32_t>(std::min<std::size_t>(n->children.size(), 256));
-        }
-        if (!n->children.empty() && n->value.find_first_not_of(" \t\r\n") == std::string::npos) n->value.clear();
-        stack_.pop_back();
-        if (depth_ + 1 == options_.split_depth && depth_ > 0) {
-            std::string p = path(depth_ + 1);
-            out_.subtree(*n, p);
-            stack_.back()->children.pop_back();
-        } else if (depth_ == 0 && options_.build_tree) {
-            std::string p = path(1);
-            out_.subtree(root_, p);
-        }
-    }
+    void endElement(const x::XMLElementDecl&, const unsigned int, const bool, const XMLCh* const) override { end(); }
 
-    void characters(const XMLCh* chars, const XMLSize_t length) override {
+    void docCharacters(const XMLCh* const chars, const XMLSize_t length, const bool) override {
         if (!options_.build_tree || stack_.empty() || stack_.size() != depth_) return;
         std::string& v = stack_.back()->value;
         append_utf8(v, chars, length);
         if (v.size() > options_.bounds.max_value)
             throw here(code::value_too_long,
-                       fmt::format("the text of <{}> is longer than {} bytes", qname_of(frames_[depth_ - 1]), options_.bounds.max_value));
+                       fmt::format("the text of <{}> is longer than {} bytes", qname(frames_[depth_ - 1]), options_.bounds.max_value));
     }
 
-    void startDTD(const XMLCh*, const XMLCh*, const XMLCh*) override {
-        throw here(code::doctype_refused, "the document has a DOCTYPE; DTDs, internal subsets and entity declarations are refused");
-    }
+    // What the tree does not keep.
+    void docComment(const XMLCh* const) override {}
+    void docPI(const XMLCh* const, const XMLCh* const) override {}
+    void endDocument() override {}
+    void endEntityReference(const x::XMLEntityDecl&) override {}
+    void ignorableWhitespace(const XMLCh* const, const XMLSize_t, const bool) override {}
+    void resetDocument() override {}
+    void startDocument() override {}
+    void startEntityReference(const x::XMLEntityDecl&) override {}
+    void XMLDecl(const XMLCh* const, const XMLCh* const, const XMLCh* const, const XMLCh* const) override {}
 
     void error(const x::SAXParseException& e) override { report(e, core::severity::error); }
     void warning(const x::SAXParseException& e) override { report(e, core::severity::warning); }
     void fatalError(const x::SAXParseException& e) override { throw e; }
+    void resetErrors() override {}
 
     /// The open elements' path down to `levels` deep: "/a/b[2]/c".
     std::string path(std::size_t levels) const {
         std::string p;
         for (std::size_t i = 0; i < levels && i < frames_.size(); ++i) {
             p += '/';
-            p += qname_of(frames_[i]);
+            p += qname(frames_[i]);
             if (frames_[i].index > 1) p += fmt::format("[{}]", frames_[i].index);
         }
         return p.empty() ? "/" : p;
@@ -540,33 +507,74 @@ public:
     std::size_t depth() const noexcept { return depth_; }
 
 private:
+    struct name {
+        const x::XMLElementDecl* decl;
+        std::u16string prefix;
+        std::string local, qname;
+    };
+
+    const std::string& qname(const frame& f) const { return f.name == frame::own ? f.qname : names_[f.name].qname; }
+
+    /// The element's name, converted once per element declaration and prefix: Xerces keeps one
+    /// declaration per element name for the whole parse. Past 4096 distinct names (a document
+    /// inventing names) new ones are converted into the frame each time, not remembered.
+    std::uint32_t name_of(const x::XMLElementDecl& decl, const XMLCh* prefix, frame& f) {
+        const XMLCh* p = prefix ? prefix : u"";
+        std::size_t h = (reinterpret_cast<std::uintptr_t>(&decl) >> 4) & (slots_.size() - 1);
+        for (std::size_t probe = 0; probe < 8; ++probe, h = (h + 1) & (slots_.size() - 1)) {
+            std::uint32_t i = slots_[h];
+            if (i == ~0u) {
+                if (names_.size() >= 4096) break;
+                slots_[h] = add(decl, p);
+                return slots_[h];
+            }
+            if (names_[i].decl == &decl && same(names_[i].prefix.c_str(), p)) return i;
+        }
+        f.local = utf8(decl.getBaseName());
+        f.qname = *p ? utf8(p) + ":" + f.local : f.local;
+        return frame::own;
+    }
+    std::uint32_t add(const x::XMLElementDecl& decl, const XMLCh* prefix) {
+        name n{&decl, prefix, utf8(decl.getBaseName()), {}};
+        n.qname = *prefix ? utf8(prefix) + ":" + n.local : n.local;
+        names_.push_back(std::move(n));
+        return static_cast<std::uint32_t>(names_.size() - 1);
+    }
+    /// The namespace as a symbol, by the scanner's URI id (small integers, fixed for the parse).
+    const core::symbol& namespace_of(unsigned int id) {
+        if (id < namespaces_.size() && namespaces_[id].second) return namespaces_[id].first;
+        const XMLCh* uri = parser_.getURIText(id);
+        core::symbol s = uri && *uri ? core::symbol(utf8(uri)) : core::symbol();
+        if (id >= 4096) return scratch_ns_ = s;
+        if (id >= namespaces_.size()) namespaces_.resize(id + 1);
+        namespaces_[id] = {s, true};
+        return namespaces_[id].first;
+    }
     std::size_t hint(std::size_t depth) {
         if (hints_.size() <= depth) hints_.resize(depth + 1, 4);
         return hints_[depth];
     }
-    /// The namespace as a symbol. Xerces hands out namespace URIs from its URI pool, whose
-    /// strings never change during a parse, so the last element's pointer is checked first.
-    const core::symbol& namespace_of(const XMLCh* uri) {
-        static const core::symbol none;
-        if (!uri || !*uri) return none;
-        if (uri == last_uri_) return *last_ns_;
-        for (auto& [key, wide, sym] : namespaces_)
-            if (key == uri && same(wide.c_str(), uri)) return *(last_uri_ = uri, last_ns_ = &sym);
-        if (namespaces_.size() >= 64) {  // a document with this many namespaces is not worth caching
-            last_uri_ = nullptr;
-            return scratch_ns_ = core::symbol(utf8(uri));
+    void end() {
+        --depth_;
+        if (!options_.build_tree && depth_ > 0) return;
+        core::node* n = stack_.back();
+        if (!n->children.empty()) {  // its children were at depth depth_ + 2
+            hint(depth_ + 2);
+            hints_[depth_ + 2] = static_cast<std::uint32_t>(std::min<std::size_t>(n->children.size(), 256));
+            if (n->value.find_first_not_of(" \t\r\n") == std::string::npos) n->value.clear();
         }
-        namespaces_.push_back({uri, uri, core::symbol(utf8(uri))});
-        last_uri_ = uri;
-        return *(last_ns_ = &std::get<2>(namespaces_.back()));
+        stack_.pop_back();
+        if (depth_ + 1 == options_.split_depth && depth_ > 0) {
+            out_.subtree(*n, path(depth_ + 1));
+            stack_.back()->children.pop_back();
+        } else if (depth_ == 0 && options_.build_tree) {
+            out_.subtree(root_, path(1));
+        }
     }
-    const std::string& qname_of(const frame& f) const { return f.name == interner::none ? f.own : names_.text(f.name); }
     stop here(code c, std::string text) const {
         stop s{c, std::move(text)};
-        if (locator_) {
-            s.line = static_cast<std::uint32_t>(locator_->getLineNumber());
-            s.column = static_cast<std::uint32_t>(locator_->getColumnNumber());
-        }
+        s.line = static_cast<std::uint32_t>(parser_.locator()->getLineNumber());
+        s.column = static_cast<std::uint32_t>(parser_.locator()->getColumnNumber());
         return s;
     }
     void report(const x::SAXParseException& e, core::severity level) {
@@ -584,12 +592,11 @@ private:
     const read_options& options_;
     read_result& result_;
     bool peek_;
-    const x::Locator* locator_ = nullptr;
+    const scanner_parser& parser_;
     std::vector<frame> frames_;
-    interner names_;
-    std::deque<std::tuple<const XMLCh*, std::u16string, core::symbol>> namespaces_;  // deque: stable addresses
-    const XMLCh* last_uri_ = nullptr;
-    const core::symbol* last_ns_ = nullptr;
+    std::vector<name> names_;
+    std::vector<std::uint32_t> slots_ = std::vector<std::uint32_t>(8192, ~0u);
+    std::vector<std::pair<core::symbol, bool>> namespaces_;
     core::symbol scratch_ns_;
     std::size_t depth_ = 0;
     core::node root_;
@@ -597,36 +604,28 @@ private:
     std::vector<std::uint32_t> hints_;  ///< [k]: children of the last element that ended at depth k
 };
 
-std::unique_ptr<x::SAX2XMLReader> make_parser(const read_options& o) {
-    x::XMLGrammarPool* pool = o.schema ? o.schema->internals().pool.get() : nullptr;
-    std::unique_ptr<x::SAX2XMLReader> p(x::XMLReaderFactory::createXMLReader(x::XMLPlatformUtils::fgMemoryManager, pool));
-    p->setFeature(x::XMLUni::fgSAX2CoreNameSpaces, true);
-    p->setFeature(x::XMLUni::fgSAX2CoreNameSpacePrefixes, false);
-    p->setFeature(x::XMLUni::fgXercesLoadExternalDTD, false);
-    p->setFeature(x::XMLUni::fgXercesDisableDefaultEntityResolution, true);
-    p->setFeature(x::XMLUni::fgXercesLoadSchema, false);  // never follow xsi:schemaLocation
-    p->setFeature(x::XMLUni::fgSAX2CoreValidation, pool != nullptr);
-    p->setFeature(x::XMLUni::fgXercesSchema, pool != nullptr);
-    if (pool) {
-        p->setFeature(x::XMLUni::fgXercesDynamic, false);
-        p->setFeature(x::XMLUni::fgXercesUseCachedGrammarInParse, true);
-        p->setFeature(x::XMLUni::fgXercesCacheGrammarFromParse, false);
-        p->setFeature(x::XMLUni::fgXercesIdentityConstraintChecking, true);
-    }
-    return p;
-}
-
 read_result run(const std::filesystem::path& file, document_handler& h, const read_options& o, bool peek) {
     detail::init_xerces();
     read_result r;
-    auto parser = make_parser(o);
-    tree_builder b(h, o, r, peek);
-    parser->setContentHandler(&b);
-    parser->setErrorHandler(&b);
-    parser->setLexicalHandler(&b);  // startDTD refuses a DOCTYPE before its internal subset is read
-    x::SecurityManager security;    // belt and braces: entities cannot be declared anyway
+    x::XMLGrammarPool* pool = o.schema ? o.schema->internals().pool.get() : nullptr;
+    scanner_parser parser(nullptr, x::XMLPlatformUtils::fgMemoryManager, pool);
+    parser.setDoNamespaces(true);
+    parser.setLoadExternalDTD(false);
+    parser.setDisableDefaultEntityResolution(true);
+    parser.setLoadSchema(false);  // never follow xsi:schemaLocation
+    parser.setValidationScheme(pool ? x::SAXParser::Val_Always : x::SAXParser::Val_Never);
+    parser.setDoSchema(pool != nullptr);
+    if (pool) {
+        parser.useCachedGrammarInParse(true);
+        parser.cacheGrammarFromParse(false);
+        parser.setIdentityConstraintChecking(true);
+    }
+    x::SecurityManager security;  // belt and braces: a DOCTYPE never reaches the parser
     security.setEntityExpansionLimit(100);
-    parser->setProperty(x::XMLUni::fgXercesSecurityManager, &security);
+    parser.setSecurityManager(&security);
+    tree_builder b(h, o, r, peek, parser);
+    parser.installAdvDocHandler(&b);
+    parser.setErrorHandler(&b);
     bounded_source source(file, o.bounds, peek ? nullptr : &h);
     std::u16string encoding;
     if (!o.encoding.empty()) {
@@ -644,7 +643,7 @@ read_result run(const std::filesystem::path& file, document_handler& h, const re
         h.finding(d);
     };
     try {
-        parser->parse(source);
+        parser.parse(source);
         r.complete = true;
     } catch (const root_seen&) {
         r.complete = true;

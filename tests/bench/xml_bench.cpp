@@ -3,6 +3,7 @@
 //   xml_bench MODE FILE [SCHEMA.xsd]
 //   MODE  sax           Xerces SAX2, namespaces on, a handler that only counts elements (the floor)
 //         sax-validate  the same, validating against SCHEMA from a locked grammar pool
+//         scanner       Xerces SAXParser with a counting scanner-level handler (what edigate builds on)
 //         tree          edigate xml::read building a core::node tree per message (split depth 2)
 //         check         edigate xml::read, well-formedness and bounds only, no tree
 //         validate      edigate xml::read with SCHEMA (from the schema catalog), no tree
@@ -11,7 +12,9 @@
 // from outside (scripts/bench-xml runs this under GNU time).
 #include <fmt/format.h>
 #include <xercesc/framework/LocalFileInputSource.hpp>
+#include <xercesc/framework/XMLDocumentHandler.hpp>
 #include <xercesc/framework/XMLGrammarPoolImpl.hpp>
+#include <xercesc/parsers/SAXParser.hpp>
 #include <xercesc/sax2/DefaultHandler.hpp>
 #include <xercesc/sax2/SAX2XMLReader.hpp>
 #include <xercesc/sax2/XMLReaderFactory.hpp>
@@ -19,6 +22,8 @@
 #include <xercesc/util/XMLString.hpp>
 #include <xercesc/util/XMLUni.hpp>
 #include <xercesc/validators/common/Grammar.hpp>
+
+#include <malloc.h>
 
 #include <chrono>
 #include <filesystem>
@@ -37,6 +42,37 @@ struct counter final : x::DefaultHandler {
     void startElement(const XMLCh*, const XMLCh*, const XMLCh*, const x::Attributes&) override { ++elements; }
     void error(const x::SAXParseException&) override { ++errors; }
 };
+
+/// The scanner-level interface edigate's reader uses (XMLDocumentHandler), counting only.
+struct adv_counter final : x::XMLDocumentHandler {
+    std::uint64_t elements = 0;
+    void startElement(const x::XMLElementDecl&, const unsigned int, const XMLCh* const, const x::RefVectorOf<x::XMLAttr>&,
+                      const XMLSize_t, const bool, const bool) override {
+        ++elements;
+    }
+    void endElement(const x::XMLElementDecl&, const unsigned int, const bool, const XMLCh* const) override {}
+    void docCharacters(const XMLCh* const, const XMLSize_t, const bool) override {}
+    void docComment(const XMLCh* const) override {}
+    void docPI(const XMLCh* const, const XMLCh* const) override {}
+    void endDocument() override {}
+    void endEntityReference(const x::XMLEntityDecl&) override {}
+    void ignorableWhitespace(const XMLCh* const, const XMLSize_t, const bool) override {}
+    void resetDocument() override {}
+    void startDocument() override {}
+    void startEntityReference(const x::XMLEntityDecl&) override {}
+    void XMLDecl(const XMLCh* const, const XMLCh* const, const XMLCh* const, const XMLCh* const) override {}
+};
+
+std::uint64_t bare_scanner(const std::string& file) {
+    x::XMLPlatformUtils::Initialize();
+    x::SAXParser p;
+    p.setDoNamespaces(true);
+    p.setValidationScheme(x::SAXParser::Val_Never);
+    adv_counter c;
+    p.installAdvDocHandler(&c);
+    p.parse(file.c_str());
+    return c.elements;
+}
 
 std::uint64_t bare_sax(const std::string& file, const std::string& schema) {
     x::XMLPlatformUtils::Initialize();
@@ -79,8 +115,10 @@ struct node_counter final : xml::document_handler {
 }  // namespace
 
 int main(int argc, char** argv) {
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);  // as edigate's main sets it (see src/cli/main.cpp)
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     if (argc < 3) {
-        fmt::print(stderr, "usage: xml_bench sax|sax-validate|tree|check|validate|tree-validate FILE [SCHEMA.xsd]\n");
+        fmt::print(stderr, "usage: xml_bench sax|sax-validate|scanner|tree|check|validate|tree-validate FILE [SCHEMA.xsd]\n");
         return 2;
     }
     std::string mode = argv[1], file = argv[2], schema = argc > 3 ? argv[3] : "";
@@ -88,6 +126,8 @@ int main(int argc, char** argv) {
     std::uint64_t elements = 0;
     if (mode == "sax" || mode == "sax-validate") {
         elements = bare_sax(file, mode == "sax" ? "" : schema);
+    } else if (mode == "scanner") {
+        elements = bare_scanner(file);
     } else {
         xml::read_options o;
         o.split_depth = 2;
