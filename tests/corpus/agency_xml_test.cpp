@@ -132,3 +132,22 @@ TEST_CASE("WCO DM 3.6 (HMRC CDS): the declaration and cancellation samples valid
     xml::read(dir / "hmrc-cds-dms-samples/TT_EX010a-declaration.xml", f, o);
     CHECK(f.errors() > 0);
 }
+
+TEST_CASE("real agency samples validate against edigate's own schemas in xsd/; the broken Wuhan MT4101 is refused", "[agency][xsd]") {
+    auto dir = agency();
+    if (!present(dir / "customs-manifest/samples")) return;
+    xml::schema_catalog catalog({fs::path(EDIGATE_SOURCE_DIR) / "xsd"});
+    for (std::string name : {"customs-manifest/samples/MT4101-response-wuhan-sample.xml", "customs-manifest/samples/MT5101-response-wuhan-sample.xml",
+                             "customs-manifest/samples/CLM10011-wuhan-logistics-monitoring-sample.xml",
+                             "customs-declaration/samples/DecMessage-singlewindow-template-2018.xml",
+                             "customs-declaration/samples/SWImportMessage-DecMessage-template.xml"}) {
+        auto r = check(catalog, dir / name);
+        INFO(name << (r.all.empty() ? "" : ": " + r.all.front().text));
+        CHECK(r.all.empty());
+    }
+    // Raw & ' " < > in SenderID: not well-formed, so no schema is even consulted.
+    core::diagnostic problem;
+    CHECK_FALSE(xml::read_file(dir / "customs-manifest/samples/MT4101-loading-manifest-wuhan-sample.xml", problem));
+    CHECK(problem.code == std::string(xml::info(xml::code::not_well_formed).name));
+    CHECK(problem.where.line > 0);
+}
