@@ -12,6 +12,7 @@
 #include <xercesc/sax/Locator.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/framework/XMLDocumentHandler.hpp>
+#include <xercesc/framework/XMLPScanToken.hpp>
 #include <xercesc/internal/XMLScanner.hpp>
 #include <xercesc/parsers/SAXParser.hpp>
 #include <xercesc/sax/ErrorHandler.hpp>
@@ -29,6 +30,8 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "edigate/xml/codes.hpp"
@@ -125,9 +128,9 @@ struct stop {
     code id;
     std::string text;
     std::uint64_t byte = 0;
-    std::uint32_t line = 0, column = 0;  ///< set when thrown at an element (the locator is gone after the parse)
+    std::uint32_t line = 0, column = 0;  ///< set when stopped at an element
+    std::string path;                    ///< the open elements then, filled in by the reader
 };
-struct root_seen {};
 
 /// Watches the raw bytes for the bounds that must hold before Xerces buffers anything: document
 /// size and the length of one piece of markup (a tag with its attributes, a comment, a processing
@@ -342,17 +345,31 @@ private:
     unsigned char half_ = 0;
 };
 
+/// Nothing is ever thrown through Xerces (it does not free what it holds when a foreign exception
+/// passes): a stop is recorded here, the stream then reports end of input, and the parse loop,
+/// which runs token by token, ends at the next token.
+using halt = std::optional<stop>;
+
 class bounded_stream final : public x::BinInputStream {
 public:
-    bounded_stream(int fd, const limits& l, document_handler* h) : fd_(fd), guard_(l), handler_(h) {}
+    bounded_stream(int fd, const limits& l, document_handler* h, halt& halted) : fd_(fd), guard_(l), handler_(h), halted_(halted) {}
     ~bounded_stream() override { ::close(fd_); }
     XMLFilePos curPos() const override { return guard_.bytes(); }
     XMLSize_t readBytes(XMLByte* to, const XMLSize_t max) override {
+        if (halted_) return 0;
         ssize_t n;
         do n = ::read(fd_, to, max);
         while (n < 0 && errno == EINTR);
-        if (n < 0) throw stop{code::not_well_formed, fmt::format("read error: {}", std::strerror(errno)), guard_.bytes()};
-        guard_.feed(to, static_cast<std::size_t>(n));
+        if (n < 0) {
+            halted_ = stop{code::not_well_formed, fmt::format("read error: {}", std::strerror(errno)), guard_.bytes()};
+            return 0;
+        }
+        try {
+            guard_.feed(to, static_cast<std::size_t>(n));
+        } catch (stop& s) {
+            halted_ = std::move(s);
+            return 0;
+        }
         if (handler_) handler_->progress(guard_.bytes());
         return static_cast<XMLSize_t>(n);
     }
@@ -362,24 +379,31 @@ private:
     int fd_;
     markup_guard guard_;
     document_handler* handler_;
+    halt& halted_;
 };
 
+/// Hands Xerces the one stream over an already opened file (the stream closes it).
 class bounded_source final : public x::InputSource {
 public:
-    bounded_source(const std::filesystem::path& file, const limits& l, document_handler* h) : file_(file), limits_(l), handler_(h) {
+    bounded_source(const std::filesystem::path& file, int fd, const limits& l, document_handler* h, halt& halted)
+        : fd_(fd), limits_(l), handler_(h), halted_(halted) {
         auto id = detail::utf16(file.string());
         setSystemId(detail::xch(id));
     }
+    ~bounded_source() override {
+        if (fd_ >= 0) ::close(fd_);
+    }
     x::BinInputStream* makeStream() const override {
-        int fd = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw stop{code::not_well_formed, fmt::format("cannot open: {}", std::strerror(errno))};
-        return new bounded_stream(fd, limits_, handler_);
+        if (fd_ < 0) return nullptr;
+        int fd = std::exchange(fd_, -1);
+        return new bounded_stream(fd, limits_, handler_, halted_);
     }
 
 private:
-    std::filesystem::path file_;
+    mutable int fd_;
     const limits& limits_;
     document_handler* handler_;
+    halt& halted_;
 };
 
 bool same(const char16_t* a, const XMLCh* b) {
@@ -408,13 +432,19 @@ struct frame {
 
 class tree_builder final : public x::XMLDocumentHandler, public x::ErrorHandler {
 public:
-    tree_builder(document_handler& h, const read_options& o, read_result& r, bool peek, const scanner_parser& p)
-        : out_(h), options_(o), result_(r), peek_(peek), parser_(p) {}
+    tree_builder(document_handler& h, const read_options& o, read_result& r, bool peek, const scanner_parser& p, halt& halted)
+        : out_(h), options_(o), result_(r), peek_(peek), parser_(p), halted_(halted) {}
+
+    /// Peeking saw the root element: the parse can end.
+    bool done() const noexcept { return root_seen_; }
 
     void startElement(const x::XMLElementDecl& decl, const unsigned int uri_id, const XMLCh* const prefix,
                       const x::RefVectorOf<x::XMLAttr>& attrs, const XMLSize_t attr_count, const bool empty, const bool) override {
-        if (depth_ >= options_.bounds.max_depth)
-            throw here(code::too_deep, fmt::format("elements nested deeper than {}", options_.bounds.max_depth));
+        if (halted_ || root_seen_) return;
+        if (depth_ >= options_.bounds.max_depth) {
+            halted_ = here(code::too_deep, fmt::format("elements nested deeper than {}", options_.bounds.max_depth));
+            return;
+        }
         ++result_.elements;
         if (frames_.size() <= depth_) frames_.resize(depth_ + 1);
         frame& f = frames_[depth_];
@@ -433,7 +463,10 @@ public:
         if (depth_ == 1) {
             result_.root_ns = ns.str();
             result_.root_name = local;
-            if (peek_) throw root_seen{};
+            if (peek_) {
+                root_seen_ = true;
+                return;
+            }
         }
         if (options_.build_tree || depth_ == 1) {
             // A node is built in place in its parent's children. The first child reserves as many
@@ -467,15 +500,17 @@ public:
         if (empty) end();
     }
 
-    void endElement(const x::XMLElementDecl&, const unsigned int, const bool, const XMLCh* const) override { end(); }
+    void endElement(const x::XMLElementDecl&, const unsigned int, const bool, const XMLCh* const) override {
+        if (!halted_ && !root_seen_) end();
+    }
 
     void docCharacters(const XMLCh* const chars, const XMLSize_t length, const bool) override {
-        if (!options_.build_tree || stack_.empty() || stack_.size() != depth_) return;
+        if (halted_ || !options_.build_tree || stack_.empty() || stack_.size() != depth_) return;
         std::string& v = stack_.back()->value;
         append_utf8(v, chars, length);
         if (v.size() > options_.bounds.max_value)
-            throw here(code::value_too_long,
-                       fmt::format("the text of <{}> is longer than {} bytes", qname(frames_[depth_ - 1]), options_.bounds.max_value));
+            halted_ = here(code::value_too_long,
+                           fmt::format("the text of <{}> is longer than {} bytes", qname(frames_[depth_ - 1]), options_.bounds.max_value));
     }
 
     // What the tree does not keep.
@@ -489,9 +524,19 @@ public:
     void startEntityReference(const x::XMLEntityDecl&) override {}
     void XMLDecl(const XMLCh* const, const XMLCh* const, const XMLCh* const, const XMLCh* const) override {}
 
-    void error(const x::SAXParseException& e) override { report(e, core::severity::error); }
-    void warning(const x::SAXParseException& e) override { report(e, core::severity::warning); }
-    void fatalError(const x::SAXParseException& e) override { throw e; }
+    void error(const x::SAXParseException& e) override {
+        if (!halted_) report(e, core::severity::error);
+    }
+    void warning(const x::SAXParseException& e) override {
+        if (!halted_) report(e, core::severity::warning);
+    }
+    /// Not well-formed: the first such error ends the parse (unless a bound already did).
+    void fatalError(const x::SAXParseException& e) override {
+        if (halted_ || root_seen_) return;
+        halted_ = stop{code::not_well_formed, utf8(e.getMessage()), 0, static_cast<std::uint32_t>(e.getLineNumber()),
+                       static_cast<std::uint32_t>(e.getColumnNumber())};
+        halted_->path = path(depth_);
+    }
     void resetErrors() override {}
 
     /// The open elements' path down to `levels` deep: "/a/b[2]/c".
@@ -575,6 +620,7 @@ private:
         stop s{c, std::move(text)};
         s.line = static_cast<std::uint32_t>(parser_.locator()->getLineNumber());
         s.column = static_cast<std::uint32_t>(parser_.locator()->getColumnNumber());
+        s.path = path(depth_);
         return s;
     }
     void report(const x::SAXParseException& e, core::severity level) {
@@ -593,6 +639,8 @@ private:
     read_result& result_;
     bool peek_;
     const scanner_parser& parser_;
+    halt& halted_;
+    bool root_seen_ = false;
     std::vector<frame> frames_;
     std::vector<name> names_;
     std::vector<std::uint32_t> slots_ = std::vector<std::uint32_t>(8192, ~0u);
@@ -607,6 +655,22 @@ private:
 read_result run(const std::filesystem::path& file, document_handler& h, const read_options& o, bool peek) {
     detail::init_xerces();
     read_result r;
+    auto fail = [&](code c, std::string text, std::uint32_t line, std::uint32_t column, std::uint64_t byte, std::string path) {
+        core::diagnostic d;
+        d.code = std::string(info(c).name);
+        d.where.byte = byte;
+        d.where.line = line;
+        d.where.column = column;
+        d.where.path = std::move(path);
+        d.text = std::move(text);
+        h.finding(d);
+    };
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fail(code::not_well_formed, fmt::format("cannot open: {}", std::strerror(errno)), 0, 0, 0, {});
+        return r;
+    }
+    halt halted;
     x::XMLGrammarPool* pool = o.schema ? o.schema->internals().pool.get() : nullptr;
     scanner_parser parser(nullptr, x::XMLPlatformUtils::fgMemoryManager, pool);
     parser.setDoNamespaces(true);
@@ -623,41 +687,34 @@ read_result run(const std::filesystem::path& file, document_handler& h, const re
     x::SecurityManager security;  // belt and braces: a DOCTYPE never reaches the parser
     security.setEntityExpansionLimit(100);
     parser.setSecurityManager(&security);
-    tree_builder b(h, o, r, peek, parser);
+    tree_builder b(h, o, r, peek, parser, halted);
     parser.installAdvDocHandler(&b);
     parser.setErrorHandler(&b);
-    bounded_source source(file, o.bounds, peek ? nullptr : &h);
+    bounded_source source(file, fd, o.bounds, peek ? nullptr : &h, halted);
     std::u16string encoding;
     if (!o.encoding.empty()) {
         encoding = detail::utf16(o.encoding);
         source.setEncoding(detail::xch(encoding));
     }
-    auto fail = [&](code c, std::string text, std::uint32_t line, std::uint32_t column, std::uint64_t byte) {
-        core::diagnostic d;
-        d.code = std::string(info(c).name);
-        d.where.byte = byte;
-        d.where.line = line;
-        d.where.column = column;
-        d.where.path = b.path(b.depth());
-        d.text = std::move(text);
-        h.finding(d);
-    };
+    // Token by token, so that a stop recorded by the handler or the stream ends the parse at the
+    // next token, through Xerces' own reset rather than an exception.
+    x::XMLPScanToken token;
     try {
-        parser.parse(source);
-        r.complete = true;
-    } catch (const root_seen&) {
-        r.complete = true;
-    } catch (const x::SAXParseException& e) {
-        fail(code::not_well_formed, utf8(e.getMessage()), static_cast<std::uint32_t>(e.getLineNumber()),
-             static_cast<std::uint32_t>(e.getColumnNumber()), 0);
-    } catch (const stop& s) {
-        // Bounds found on the raw bytes carry their byte offset (the report computes the line);
-        // the others happen at an element and carry its line and column.
-        fail(s.id, s.text, s.line, s.column, s.byte);
+        if (parser.parseFirst(source, token))
+            while (!halted && !b.done() && parser.parseNext(token)) {
+            }
+        parser.parseReset(token);
     } catch (const x::OutOfMemoryException&) {
-        fail(code::too_large, "out of memory while reading the document", 0, 0, 0);
+        if (!halted) halted = stop{code::too_large, "out of memory while reading the document"};
     } catch (const x::XMLException& e) {
-        fail(code::not_well_formed, utf8(e.getMessage()), 0, 0, 0);
+        if (!halted) halted = stop{code::not_well_formed, utf8(e.getMessage())};
+    }
+    if (halted) {
+        // Bounds found on the raw bytes carry their byte offset (the report computes the line);
+        // the others happen at an element and carry its line, column and path.
+        fail(halted->id, halted->text, halted->line, halted->column, halted->byte, halted->path);
+    } else {
+        r.complete = true;
     }
     return r;
 }

@@ -53,7 +53,7 @@ public:
     virtual void root(const core::node&) {}
     /// A completed tree: an element at the split depth, or (last) the root with what is left.
     /// `path` is the element's XPath-like location, e.g. "/Interchange/M_CUSCAR[3]".
-    virtual void subtree(core::node&, const std::string& path) {}
+    virtual void subtree(core::node&, const std::string& /*path*/) {}
     virtual void finding(const core::diagnostic&) = 0;
     /// Bytes read so far, for progress meters.
     virtual void progress(std::uint64_t) {}

@@ -2,10 +2,7 @@
 // that keep hostile documents harmless (one test per attack of the hardening list).
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/inotify.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -13,6 +10,7 @@
 
 #include "edigate/xml/codes.hpp"
 #include "edigate/xml/reader.hpp"
+#include "xml_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace edigate;
@@ -38,28 +36,6 @@ struct collect final : xml::document_handler {
 
 std::string code(xml::code c) { return std::string(xml::info(c).name); }
 
-/// A loopback TCP listener: tells whether anybody connected.
-struct listener {
-    int fd = -1;
-    int port = 0;
-    listener() {
-        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(fd, 8) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-        port = ntohs(a.sin_port);
-    }
-    ~listener() { ::close(fd); }
-    bool contacted() const {
-        int c = ::accept(fd, nullptr, nullptr);
-        if (c >= 0) ::close(c);
-        return c >= 0;
-    }
-};
 
 }  // namespace
 
@@ -167,7 +143,7 @@ TEST_CASE("hardening: an external entity naming a local file is refused and the 
 }
 
 TEST_CASE("hardening: nothing is fetched from the network, neither entities nor schema locations", "[xml][attack]") {
-    listener server;
+    test::listener server;
     std::string url = "http://127.0.0.1:" + std::to_string(server.port) + "/evil";
     collect c;
     xml::read(write("net-entity.xml", "<!DOCTYPE a [<!ENTITY x SYSTEM \"" + url + "\">]><a>&x;</a>"), c);

@@ -2,17 +2,13 @@
 // place, and schema locations that are never followed (the document's) or only locally (the schema's).
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "edigate/xml/codes.hpp"
 #include "edigate/xml/reader.hpp"
 #include "edigate/xml/schemas.hpp"
+#include "xml_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace edigate;
@@ -59,26 +55,6 @@ findings validate(const xml::schema_catalog& c, const fs::path& doc) {
     return f;
 }
 
-struct listener {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    int port = 0;
-    listener() {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(fd, 8) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-        port = ntohs(a.sin_port);
-    }
-    ~listener() { ::close(fd); }
-    bool contacted() const {
-        int c = ::accept(fd, nullptr, nullptr);
-        if (c >= 0) ::close(c);
-        return c >= 0;
-    }
-};
 
 }  // namespace
 
@@ -128,7 +104,7 @@ TEST_CASE("a document's xsi:schemaLocation is never followed, even to a local fi
 }
 
 TEST_CASE("a schema's remote import is refused, or answered locally from the index by namespace", "[xml][schema][attack]") {
-    listener server;
+    test::listener server;
     std::string url = "http://127.0.0.1:" + std::to_string(server.port) + "/r.xsd";
     auto refused = dir_with("remote", {{"b.xsd", xs + "targetNamespace=\"urn:b\"><xs:import namespace=\"urn:remote\" schemaLocation=\"" + url +
                                                      "\"/><xs:element name=\"B\"/></xs:schema>"}});
