@@ -14,6 +14,7 @@
 #include "edigate/core/line_locator.hpp"
 #include "edigate/directory/validator.hpp"
 #include "edigate/edifact/reader.hpp"
+#include "edigate/xml/reader.hpp"
 #include "edigate/xml/schemas.hpp"
 
 namespace edigate::cli {
@@ -120,6 +121,16 @@ class xml_checker {
 public:
     xml_checker(const xml_reading& r, const reading_options& ro);
     xml_verdict check(const input_file& in, bool json, bool quiet);
+
+    /// What reading one file needs: its root element, the schema it selects (or --schema names),
+    /// and read options carrying both; problems go to `sink` (readable = false: do not read on).
+    struct selection {
+        bool readable = true;
+        std::string root = "unknown", schema_name = "none";
+        std::vector<std::string> schema_files;
+        xml::read_options options;
+    };
+    selection select(const input_file& in, core::diagnostic_sink& sink) const;
 
 private:
     const xml_reading& options_;

@@ -39,7 +39,9 @@ json node_json(const core::node& n) {
         for (const auto& [k, v] : n.attributes) a[k] = v;
         j["attributes"] = a;
     }
-    j["byte"] = n.byte;
+    if (!n.ns.empty()) j["ns"] = n.ns.str();
+    if (n.line) j["line"] = n.line;  // XML: where the element starts; EDIFACT: its byte offset
+    else j["byte"] = n.byte;
     if (!n.children.empty()) {
         json c = json::array();
         for (const auto& ch : n.children) c.push_back(node_json(ch));
@@ -157,7 +159,69 @@ struct parse_args {
     std::string format = "json";
     std::string from = "edifact";
     reading_options reading;
+    xml_reading xml;
 };
+
+/// An XML input: its tree as the mapping engine sees it (local names, namespaces, attributes, UTF-8
+/// text), streamed one depth-2 element at a time; checked against its schema on the way, findings
+/// on stderr as for EDIFACT.
+int run_parse_xml(const parse_args& a, const input_file& in) {
+    xml_checker checker(a.xml, a.reading);
+    core::diagnostic_sink sink(a.reading.max_findings);
+    auto sel = checker.select(in, sink);
+    struct printer final : xml::document_handler {
+        printer(const parse_args& a, const input_file& in, const xml_checker::selection& sel, core::diagnostic_sink& s)
+            : args(a), file(in), schema(sel.schema_name), sink(s) {}
+        void root(const core::node& n) override {
+            if (args.format == "xml") {
+                writer.emplace(std::cout, xml::write_options{.indent = true, .replace_invalid = true});
+                writer->start(n.name, n.ns);
+                for (const auto& [k, v] : n.attributes) writer->attribute(k, v);
+                return;
+            }
+            auto j = node_json(n);
+            std::string head = json_text(j);
+            head.pop_back();  // reopen the root object to stream its children into it
+            fmt::print("{{\"file\":{},\"type\":\"xml\",\"schema\":{},\"document\":{},\"children\":[", json_text(json(file.display())),
+                       json_text(json(schema)), head);
+        }
+        void subtree(core::node& n, const std::string& path) override {
+            bool is_root = path.find('/', 1) == std::string::npos;
+            if (args.format == "xml") {
+                if (is_root) writer->finish();
+                else writer->node(n);
+            } else if (is_root) {
+                fmt::print("]}}}}\n");
+            } else {
+                fmt::print("{}{}", first ? "" : ",", json_text(node_json(n)));
+                first = false;
+            }
+        }
+        void finding(const core::diagnostic& d) override { sink.add(d); }
+        const parse_args& args;
+        const input_file& file;
+        std::string schema;
+        core::diagnostic_sink& sink;
+        std::optional<xml::writer> writer;
+        bool first = true;
+    } p(a, in, sel, sink);
+    bool complete = false;
+    if (sel.readable) {
+        sel.options.split_depth = 2;
+        try {
+            complete = xml::read(in.path(), p, sel.options).complete;
+        } catch (const xml::write_error& e) {  // replace_invalid makes this a name problem only
+            fmt::print(stderr, "error: {}: cannot write the tree as XML: {}\n", in.display(), e.what());
+            return exit_failure;
+        }
+    }
+    std::fflush(stdout);
+    core::line_locator lines;
+    if (!sink.items().empty()) lines = in.lines();
+    for (const auto& d : sink.items()) fmt::print(stderr, "{}\n", render(d, in.display(), &lines));
+    if (!sel.readable && !complete && sink.errors() == 0) return exit_failure;
+    return sink.errors() ? exit_invalid : exit_ok;
+}
 
 // ---- XML tree back to EDIFACT ----------------------------------------------------------------
 
@@ -268,6 +332,7 @@ int run_parse(parse_args a) {
         fmt::print(stderr, "error: {}\n", in.error());
         return exit_failure;
     }
+    if (sniff(in.path()) == input_kind::xml) return run_parse_xml(a, in);
     bool xml = a.format == "xml";
     directory::catalog dirs(directory::catalog::default_roots());
     directory::validator checker(dirs, a.reading.make_validation());
@@ -299,14 +364,17 @@ int run_parse(parse_args a) {
 void add_parse(CLI::App& app, int& exit) {
     auto a = std::make_shared<parse_args>();
     auto* cmd = app.add_subcommand("parse",
-                                   "print an EDIFACT file as a tree (JSON or XML) nested and named by its directory, or write such an "
-                                   "XML tree back as EDIFACT (--from xml); findings go to stderr");
-    cmd->add_option("file", a->file, "EDIFACT file (or, with --from xml, an XML tree); - reads standard input")->required();
+                                   "print an EDIFACT file as a tree (JSON or XML) nested and named by its directory, an XML file as the "
+                                   "tree the mapping engine sees, or write an EDIFACT tree in XML back as EDIFACT (--from xml); "
+                                   "findings go to stderr");
+    cmd->add_option("file", a->file, "EDIFACT or XML file (told apart by content; with --from xml, an EDIFACT tree in XML); - reads standard input")
+        ->required();
     cmd->add_option("--format", a->format, "output format")->check(CLI::IsMember({"json", "xml"}))->capture_default_str();
     cmd->add_option("--from", a->from, "input kind: edifact, or xml (a tree as --format xml writes it) to write EDIFACT")
         ->check(CLI::IsMember({"edifact", "xml"}))
         ->capture_default_str();
     a->reading.add_to(*cmd);
+    a->xml.add_to(*cmd);
     cmd->footer("Exit codes: 0 valid, 1 the input has errors (the tree is still printed), 2 usage error, 3 I/O failure.");
     cmd->callback([a, &exit] { exit = run_parse(*a); });
 }

@@ -63,50 +63,56 @@ xml_checker::xml_checker(const xml_reading& r, const reading_options& ro) : opti
     if (!explicit_) schema_problem_ = problem;
 }
 
+xml_checker::selection xml_checker::select(const input_file& in, core::diagnostic_sink& sink) const {
+    selection out;
+    out.options.bounds.max_bytes = options_.max_bytes;
+    out.options.encoding = reading_.charset_override;
+    core::diagnostic problem;
+    auto peeked = xml::peek_root(in.path(), problem, out.options);
+    if (!peeked) {
+        sink.add(problem);
+        out.readable = false;
+        return out;
+    }
+    out.root = clark(peeked->first, peeked->second);
+    std::shared_ptr<const xml::grammar_set> grammars = explicit_;
+    if (!options_.schemas.empty() && !explicit_) {
+        sink.add(schema_problem_);
+        out.readable = false;
+    } else if (options_.schemas.empty()) {
+        if (const auto* e = catalog_.find(peeked->first, peeked->second)) {
+            grammars = catalog_.grammars(*e, problem);
+            if (!grammars) sink.add(problem), out.readable = false;
+        } else {
+            auto d = finding(xml::code::no_schema,
+                             fmt::format("no installed schema declares the root element {} ({} schemas indexed; see `edigate "
+                                         "schemas`, or name one with --schema)",
+                                         out.root, catalog_.entries().size()));
+            d.where.line = d.where.column = 1;
+            d.where.path = "/";
+            sink.add(d);
+        }
+    }
+    if (grammars) {
+        out.schema_name = grammars->name();
+        for (const auto& f : grammars->files()) out.schema_files.push_back(f.string());
+    }
+    out.options.schema = grammars;
+    return out;
+}
+
 xml_verdict xml_checker::check(const input_file& in, bool json_mode, bool quiet) {
     core::diagnostic_sink sink(reading_.max_findings);
     progress_meter meter(in.display(), in.size());
     sink_handler h(sink, meter);
-    xml::read_options o;
-    o.build_tree = false;
-    o.bounds.max_bytes = options_.max_bytes;
-    o.encoding = reading_.charset_override;
-    std::string root, schema_name = "none";
-    std::vector<std::string> schema_files;
-    core::diagnostic problem;
-    bool stop = false;
-    auto peeked = xml::peek_root(in.path(), problem, o);
-    if (!peeked) {
-        sink.add(problem);
-        stop = true;
-    } else {
-        root = clark(peeked->first, peeked->second);
-        std::shared_ptr<const xml::grammar_set> grammars = explicit_;
-        if (!options_.schemas.empty() && !explicit_) {
-            sink.add(schema_problem_);
-            stop = true;
-        } else if (options_.schemas.empty()) {
-            if (const auto* e = catalog_.find(peeked->first, peeked->second)) {
-                grammars = catalog_.grammars(*e, problem);
-                if (!grammars) sink.add(problem), stop = true;
-            } else {
-                auto d = finding(xml::code::no_schema,
-                                 fmt::format("no installed schema declares the root element {} ({} schemas indexed; see `edigate "
-                                             "schemas`, or name one with --schema)",
-                                             root, catalog_.entries().size()));
-                d.where.line = d.where.column = 1;
-                d.where.path = "/";
-                sink.add(d);
-            }
-        }
-        if (grammars) {
-            schema_name = grammars->name();
-            for (const auto& f : grammars->files()) schema_files.push_back(f.string());
-        }
-        o.schema = grammars;
-    }
+    auto sel = select(in, sink);
+    sel.options.build_tree = false;
+    const std::string& root = sel.root;
+    const std::string& schema_name = sel.schema_name;
+    const std::vector<std::string>& schema_files = sel.schema_files;
+    bool stop = !sel.readable;
     xml::read_result r;
-    if (!stop) r = xml::read(in.path(), h, o);
+    if (!stop) r = xml::read(in.path(), h, sel.options);
     xml_verdict v{sink.errors(), sink.warnings()};
     std::string status = sink.errors() ? "invalid" : "valid";
     core::line_locator lines;

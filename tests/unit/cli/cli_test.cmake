@@ -124,3 +124,11 @@ if(NOT rc EQUAL 0 OR NOT out MATCHES "\"name\":\"decmessage\",\"namespace\":\"ht
   message(FATAL_ERROR "schemas --json: expected decmessage with its namespace, got ${rc}:\n${out}")
 endif()
 file(REMOVE ${xml_file})
+
+# parse on XML: the tree the mapping engine sees, Chinese text from a GB18030 file as UTF-8.
+execute_process(COMMAND ${EDIGATE} parse ${SOURCE}/samples/agency/decmessage-gb18030.xml RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(JSON root ERROR_VARIABLE jerr GET "${out}" document name)
+string(JSON ns ERROR_VARIABLE jerr2 GET "${out}" document ns)
+if(NOT rc EQUAL 0 OR jerr OR jerr2 OR NOT root STREQUAL "DecMessage" OR NOT ns STREQUAL "http://www.chinaport.gov.cn/dec" OR NOT out MATCHES "连云港")
+  message(FATAL_ERROR "parse XML: expected exit 0 and the DecMessage tree with UTF-8 text, got ${rc} ${root} ${ns}: ${err}\n${out}")
+endif()
