@@ -20,6 +20,7 @@
 #include "edigate/edifact/codes.hpp"
 #include "edigate/edifact/tree.hpp"
 #include "edigate/edifact/writer.hpp"
+#include "edigate/mapping/codes.hpp"
 #include "edigate/xml/codes.hpp"
 #include "edigate/xml/reader.hpp"
 #include "edigate/xml/writer.hpp"
@@ -399,6 +400,7 @@ void add_codes(CLI::App& app, int& exit) {
         list(directory::all_codes());
         list(ack::all_codes());
         list(xml::all_codes());
+        list(mapping::all_codes());
         if (*as_json) fmt::print("{}\n", all.dump(2));
         exit = exit_ok;
     });

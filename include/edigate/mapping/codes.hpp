@@ -1,0 +1,28 @@
+// codes.hpp - stable diagnostic codes of the mapping engine (EDI-Mnnn).
+//
+// Appended to, never renumbered. `edigate codes` lists them after the XML codes.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "edigate/core/diagnostic.hpp"
+
+namespace edigate::mapping {
+
+enum class code {
+    bad_file,  ///< EDI-M001 a mapping or code table file cannot be used (file, line, what)
+    count_
+};
+
+struct code_info {
+    code id;
+    std::string_view name;
+    core::severity level;
+    std::string_view summary;
+};
+
+const code_info& info(code c) noexcept;
+std::span<const code_info> all_codes() noexcept;
+
+}  // namespace edigate::mapping

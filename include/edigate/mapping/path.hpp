@@ -1,0 +1,70 @@
+// path.hpp - source paths over the generic tree, the same for EDIFACT and XML input.
+//
+// A path is a list of steps separated by '/', each step a child name with optional predicates:
+//
+//   SG2/NAD[3035='CN']/C082/3039      the party id of the consignee NAD in any SG2
+//   SG1/NAD[3035='MS']/C080/3036[2]   the second repetition of the party name line
+//   SG6[2]/RFF[C506/1153='BM']/C506/1154
+//   Head/MessageID                    XML: element local names (namespaces are not spelled)
+//   BorderTransportMeans/@unitCode    an attribute, as the last step
+//   *                                 any child; '.' the context node itself
+//
+// Predicates: a 1-based position among the step's matches ([2]), a comparison of a relative
+// path's value with a quoted literal ([3035='CN'], [1153!='ZZZ']), or a relative path that must
+// exist ([C082/3039]). Several predicates apply in order. A path starting with '/' starts at the
+// root of the tree the evaluation was given, otherwise at the context node.
+//
+// Paths are compiled once (parse errors carry the offset in the text) and evaluated many times.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edigate/core/node.hpp"
+
+namespace edigate::mapping {
+
+struct path_builder;
+
+/// A parse error in a path: what, and the 0-based offset in the path text.
+struct path_error {
+    std::string text;
+    std::size_t offset = 0;
+};
+
+/// What a path selects: elements, or (after an @ step) attribute values of elements.
+struct selected {
+    const core::node* element = nullptr;
+    const std::string* attribute = nullptr;  ///< set for @name steps
+
+    const std::string& value() const { return attribute ? *attribute : element->value; }
+};
+
+class path {
+public:
+    /// Compiles `text`; on error returns nullopt and fills `error`.
+    static std::optional<path> compile(std::string_view text, path_error& error);
+
+    /// Everything the path selects from `context` (document order). `root` serves absolute paths.
+    std::vector<selected> select(const core::node& context, const core::node& root) const;
+    std::vector<selected> select(const core::node& context) const { return select(context, context); }
+    /// The first selection's value, or nullopt when nothing is selected.
+    std::optional<std::string> value(const core::node& context, const core::node& root) const;
+    std::optional<std::string> value(const core::node& context) const { return value(context, context); }
+
+    const std::string& text() const noexcept { return text_; }
+
+    struct step;  // compiled form, see path.cpp
+
+private:
+    friend struct path_builder;
+    std::string text_;
+    bool absolute_ = false;
+    std::vector<std::shared_ptr<const step>> steps_;
+};
+
+}  // namespace edigate::mapping

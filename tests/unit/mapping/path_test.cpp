@@ -1,0 +1,110 @@
+// path_test.cpp - source paths over real trees: a CUSCAR message named by the D96A directory, and
+// an agency XML document; qualifiers, repetitions, positions, attributes, and clear compile errors.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "edigate/directory/tree.hpp"
+#include "edigate/edifact/reader.hpp"
+#include "edigate/mapping/path.hpp"
+#include "edigate/xml/reader.hpp"
+
+namespace fs = std::filesystem;
+using namespace edigate;
+
+namespace {
+
+const fs::path source = EDIGATE_SOURCE_DIR;
+
+/// The first message of a sample, as the directory names and nests it.
+core::node cuscar() {
+    struct first_tree final : edifact::handler {
+        directory::catalog dirs{{source / "edifact/directories"}};
+        directory::validator v{dirs};
+        edifact::interchange_header header;
+        std::optional<core::node> tree;
+        void interchange_begin(const edifact::interchange_header& h) override { header = h; }
+        void message_end(const edifact::message& m) override {
+            if (!tree) tree = directory::message_tree(m, header, v, [](core::diagnostic) {});
+        }
+    } h;
+    edifact::reader_options o;
+    o.keep_segments = true;
+    edifact::reader(o).read_file(source / "samples/cuscar-d96a-manifest.edi", h);
+    REQUIRE(h.tree);
+    return *h.tree;
+}
+
+mapping::path compile(std::string_view text) {
+    mapping::path_error e;
+    auto p = mapping::path::compile(text, e);
+    INFO(text << ": " << e.text << " at " << e.offset);
+    REQUIRE(p);
+    return *p;
+}
+
+std::vector<std::string> values(const mapping::path& p, const core::node& n) {
+    std::vector<std::string> out;
+    for (const auto& s : p.select(n)) out.push_back(s.value());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("paths select by qualifier, repetition and position in a CUSCAR tree", "[mapping][path]") {
+    auto m = cuscar();
+    CHECK(compile("BGM/1004").value(m) == "CM2403160001");
+    CHECK(compile("SG1/NAD[3035='MS']/C080/3036").value(m) == "LIANYUNGANG HAIHANG SHIPPING AGENCY");
+    CHECK(compile("SG1/NAD[3035='MS']/C080/3036[2]").value(m) == "CO., LTD.");
+    CHECK(values(compile("SG1/NAD[3035='MS']/C080/3036"), m) == std::vector<std::string>{"LIANYUNGANG HAIHANG SHIPPING AGENCY", "CO., LTD."});
+    CHECK(compile("DTM[C507/2005='137']/C507/2380").value(m) == "202403160905");
+    CHECK_FALSE(compile("DTM[C507/2005='999']/C507/2380").value(m));
+    CHECK(compile("SG1[NAD/3035!='MS']").select(m).empty() == (compile("SG1").select(m).size() == 1));
+    // Every consignment (SG6 = CNI group) and its bill of lading, one per group.
+    auto bills = compile("SG6/SG7/RFF[C506/1153='BM']/C506/1154").select(m);
+    CHECK_FALSE(bills.empty());
+    auto second = compile("SG6[2]/SG7/RFF[C506/1153='BM']/C506/1154").select(m);
+    if (bills.size() > 1) CHECK(second.front().value() == bills[1].value());
+    // Relative to a loop's context node, and absolute back to the message.
+    const auto& first_group = *compile("SG6").select(m).front().element;
+    CHECK(compile("SG7/RFF[C506/1153='BM']/C506/1154").value(first_group, m) == bills.front().value());
+    CHECK(compile("/BGM/1004").value(first_group, m) == "CM2403160001");
+    CHECK(compile(".").select(m).size() == 1);
+    CHECK(compile("*").select(m).size() == m.children.size());
+}
+
+TEST_CASE("paths work the same on XML trees, attributes included", "[mapping][path]") {
+    core::diagnostic problem;
+    auto doc = xml::read_file(source / "samples/agency/customs-manifest-mt1101.xml", problem);
+    REQUIRE(doc);
+    CHECK(compile("Head/MessageType").value(*doc) == "MT1101");
+    auto weights = values(compile("Declaration/Consignment/ConsignmentItem/GoodsMeasure/GrossMassMeasure"), *doc);
+    CHECK(weights.size() >= 3);
+    CHECK(weights.front() == "20270");
+    CHECK(compile("Declaration/Consignment[1]/TransportEquipment/SealID[@AgencyCode]/@AgencyCode").value(*doc) == "CA");
+    CHECK(compile("Declaration/Consignment/TransportEquipment/SealID[.='LH2403612']").select(*doc).size() == 1);
+}
+
+TEST_CASE("path compile errors say what and where", "[mapping][path]") {
+    auto error = [](std::string_view text) {
+        mapping::path_error e;
+        CHECK_FALSE(mapping::path::compile(text, e));
+        return e;
+    };
+    auto e = error("SG2/NAD[3035='CN'/C082");
+    CHECK(e.text.find("expected ']'") != std::string::npos);
+    CHECK(e.offset == 17);  // the "/" where "]" belongs
+    e = error("SG2/NAD[3035='CN]");
+    CHECK(e.text == "the quoted value is not closed");
+    e = error("SG2//NAD");
+    CHECK(e.offset == 4);
+    e = error("@a/b");
+    CHECK(e.text.find("last step") != std::string::npos);
+    e = error("NAD[0]");
+    CHECK(e.text == "positions count from 1");
+    e = error("");
+    CHECK(e.offset == 0);
+    mapping::path_error ok;
+    auto quoted = mapping::path::compile("FTX[C108/4440='O''BRIEN']", ok);
+    REQUIRE(quoted);
+}
