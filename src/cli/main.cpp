@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     add_directory(app, exit);
     add_ack(app, exit);
     add_schemas(app, exit);
+    add_translate(app, exit);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

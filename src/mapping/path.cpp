@@ -12,6 +12,7 @@ struct predicate {
     std::size_t index = 0;
     std::optional<path> sub;
     std::string literal;
+    bool variable = false;  ///< literal names a variable ($name)
 };
 
 struct path::step {
@@ -111,7 +112,13 @@ private:
                     if (negate && peek() != '=') return fail("expected '!=' ");
                     if (negate) ++pos_;
                     p.what = negate ? predicate::kind::not_equals : predicate::kind::equals;
-                    if (!literal(p.literal)) return false;
+                    if (peek() == '$') {
+                        ++pos_;
+                        p.variable = true;
+                        if (!name(p.literal)) return fail("expected a variable name after '$'");
+                    } else if (!literal(p.literal)) {
+                        return false;
+                    }
                 }
             }
             if (peek() != ']') return fail(fmt::format("expected ']' to close the predicate{}", at_end() ? "" : fmt::format(", found '{}'", peek())));
@@ -122,7 +129,7 @@ private:
     }
     bool literal(std::string& out) {
         char q = peek();
-        if (q != '\'' && q != '"') return fail("expected a quoted value ('CN' or \"CN\") after the comparison");
+        if (q != '\'' && q != '"') return fail("expected a quoted value ('CN' or \"CN\") or a $variable after the comparison");
         ++pos_;
         for (;;) {
             if (at_end()) return fail("the quoted value is not closed");
@@ -151,7 +158,7 @@ std::optional<path> path::compile(std::string_view text, path_error& error) {
     return path_builder::make(text, absolute, std::move(steps));
 }
 
-std::vector<selected> path::select(const core::node& context, const core::node& root) const {
+std::vector<selected> path::select(const core::node& context, const core::node& root, const variables* vars) const {
     std::vector<selected> current{{absolute_ ? &root : &context, nullptr}};
     std::vector<selected> next, matches;
     for (const auto& s : steps_) {
@@ -182,9 +189,16 @@ std::vector<selected> path::select(const core::node& context, const core::node& 
                 }
                 std::erase_if(matches, [&](const selected& m) {
                     if (!m.element || m.attribute) return true;
-                    auto found = p.sub->select(*m.element, root);
-                    if (p.what == predicate::kind::exists) return found.empty();
-                    bool any = std::any_of(found.begin(), found.end(), [&](const selected& f) { return f.value() == p.literal; });
+                    auto found = p.sub->select(*m.element, root, vars);
+                    if (p.what == predicate::kind::exists)
+                        return std::none_of(found.begin(), found.end(), [](const selected& f) { return f.present(); });
+                    const std::string* wanted = &p.literal;
+                    if (p.variable) {
+                        auto it = vars ? vars->find(p.literal) : variables::const_iterator{};
+                        if (!vars || it == vars->end()) return true;  // an unknown variable matches nothing
+                        wanted = &it->second;
+                    }
+                    bool any = std::any_of(found.begin(), found.end(), [&](const selected& f) { return f.value() == *wanted; });
                     return p.what == predicate::kind::equals ? !any : any;
                 });
             }
@@ -195,8 +209,8 @@ std::vector<selected> path::select(const core::node& context, const core::node& 
     return current;
 }
 
-std::optional<std::string> path::value(const core::node& context, const core::node& root) const {
-    auto s = select(context, root);
+std::optional<std::string> path::value(const core::node& context, const core::node& root, const variables* vars) const {
+    auto s = select(context, root, vars);
     if (s.empty()) return std::nullopt;
     return s.front().value();
 }

@@ -11,7 +11,11 @@
 namespace edigate::mapping {
 
 enum class code {
-    bad_file,  ///< EDI-M001 a mapping or code table file cannot be used (file, line, what)
+    bad_file,          ///< EDI-M001 a mapping or code table file cannot be used (file, line, what)
+    missing_value,     ///< EDI-M002 a required target value has no source value
+    bad_value,         ///< EDI-M003 a source value cannot be converted (unknown code, date, number)
+    output_invalid,    ///< EDI-M004 the output breaks its target schema: it is not produced
+    no_mapping,        ///< EDI-M005 no mapping given reads this message type or document
     count_
 };
 

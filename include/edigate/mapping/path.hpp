@@ -10,14 +10,17 @@
 //   *                                 any child; '.' the context node itself
 //
 // Predicates: a 1-based position among the step's matches ([2]), a comparison of a relative
-// path's value with a quoted literal ([3035='CN'], [1153!='ZZZ']), or a relative path that must
-// exist ([C082/3039]). Several predicates apply in order. A path starting with '/' starts at the
+// path's value with a quoted literal ([3035='CN'], [1153!='ZZZ']) or a variable of the mapping
+// ([C237/8260=$container]), or a relative path that must be present ([C082/3039]: with text, or
+// an element with children). Several predicates apply in order. A path starting with '/' starts at the
 // root of the tree the evaluation was given, otherwise at the context node.
 //
 // Paths are compiled once (parse errors carry the offset in the text) and evaluated many times.
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +32,9 @@
 namespace edigate::mapping {
 
 struct path_builder;
+
+/// Named values a mapping run provides ($sender, loop variables); predicates may compare with them.
+using variables = std::map<std::string, std::string, std::less<>>;
 
 /// A parse error in a path: what, and the 0-based offset in the path text.
 struct path_error {
@@ -42,6 +48,9 @@ struct selected {
     const std::string* attribute = nullptr;  ///< set for @name steps
 
     const std::string& value() const { return attribute ? *attribute : element->value; }
+    /// Something is there: text, or an element with children. EDIFACT trees keep empty element
+    /// positions as empty nodes, and those do not count.
+    bool present() const { return !value().empty() || (!attribute && !element->children.empty()); }
 };
 
 class path {
@@ -49,11 +58,12 @@ public:
     /// Compiles `text`; on error returns nullopt and fills `error`.
     static std::optional<path> compile(std::string_view text, path_error& error);
 
-    /// Everything the path selects from `context` (document order). `root` serves absolute paths.
-    std::vector<selected> select(const core::node& context, const core::node& root) const;
+    /// Everything the path selects from `context` (document order). `root` serves absolute paths;
+    /// `vars` the $name comparisons (an unknown variable matches nothing).
+    std::vector<selected> select(const core::node& context, const core::node& root, const variables* vars = nullptr) const;
     std::vector<selected> select(const core::node& context) const { return select(context, context); }
     /// The first selection's value, or nullopt when nothing is selected.
-    std::optional<std::string> value(const core::node& context, const core::node& root) const;
+    std::optional<std::string> value(const core::node& context, const core::node& root, const variables* vars = nullptr) const;
     std::optional<std::string> value(const core::node& context) const { return value(context, context); }
 
     const std::string& text() const noexcept { return text_; }
@@ -62,6 +72,9 @@ public:
 
 private:
     friend struct path_builder;
+
+/// Named values a mapping run provides ($sender, loop variables); predicates may compare with them.
+using variables = std::map<std::string, std::string, std::less<>>;
     std::string text_;
     bool absolute_ = false;
     std::vector<std::shared_ptr<const step>> steps_;

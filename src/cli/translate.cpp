@@ -1,0 +1,316 @@
+// translate.cpp - `edigate translate FILE -m MAPPING...`: each message (EDIFACT) or document (XML)
+// through every mapping that reads it, each output checked against its target schema before it
+// counts. All or nothing per message: when one of its outputs fails, none of them is written.
+// Output files are named after the input file and the mapping, never after message content, and
+// appear by rename from a temporary file in the same folder, so no half-written file is left.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "edigate/directory/tree.hpp"
+#include "edigate/mapping/codes.hpp"
+#include "edigate/mapping/mapping.hpp"
+#include "edigate/xml/reader.hpp"
+#include "edigate/xml/writer.hpp"
+
+namespace edigate::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+struct translate_args {
+    std::vector<std::string> files;
+    std::vector<std::string> mappings;
+    std::vector<std::string> sets;
+    std::string out;
+    std::string now;
+    bool json = false;
+    reading_options reading;
+};
+
+core::diagnostic finding(mapping::code c, std::string text) {
+    core::diagnostic d;
+    d.code = std::string(mapping::info(c).name);
+    d.level = mapping::info(c).level;
+    d.text = std::move(text);
+    return d;
+}
+
+std::string now_17() {
+    auto t = std::chrono::system_clock::now();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+    std::time_t secs = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+    return fmt::format("{}{:03}", buf, ms);
+}
+
+/// A file name part from the input's name: letters, digits, '-', '_' and '.' only.
+std::string safe(std::string s) {
+    for (auto& c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+    return s;
+}
+
+struct output {
+    std::string mapping, target, name;  ///< name: the final file name
+    std::string text;                   ///< the XML
+    std::uint32_t message = 0;
+    std::string status = "written";
+};
+
+struct findings_only final : xml::document_handler {
+    std::vector<core::diagnostic> errors;
+    void finding(const core::diagnostic& d) override {
+        if (d.level == core::severity::error) errors.push_back(d);
+    }
+};
+
+class translator {
+public:
+    translator(const translate_args& a, const xml::schema_catalog& schemas, std::vector<mapping::mapping> maps)
+        : args_(a), schemas_(schemas), maps_(std::move(maps)) {}
+
+    /// Runs every mapping that reads `type` on `tree`; the outputs of one message go together.
+    void message(const core::node& tree, const std::string& type, std::uint32_t index, const mapping::variables& vars,
+                 const std::string& stem, core::diagnostic_sink& sink, std::vector<output>& done) {
+        std::vector<output> outs;
+        std::vector<core::diagnostic> found;  // this message's, given its index below
+        bool ok = true, any = false;
+        for (const auto& m : maps_) {
+            if (m.source() != type) continue;
+            any = true;
+            auto result = m.run(tree, vars, found);
+            if (!result) {
+                ok = false;
+                outs.push_back({m.name(), m.target(), "", "", index, "failed"});
+                continue;
+            }
+            std::ostringstream text;
+            xml::writer w(text, {.indent = true});
+            w.node(*result);
+            w.finish();
+            output o{m.name(), m.target(), fmt::format("{}.{}.{}.xml", stem, index, m.name()), text.str(), index};
+            if (!valid(o, found)) ok = false, o.status = "invalid";
+            outs.push_back(std::move(o));
+        }
+        if (!any) found.push_back(finding(mapping::code::no_mapping, fmt::format("no mapping given reads {}", type)));
+        for (auto& o : outs) {
+            if (!ok && o.status == "written") o.status = "withheld";  // a sibling output failed: all or nothing
+            if (o.status == "written" && !publish(o, found)) o.status = "failed";
+            done.push_back(std::move(o));
+        }
+        for (auto& d : found) {
+            if (!d.where.message) d.where.message = index;
+            sink.add(std::move(d));
+        }
+    }
+
+private:
+    /// Checks the output against its target schema, from a temporary file.
+    bool valid(const output& o, std::vector<core::diagnostic>& sink) {
+        const auto* entry = schemas_.named(o.target);
+        core::diagnostic problem;
+        auto grammars = entry ? schemas_.grammars(*entry, problem) : nullptr;
+        if (!grammars) {
+            sink.push_back(finding(mapping::code::output_invalid, fmt::format("{}: target schema '{}' cannot be used{}", o.mapping, o.target,
+                                                                                problem.text.empty() ? "" : ": " + problem.text)));
+            return false;
+        }
+        auto tmp = temporary(o.text);
+        if (tmp.empty()) {
+            sink.push_back(finding(mapping::code::output_invalid, "cannot write a temporary file to check the output"));
+            return false;
+        }
+        findings_only f;
+        xml::read_options ro;
+        ro.schema = grammars;
+        ro.build_tree = false;
+        xml::read(tmp, f, ro);
+        fs::remove(tmp);
+        for (const auto& d : f.errors) {
+            auto e = finding(mapping::code::output_invalid,
+                             fmt::format("{} output breaks {} at line {} ({}): {}", o.mapping, o.target, d.where.line, d.where.path, d.text));
+            sink.push_back(std::move(e));
+        }
+        return f.errors.empty();
+    }
+    fs::path temporary(const std::string& text) {
+        fs::path dir = args_.out.empty() ? fs::temp_directory_path() : fs::path(args_.out);
+        std::string tmpl = (dir / ".edigate-XXXXXX").string();
+        int fd = ::mkstemp(tmpl.data());
+        if (fd < 0) return {};
+        bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+        ::close(fd);
+        if (!ok) fs::remove(tmpl);
+        return ok ? fs::path(tmpl) : fs::path();
+    }
+    bool publish(const output& o, std::vector<core::diagnostic>& sink) {
+        if (args_.out.empty()) {
+            fmt::print("{}", o.text);
+            return true;
+        }
+        auto tmp = temporary(o.text);
+        std::error_code ec;
+        if (!tmp.empty()) fs::rename(tmp, fs::path(args_.out) / o.name, ec);
+        if (tmp.empty() || ec) {
+            if (!tmp.empty()) fs::remove(tmp);
+            sink.push_back(finding(mapping::code::output_invalid,
+                                   fmt::format("cannot write {}: {}", (fs::path(args_.out) / o.name).string(), ec ? ec.message() : "temporary file")));
+            return false;
+        }
+        return true;
+    }
+
+    const translate_args& args_;
+    const xml::schema_catalog& schemas_;
+    std::vector<mapping::mapping> maps_;
+};
+
+class edifact_messages final : public edifact::handler {
+public:
+    edifact_messages(translator& t, directory::validator& v, const mapping::variables& base, std::string stem, core::diagnostic_sink& sink,
+                     std::vector<output>& done)
+        : t_(t), v_(v), base_(base), stem_(std::move(stem)), sink_(sink), done_(done) {}
+    void interchange_begin(const edifact::interchange_header& h) override { header_ = h; }
+    void message_end(const edifact::message& m) override {
+        ++index_;
+        std::uint64_t errors = sink_.errors();
+        auto tree = directory::message_tree(m, header_, v_, [this](core::diagnostic d) { sink_.add(std::move(d)); });
+        if (sink_.errors() > errors || m.errors) return;  // an invalid message is not translated
+        mapping::variables vars = base_;
+        vars.emplace("sender", header_.sender);
+        vars.emplace("recipient", header_.recipient);
+        vars.emplace("interchange", header_.control_reference);
+        vars.emplace("message", m.header.reference);
+        t_.message(tree, m.header.type, index_, vars, stem_, sink_, done_);
+    }
+    void finding(const core::diagnostic& d) override { sink_.add(d); }
+
+private:
+    translator& t_;
+    directory::validator& v_;
+    const mapping::variables& base_;
+    std::string stem_;
+    core::diagnostic_sink& sink_;
+    std::vector<output>& done_;
+    edifact::interchange_header header_;
+    std::uint32_t index_ = 0;
+};
+
+int run_translate(translate_args a) {
+    a.reading.resolve();
+    if (!a.out.empty() && !fs::is_directory(a.out)) throw CLI::ValidationError("--out", fmt::format("'{}' is not a directory", a.out));
+    mapping::variables base;
+    base["now"] = a.now.empty() ? now_17() : a.now;
+    for (const auto& s : a.sets) {
+        auto eq = s.find('=');
+        if (eq == std::string::npos || eq == 0) throw CLI::ValidationError("--set", fmt::format("expected NAME=VALUE, got '{}'", s));
+        base[s.substr(0, eq)] = s.substr(eq + 1);
+    }
+    xml::schema_catalog schemas(xml::schema_catalog::default_roots());
+    std::vector<mapping::mapping> maps;
+    auto roots = mapping::default_mapping_roots();
+    for (const auto& name : a.mappings) {
+        auto file = mapping::find_mapping(name, roots);
+        if (!file) throw CLI::ValidationError("--mapping", fmt::format("no mapping file '{}' (nor {}.map.xml under the mapping folders)", name, name));
+        std::vector<core::diagnostic> problems;
+        auto m = mapping::mapping::load(*file, schemas, file->parent_path().parent_path() / "codes", problems);
+        if (!m) {
+            for (const auto& p : problems) fmt::print(stderr, "error: {} [{}]\n", p.text, p.code);
+            return exit_usage;
+        }
+        maps.push_back(std::move(*m));
+    }
+    translator t(a, schemas, std::move(maps));
+    directory::catalog dirs(directory::catalog::default_roots());
+    directory::validator checker(dirs, a.reading.make_validation());
+    std::size_t failed = 0, invalid = 0;
+    json report = json::array();
+    for (const auto& name : a.files) {
+        input_file in(name);
+        if (!in.ok()) {
+            ++failed;
+            fmt::print(stderr, "error: {}\n", in.error());
+            if (a.json) report.push_back({{"file", in.display()}, {"status", "unreadable"}, {"error", in.error()}});
+            continue;
+        }
+        core::diagnostic_sink sink(a.reading.max_findings);
+        std::vector<output> done;
+        std::string stem = safe(fs::path(in.display()).stem().string());
+        mapping::variables vars = base;
+        vars["file"] = fs::path(in.display()).filename().string();
+        bool readable = true;
+        if (sniff(in.path()) == input_kind::xml) {
+            core::diagnostic problem;
+            auto doc = xml::read_file(in.path(), problem);
+            if (!doc) sink.add(problem);
+            else t.message(*doc, doc->name, 1, vars, stem, sink, done);
+        } else {
+            edifact_messages h(t, checker, vars, stem, sink, done);
+            edifact::reader(a.reading.make(true)).read_file(in.path(), h, &readable);
+        }
+        bool ok = readable && sink.errors() == 0 && !done.empty();
+        if (!readable) ++failed;
+        else if (!ok) ++invalid;
+        core::line_locator lines;
+        if (!sink.items().empty()) lines = in.lines();
+        if (a.json) {
+            json outs = json::array();
+            for (const auto& o : done) {
+                json j{{"message", o.message}, {"mapping", o.mapping}, {"target", o.target}, {"status", o.status}};
+                if (o.status == "written" && !a.out.empty()) j["path"] = (fs::path(a.out) / o.name).string();
+                outs.push_back(j);
+            }
+            json diags = json::array();
+            for (const auto& d : sink.items()) diags.push_back(diagnostic_json(d, &lines));
+            report.push_back({{"file", in.display()}, {"outputs", outs}, {"diagnostics", diags}, {"errors", sink.errors()},
+                              {"status", !readable ? "unreadable" : ok ? "translated" : "failed"}});
+            continue;
+        }
+        for (const auto& o : done)
+            fmt::print(stderr, "{}: message {} -> {} ({}): {}{}\n", in.display(), o.message, o.mapping, o.target, o.status,
+                       o.status == "written" && !a.out.empty() ? " " + (fs::path(a.out) / o.name).string() : "");
+        for (const auto& d : sink.items()) fmt::print(stderr, "{}\n", render(d, in.display(), &lines));
+    }
+    if (a.json) fmt::print("{}\n", json_text(json{{"files", report}}));
+    std::fflush(stdout);
+    if (failed) return exit_failure;
+    return invalid ? exit_invalid : exit_ok;
+}
+
+}  // namespace
+
+void add_translate(CLI::App& app, int& exit) {
+    auto a = std::make_shared<translate_args>();
+    auto* cmd = app.add_subcommand("translate",
+                                   "rewrite each message (EDIFACT) or document (XML) into agency formats with mapping files; every "
+                                   "output is checked against its target schema, and a message gives all its outputs or none");
+    cmd->add_option("files", a->files, "EDIFACT or XML files; - reads standard input")->required();
+    cmd->add_option("-m,--mapping", a->mappings, "a mapping: its name (mappings/**/NAME.map.xml) or a file; repeat for several targets")
+        ->required()
+        ->allow_extra_args(false);
+    cmd->add_option("-o,--out", a->out, "write each output to this folder (default: standard output)")->type_name("DIR");
+    cmd->add_option("-s,--set", a->sets, "a partner value the mappings read as $NAME, e.g. customs_code=2305138764521")
+        ->type_name("NAME=VALUE")
+        ->allow_extra_args(false);
+    cmd->add_option("--now", a->now, "the sending time the mappings see as $now, yyyyMMddHHmmssSSS (default: now, UTC)");
+    cmd->add_flag("--json", a->json, "a JSON report on standard output (use with --out)");
+    a->reading.add_to(*cmd);
+    cmd->footer("Exit codes: 0 every output written, 1 some message gave no output (findings say why), 2 usage error or a bad "
+                "mapping file, 3 I/O failure.");
+    cmd->callback([a, &exit] { exit = run_translate(*a); });
+}
+
+}  // namespace edigate::cli

@@ -1,0 +1,473 @@
+// expression.cpp - compiling and evaluating mapping value expressions (see expression.hpp).
+#include "edigate/mapping/expression.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+
+#include "edigate/mapping/path.hpp"
+
+namespace edigate::mapping {
+
+struct expression::part {
+    enum class kind { literal, path, variable, call } what = kind::literal;
+    std::string text;  ///< the literal, the variable name or the function name
+    std::optional<mapping::path> source;
+    std::vector<std::shared_ptr<const part>> args;
+};
+
+namespace {
+
+using part = expression::part;
+using part_ptr = std::shared_ptr<const part>;
+
+/// Function name, least and most arguments (most 0 = any number).
+struct function_def {
+    std::string_view name;
+    std::size_t min, max;
+};
+constexpr std::array<function_def, 16> functions{{
+    {"concat", 1, 0}, {"default", 1, 0}, {"code", 2, 2}, {"decode", 2, 2}, {"date", 3, 3}, {"number", 2, 2},
+    {"trim", 1, 1}, {"upper", 1, 1}, {"lower", 1, 1}, {"substring", 2, 3}, {"lpad", 3, 3}, {"rpad", 3, 3},
+    {"count", 1, 1}, {"sum", 1, 1}, {"join", 2, 2}, {"first", 1, 0},
+}};
+
+const function_def* find_function(std::string_view name) {
+    for (const auto& f : functions)
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+class parser {
+public:
+    parser(std::string_view text, std::string& error, std::size_t& offset) : text_(text), error_(error), offset_(offset) {}
+
+    part_ptr parse_all() {
+        auto p = parse();
+        skip();
+        if (p && pos_ < text_.size()) return fail(fmt::format("unexpected '{}' after the expression", text_[pos_]));
+        return p;
+    }
+
+private:
+    part_ptr fail(std::string what, std::size_t at = std::string::npos) {
+        if (error_.empty()) error_ = std::move(what), offset_ = at == std::string::npos ? pos_ : at;
+        return nullptr;
+    }
+    void skip() {
+        while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n')) ++pos_;
+    }
+    char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
+
+    part_ptr parse() {
+        skip();
+        auto p = std::make_shared<part>();
+        char c = peek();
+        if (c == '\'') {
+            ++pos_;
+            for (;;) {
+                if (pos_ >= text_.size()) return fail("the quoted value is not closed");
+                char ch = text_[pos_++];
+                if (ch == '\'') {
+                    if (peek() != '\'') break;
+                    ++pos_;
+                }
+                p->text += ch;
+            }
+            return p;
+        }
+        if (c == '$') {
+            ++pos_;
+            p->what = part::kind::variable;
+            while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) p->text += text_[pos_++];
+            if (p->text.empty()) return fail("expected a variable name after '$'");
+            return p;
+        }
+        // A function is a lower-case name followed by '('; anything else is a path or a number.
+        std::size_t start = pos_, end = pos_;
+        while (end < text_.size() && ((text_[end] >= 'a' && text_[end] <= 'z') || text_[end] == '_')) ++end;
+        std::size_t after = end;
+        while (after < text_.size() && text_[after] == ' ') ++after;
+        if (end > start && after < text_.size() && text_[after] == '(') {
+            p->what = part::kind::call;
+            p->text = std::string(text_.substr(start, end - start));
+            const auto* def = find_function(p->text);
+            if (!def) return fail(fmt::format("unknown function '{}'", p->text), start);
+            pos_ = after + 1;
+            skip();
+            if (peek() != ')')
+                for (;;) {
+                    auto arg = parse();
+                    if (!arg) return nullptr;
+                    p->args.push_back(std::move(arg));
+                    skip();
+                    if (peek() == ',') {
+                        ++pos_;
+                        continue;
+                    }
+                    break;
+                }
+            if (peek() != ')') return fail(fmt::format("expected ',' or ')' in the arguments of {}()", p->text));
+            ++pos_;
+            // Counts are written bare (number(x, 2), lpad(x, 10, '0')); a bare number elsewhere is a
+            // path, since EDIFACT element names are numbers (3207).
+            for (std::size_t i = 1; i < p->args.size(); ++i) {
+                auto& a = p->args[i];
+                bool count = (p->text == "number" || p->text == "substring" || p->text == "lpad" || p->text == "rpad") && i <= 2;
+                if (count && a->what == part::kind::path && a->source->text().find_first_not_of("0123456789") == std::string::npos) {
+                    auto lit = std::make_shared<part>();
+                    lit->text = a->source->text();
+                    a = lit;
+                }
+            }
+            if (p->args.size() < def->min || (def->max && p->args.size() > def->max))
+                return fail(fmt::format("{}() takes {} argument{}", p->text,
+                                        def->max == def->min ? std::to_string(def->min)
+                                        : def->max           ? fmt::format("{} to {}", def->min, def->max)
+                                                             : fmt::format("{} or more", def->min),
+                                        def->max == 1 || (def->max == 0 && def->min == 1) ? "" : "s"),
+                            start);
+            return p;
+        }
+        // A path runs to the next ',' or ')' outside brackets and quotes.
+        std::size_t depth = 0;
+        char quote = 0;
+        end = pos_;
+        for (; end < text_.size(); ++end) {
+            char ch = text_[end];
+            if (quote) {
+                if (ch == quote) quote = 0;
+            } else if (ch == '\'' || ch == '"') {
+                quote = ch;
+            } else if (ch == '[') {
+                ++depth;
+            } else if (ch == ']') {
+                if (depth) --depth;
+            } else if (depth == 0 && (ch == ',' || ch == ')')) {
+                break;
+            }
+        }
+        std::string_view source = text_.substr(pos_, end - pos_);
+        while (!source.empty() && source.back() == ' ') source.remove_suffix(1);
+        if (source.empty()) return fail("expected a value: a 'quoted literal', a path, $variable or function(...)");
+        path_error pe;
+        auto compiled = path::compile(source, pe);
+        if (!compiled) return fail(fmt::format("in the path '{}': {}", source, pe.text), pos_ + pe.offset);
+        p->what = part::kind::path;
+        p->source = std::move(compiled);
+        pos_ = end;
+        return p;
+    }
+
+    std::string_view text_;
+    std::string& error_;
+    std::size_t& offset_;
+    std::size_t pos_ = 0;
+};
+
+std::optional<std::string> present(std::string v) {
+    if (v.empty()) return std::nullopt;
+    return v;
+}
+
+bool parse_decimal(std::string_view s, double& out) {
+    std::string t(s);
+    for (auto& ch : t)
+        if (ch == ',') ch = '.';  // EDIFACT decimal mark ',' (UNA) arrives as written
+    auto r = std::from_chars(t.data(), t.data() + t.size(), out);
+    return r.ec == std::errc() && r.ptr == t.data() + t.size();
+}
+
+std::optional<std::string> eval(const part& p, const scope& s, std::vector<std::string>& problems);
+
+std::optional<std::string> arg(const part& p, std::size_t i, const scope& s, std::vector<std::string>& problems) {
+    return eval(*p.args[i], s, problems);
+}
+
+std::optional<std::string> call(const part& p, const scope& s, std::vector<std::string>& problems) {
+    const std::string& f = p.text;
+    if (f == "concat") {
+        std::string out;
+        bool any = false;
+        for (std::size_t i = 0; i < p.args.size(); ++i)
+            if (auto v = arg(p, i, s, problems)) out += *v, any = true;
+        return any ? std::optional(out) : std::nullopt;
+    }
+    if (f == "default" || f == "first") {
+        for (std::size_t i = 0; i < p.args.size(); ++i)
+            if (auto v = arg(p, i, s, problems)) return v;
+        return std::nullopt;
+    }
+    if (f == "count" || f == "sum" || f == "join") {
+        const part& a = *p.args[0];
+        if (a.what != part::kind::path) {
+            problems.push_back(fmt::format("{}() needs a path", f));
+            return std::nullopt;
+        }
+        auto sel = a.source->select(*s.node, *s.root, s.vars);
+        if (f == "count") return std::to_string(sel.size());
+        if (f == "join") {
+            auto sep = arg(p, 1, s, problems).value_or("");
+            std::string out;
+            for (const auto& x : sel)
+                if (!x.value().empty()) out += (out.empty() ? "" : sep) + x.value();
+            return present(out);
+        }
+        double total = 0;
+        bool any = false;
+        for (const auto& x : sel) {
+            double d;
+            if (x.value().empty()) continue;
+            if (!parse_decimal(x.value(), d)) {
+                problems.push_back(fmt::format("sum({}): '{}' is not a number", a.source->text(), x.value()));
+                return std::nullopt;
+            }
+            total += d;
+            any = true;
+        }
+        if (!any) return std::nullopt;
+        return fmt::format("{}", total);
+    }
+    auto x = arg(p, 0, s, problems);
+    if (!x) return std::nullopt;
+    if (f == "code" || f == "decode") {
+        auto name = arg(p, 0, s, problems);
+        auto value = arg(p, 1, s, problems);
+        if (!value) return std::nullopt;
+        if (!s.tables || !s.tables->contains(*name)) {
+            problems.push_back(fmt::format("code table '{}' is not loaded", *name));
+            return std::nullopt;
+        }
+        auto t = s.tables->find(*name);
+        auto out = f == "code" ? t->second.forward(*value) : t->second.backward(*value);
+        if (!out) {
+            problems.push_back(fmt::format("code '{}' from {} is not in code table {} ({} -> {})", *value, p.args[1]->what == part::kind::path ? p.args[1]->source->text() : "the expression",
+                                           t->second.name(), f == "code" ? t->second.from_list() : t->second.to_list(),
+                                           f == "code" ? t->second.to_list() : t->second.from_list()));
+            return std::nullopt;
+        }
+        return std::string(*out);
+    }
+    if (f == "date") {
+        auto from = arg(p, 1, s, problems).value_or("");
+        auto to = arg(p, 2, s, problems).value_or("");
+        auto out = convert_date(*x, from, to);
+        if (!out) problems.push_back(fmt::format("date '{}' does not fit format {}", *x, from));
+        return out;
+    }
+    if (f == "number") {
+        double d;
+        if (!parse_decimal(*x, d)) {
+            problems.push_back(fmt::format("'{}' is not a number", *x));
+            return std::nullopt;
+        }
+        int decimals = std::atoi(arg(p, 1, s, problems).value_or("0").c_str());
+        return fmt::format("{:.{}f}", d, std::clamp(decimals, 0, 12));
+    }
+    if (f == "trim") {
+        auto b = x->find_first_not_of(" \t\r\n");
+        if (b == std::string::npos) return std::nullopt;
+        return x->substr(b, x->find_last_not_of(" \t\r\n") - b + 1);
+    }
+    if (f == "upper" || f == "lower") {
+        for (auto& ch : *x)
+            if (static_cast<unsigned char>(ch) < 0x80) ch = static_cast<char>(f == "upper" ? std::toupper(ch) : std::tolower(ch));
+        return x;
+    }
+    if (f == "substring") {
+        // Characters, not bytes: UTF-8 sequences are never cut.
+        std::size_t from = static_cast<std::size_t>(std::max(1, std::atoi(arg(p, 1, s, problems).value_or("1").c_str())));
+        std::size_t length = p.args.size() > 2 ? static_cast<std::size_t>(std::max(0, std::atoi(arg(p, 2, s, problems).value_or("0").c_str())))
+                                               : std::string::npos;
+        std::string out;
+        std::size_t index = 0;
+        for (std::size_t i = 0; i < x->size();) {
+            std::size_t len = 1;
+            auto b = static_cast<unsigned char>((*x)[i]);
+            if (b >= 0xF0) len = 4;
+            else if (b >= 0xE0) len = 3;
+            else if (b >= 0xC0) len = 2;
+            ++index;
+            if (index >= from && (length == std::string::npos || index < from + length)) out.append(*x, i, len);
+            i += len;
+        }
+        return present(out);
+    }
+    if (f == "lpad" || f == "rpad") {
+        std::size_t n = static_cast<std::size_t>(std::max(0, std::atoi(arg(p, 1, s, problems).value_or("0").c_str())));
+        std::string fill = arg(p, 2, s, problems).value_or(" ");
+        std::string out = *x;
+        while (out.size() < n) out = f == "lpad" ? fill + out : out + fill;
+        return out;
+    }
+    problems.push_back(fmt::format("function {}() is not implemented", f));
+    return std::nullopt;
+}
+
+std::optional<std::string> eval(const part& p, const scope& s, std::vector<std::string>& problems) {
+    switch (p.what) {
+    case part::kind::literal: return p.text;
+    case part::kind::variable: {
+        if (!s.vars) return std::nullopt;
+        auto it = s.vars->find(p.text);
+        if (it == s.vars->end()) return std::nullopt;
+        return present(it->second);
+    }
+    case part::kind::path: {
+        for (const auto& x : p.source->select(*s.node, *s.root, s.vars))
+            if (!x.value().empty()) return x.value();
+        return std::nullopt;
+    }
+    case part::kind::call: return call(p, s, problems);
+    }
+    return std::nullopt;
+}
+
+void collect_tables(const part& p, std::vector<std::string>& out) {
+    if (p.what == part::kind::call && (p.text == "code" || p.text == "decode") && p.args[0]->what == part::kind::literal)
+        out.push_back(p.args[0]->text);
+    for (const auto& a : p.args) collect_tables(*a, out);
+}
+
+// ---- dates ----------------------------------------------------------------------------------
+
+struct moment {
+    int year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0, milli = 0;
+};
+
+std::string_view edifact_pattern(std::string_view code) {
+    if (code == "102") return "yyyyMMdd";
+    if (code == "101") return "yyMMdd";
+    if (code == "201") return "yyMMddHHmm";
+    if (code == "203") return "yyyyMMddHHmm";
+    if (code == "204") return "yyyyMMddHHmmss";
+    if (code == "401") return "HHmm";
+    if (code == "718") return "yyyyMMdd";  // a period: its first date
+    return code;
+}
+
+/// Reads `value` by `pattern` (yyyy yy MM dd HH mm ss SSS, other characters literal, 'quoted' text).
+bool read_moment(std::string_view value, std::string_view pattern, moment& m) {
+    std::size_t v = 0;
+    auto digits = [&](std::size_t n, int& out) {
+        if (v + n > value.size()) return false;
+        int x = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            char c = value[v + i];
+            if (c < '0' || c > '9') return false;
+            x = x * 10 + (c - '0');
+        }
+        out = x;
+        v += n;
+        return true;
+    };
+    for (std::size_t i = 0; i < pattern.size();) {
+        auto is = [&](std::string_view token) { return pattern.substr(i, token.size()) == token; };
+        bool ok = true;
+        if (is("yyyy")) ok = digits(4, m.year), i += 4;
+        else if (is("yy")) {
+            ok = digits(2, m.year);
+            m.year += m.year < 70 ? 2000 : 1900;
+            i += 2;
+        } else if (is("MM")) ok = digits(2, m.month), i += 2;
+        else if (is("dd")) ok = digits(2, m.day), i += 2;
+        else if (is("HH")) ok = digits(2, m.hour), i += 2;
+        else if (is("mm")) ok = digits(2, m.minute), i += 2;
+        else if (is("ss")) ok = digits(2, m.second), i += 2;
+        else if (is("SSS")) ok = digits(3, m.milli), i += 3;
+        else if (pattern[i] == '\'') {
+            auto close = pattern.find('\'', i + 1);
+            auto literal = pattern.substr(i + 1, close == std::string_view::npos ? std::string_view::npos : close - i - 1);
+            ok = value.substr(v, literal.size()) == literal;
+            v += literal.size();
+            i = close == std::string_view::npos ? pattern.size() : close + 1;
+        } else {
+            ok = v < value.size() && value[v] == pattern[i];
+            ++v, ++i;
+        }
+        if (!ok) return false;
+    }
+    if (v != value.size()) return false;
+    static constexpr std::array<int, 12> days{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (m.year % 4 == 0 && m.year % 100 != 0) || m.year % 400 == 0;
+    return m.month >= 1 && m.month <= 12 && m.day >= 1 && m.day <= days[static_cast<std::size_t>(m.month - 1)] &&
+           !(m.month == 2 && m.day == 29 && !leap) && m.hour <= 24 && m.minute <= 59 && m.second <= 59;
+}
+
+std::string write_moment(const moment& m, std::string_view pattern) {
+    std::string out;
+    for (std::size_t i = 0; i < pattern.size();) {
+        auto is = [&](std::string_view token) { return pattern.substr(i, token.size()) == token; };
+        if (is("yyyy")) out += fmt::format("{:04}", m.year), i += 4;
+        else if (is("yy")) out += fmt::format("{:02}", m.year % 100), i += 2;
+        else if (is("MM")) out += fmt::format("{:02}", m.month), i += 2;
+        else if (is("dd")) out += fmt::format("{:02}", m.day), i += 2;
+        else if (is("HH")) out += fmt::format("{:02}", m.hour), i += 2;
+        else if (is("mm")) out += fmt::format("{:02}", m.minute), i += 2;
+        else if (is("ss")) out += fmt::format("{:02}", m.second), i += 2;
+        else if (is("SSS")) out += fmt::format("{:03}", m.milli), i += 3;
+        else if (pattern[i] == '\'') {
+            auto close = pattern.find('\'', i + 1);
+            out += pattern.substr(i + 1, close == std::string_view::npos ? std::string_view::npos : close - i - 1);
+            i = close == std::string_view::npos ? pattern.size() : close + 1;
+        } else {
+            out += pattern[i++];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::string> convert_date(std::string_view value, std::string_view from, std::string_view to) {
+    std::string_view pattern = edifact_pattern(from);
+    if (from == "718") value = value.substr(0, value.find('-'));
+    moment m;
+    if (!read_moment(value, pattern, m)) return std::nullopt;
+    return write_moment(m, edifact_pattern(to));
+}
+
+std::optional<expression> expression::compile(std::string_view text, std::string& error, std::size_t& offset) {
+    error.clear();
+    offset = 0;
+    parser p(text, error, offset);
+    auto root = p.parse_all();
+    if (!root) return std::nullopt;
+    expression e;
+    e.text_ = std::string(text);
+    e.root_ = std::move(root);
+    return e;
+}
+
+std::optional<std::string> expression::evaluate(const scope& s, std::vector<std::string>& problems) const {
+    return eval(*root_, s, problems);
+}
+
+bool expression::holds(const scope& s) const {
+    if (root_->what == part::kind::path) {
+        for (const auto& x : root_->source->select(*s.node, *s.root, s.vars))
+            if (x.present()) return true;
+        return false;
+    }
+    std::vector<std::string> ignored;  // a test that cannot be evaluated is false
+    return evaluate(s, ignored).has_value();
+}
+
+std::vector<const core::node*> expression::elements(const scope& s) const {
+    std::vector<const core::node*> out;
+    if (root_->what != part::kind::path) return out;
+    for (const auto& x : root_->source->select(*s.node, *s.root, s.vars))
+        if (x.element && !x.attribute) out.push_back(x.element);
+    return out;
+}
+
+std::vector<std::string> expression::tables() const {
+    std::vector<std::string> out;
+    collect_tables(*root_, out);
+    return out;
+}
+
+}  // namespace edigate::mapping

@@ -1,0 +1,290 @@
+// mapping.cpp - loading, checking and running mapping files (see mapping.hpp).
+#include "edigate/mapping/mapping.hpp"
+
+#include <fmt/format.h>
+
+#include "edigate/core/data_roots.hpp"
+#include "edigate/mapping/codes.hpp"
+#include "edigate/mapping/expression.hpp"
+#include "edigate/xml/reader.hpp"
+
+namespace edigate::mapping {
+
+namespace fs = std::filesystem;
+
+struct mapping::rule {
+    enum class kind { element, attribute, for_each, when, variable } what = kind::element;
+    std::string name;
+    core::symbol ns;
+    std::optional<expression> value;  ///< element/attribute value, for-each select, if test
+    bool required = false;
+    bool at_least_one = false;
+    std::uint32_t line = 0;
+    std::vector<rule> children;
+};
+
+namespace {
+
+core::diagnostic problem(code c, std::string text, std::uint32_t line = 0, std::uint32_t column = 0) {
+    core::diagnostic d;
+    d.code = std::string(info(c).name);
+    d.level = info(c).level;
+    d.where.line = line;
+    d.where.column = column;
+    d.text = std::move(text);
+    return d;
+}
+
+const std::string* attribute(const core::node& n, std::string_view name) {
+    for (const auto& [k, v] : n.attributes)
+        if (k == name) return &v;
+    return nullptr;
+}
+
+/// Turns the checked mapping XML into rules; expression errors become problems with their line.
+class compiler {
+public:
+    compiler(const fs::path& file, std::vector<core::diagnostic>& problems) : file_(file), problems_(problems) {}
+
+    bool content(const core::node& n, mapping::rule& parent, const core::symbol& ns) {
+        bool ok = true;
+        for (const auto& c : n.children) {
+            mapping::rule r;
+            r.line = c.line;
+            if (c.name == "element") {
+                r.name = *attribute(c, "name");
+                r.ns = ns;
+                r.required = flag(c, "required");
+                if (const auto* v = attribute(c, "value")) ok &= compile(*v, c, r.value);
+                ok &= content(c, r, ns);
+            } else if (c.name == "attribute") {
+                r.what = mapping::rule::kind::attribute;
+                r.name = *attribute(c, "name");
+                r.required = flag(c, "required");
+                ok &= compile(*attribute(c, "value"), c, r.value);
+            } else if (c.name == "for-each") {
+                r.what = mapping::rule::kind::for_each;
+                r.at_least_one = flag(c, "at-least-one");
+                ok &= compile(*attribute(c, "select"), c, r.value);
+                ok &= content(c, r, ns);
+            } else if (c.name == "variable") {
+                r.what = mapping::rule::kind::variable;
+                r.name = *attribute(c, "name");
+                ok &= compile(*attribute(c, "value"), c, r.value);
+            } else if (c.name == "if") {
+                r.what = mapping::rule::kind::when;
+                ok &= compile(*attribute(c, "test"), c, r.value);
+                ok &= content(c, r, ns);
+            } else {
+                continue;
+            }
+            parent.children.push_back(std::move(r));
+        }
+        return ok;
+    }
+    std::vector<std::string> tables;
+
+private:
+    static bool flag(const core::node& n, std::string_view name) {
+        const auto* v = attribute(n, name);
+        return v && (*v == "true" || *v == "1");
+    }
+    bool compile(const std::string& text, const core::node& at, std::optional<expression>& out) {
+        std::string error;
+        std::size_t offset = 0;
+        out = expression::compile(text, error, offset);
+        if (!out) {
+            problems_.push_back(problem(code::bad_file,
+                                        fmt::format("{}:{}: in \"{}\" at offset {}: {}", file_.string(), at.line, text, offset, error),
+                                        at.line));
+            return false;
+        }
+        for (auto& t : out->tables()) tables.push_back(std::move(t));
+        return true;
+    }
+
+    const fs::path& file_;
+    std::vector<core::diagnostic>& problems_;
+};
+
+struct collect final : xml::document_handler {
+    std::vector<core::diagnostic> found;
+    void finding(const core::diagnostic& d) override {
+        if (d.level == core::severity::error) found.push_back(d);
+    }
+};
+
+/// Runs the rules of one mapping on one source tree.
+class runner {
+public:
+    runner(const mapping& m, const mapping::rule& root, const core::node& source, const variables& vars,
+           const std::map<std::string, code_table, std::less<>>& tables, std::vector<core::diagnostic>& findings)
+        : m_(m), root_(root), findings_(findings) {
+        scope_.root = &source;
+        scope_.node = &source;
+        scope_.vars = &vars;
+        scope_.tables = &tables;
+    }
+
+    std::optional<core::node> run() {
+        core::node out(root_.name);
+        out.ns = root_.ns;
+        body(root_, out, root_.name);
+        if (failed_) return std::nullopt;
+        return out;
+    }
+
+private:
+    void fail(code c, const mapping::rule& r, const std::string& where, std::string what) {
+        auto d = problem(c, fmt::format("{}: {} (rule at {}:{})", where, what, m_.file().filename().string(), r.line));
+        d.where.byte = scope_.node->byte;
+        d.where.line = scope_.node->line;
+        d.where.tag = scope_.node->name;
+        findings_.push_back(std::move(d));
+        failed_ = true;
+    }
+    std::optional<std::string> value(const mapping::rule& r, const std::string& where) {
+        std::vector<std::string> problems;
+        auto v = r.value->evaluate(scope_, problems);
+        for (auto& p : problems) fail(code::bad_value, r, where, std::move(p));
+        return v;
+    }
+    std::string source_place() const {
+        return scope_.node->byte ? fmt::format("{} at byte {}", scope_.node->name, scope_.node->byte)
+                                 : scope_.node->line ? fmt::format("{} at line {}", scope_.node->name, scope_.node->line)
+                                                     : scope_.node->name;
+    }
+    void body(const mapping::rule& parent, core::node& out, const std::string& where) {
+        // Variables set in this body are seen by the rules after them here, nested ones included.
+        const variables* outer = scope_.vars;
+        std::optional<variables> local;
+        for (const auto& r : parent.children) {
+            switch (r.what) {
+            case mapping::rule::kind::variable: {
+                if (!local) local.emplace(*outer), scope_.vars = &*local;
+                std::vector<std::string> problems;
+                auto v = r.value->evaluate(scope_, problems);
+                for (auto& p : problems) fail(code::bad_value, r, where, std::move(p));
+                if (v) (*local)[r.name] = std::move(*v);
+                else local->erase(r.name);
+                break;
+            }
+            case mapping::rule::kind::attribute: {
+                std::string at = where + "/@" + r.name;
+                if (auto v = value(r, at)) out.set_attribute(r.name, *v);
+                else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}", r.value->text(), source_place()));
+                break;
+            }
+            case mapping::rule::kind::element: element(r, out, where); break;
+            case mapping::rule::kind::for_each: {
+                auto elements = r.value->elements(scope_);
+                if (elements.empty() && r.at_least_one)
+                    fail(code::missing_value, r, where, fmt::format("nothing selected by {} in {}, at least one required", r.value->text(), source_place()));
+                const core::node* saved = scope_.node;
+                for (const auto* e : elements) {
+                    scope_.node = e;
+                    body(r, out, where);
+                }
+                scope_.node = saved;
+                break;
+            }
+            case mapping::rule::kind::when: {
+                if (r.value->holds(scope_)) body(r, out, where);
+                break;
+            }
+            }
+        }
+        scope_.vars = outer;
+    }
+    void element(const mapping::rule& r, core::node& parent, const std::string& where) {
+        std::size_t index = 1;
+        for (const auto& c : parent.children) index += c.name == r.name;
+        std::string at = fmt::format("{}/{}{}", where, r.name, index > 1 ? fmt::format("[{}]", index) : "");
+        core::node& n = parent.children.emplace_back(r.name);
+        n.ns = r.ns;
+        if (r.value) {
+            if (auto v = value(r, at)) n.value = std::move(*v);
+            else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}", r.value->text(), source_place()));
+        }
+        body(r, n, at);
+        if (n.value.empty() && n.attributes.empty() && n.children.empty()) {
+            if (r.required && !r.value) fail(code::missing_value, r, at, fmt::format("required element has no content from {}", source_place()));
+            parent.children.pop_back();  // an optional element with nothing in it is left out
+        }
+    }
+
+    const mapping& m_;
+    const mapping::rule& root_;
+    std::vector<core::diagnostic>& findings_;
+    scope scope_;
+    bool failed_ = false;
+};
+
+}  // namespace
+
+std::optional<mapping> mapping::load(const fs::path& file, const xml::schema_catalog& schemas, const fs::path& codes,
+                                     std::vector<core::diagnostic>& problems) {
+    auto fail = [&](std::string text, std::uint32_t line = 0, std::uint32_t column = 0) {
+        problems.push_back(problem(code::bad_file, std::move(text), line, column));
+        return std::nullopt;
+    };
+    core::diagnostic read_problem;
+    auto tree = xml::read_file(file, read_problem);
+    if (!tree) return fail(fmt::format("{}: {}", file.string(), read_problem.text), read_problem.where.line, read_problem.where.column);
+    const auto* schema = schemas.named("mapping-v1");
+    if (!schema) return fail("xsd/mapping-v1.xsd is not installed: mapping files cannot be checked");
+    auto grammars = schemas.grammars(*schema, read_problem);
+    if (!grammars) return fail(read_problem.text);
+    collect c;
+    xml::read_options o;
+    o.schema = grammars;
+    o.build_tree = false;
+    xml::read(file, c, o);
+    if (tree->ns != "urn:edigate:mapping:1")
+        return fail(fmt::format("{}: not a mapping file (root {{{}}}{}, expected {{urn:edigate:mapping:1}}mapping)", file.string(), tree->ns.str(), tree->name), tree->line);
+    for (const auto& d : c.found) fail(fmt::format("{}:{}:{}: {} ({})", file.string(), d.where.line, d.where.column, d.text, d.where.path), d.where.line, d.where.column);
+    if (!c.found.empty()) return std::nullopt;
+
+    mapping m;
+    m.file_ = file;
+    m.name_ = *attribute(*tree, "name");
+    m.source_ = *attribute(*tree, "source");
+    m.target_ = *attribute(*tree, "target");
+    const core::node& output = *tree->child("output");
+    auto root = std::make_shared<rule>();
+    root->name = *attribute(output, "root");
+    if (const auto* ns = attribute(output, "namespace")) root->ns = *ns;
+    root->line = output.line;
+    compiler comp(file, problems);
+    if (!comp.content(output, *root, root->ns)) return std::nullopt;
+    for (const auto& t : comp.tables) {
+        if (m.tables_.contains(t)) continue;
+        core::diagnostic table_problem;
+        auto table = code_table::load(codes / (t + ".csv"), table_problem);
+        if (!table) return fail(table_problem.text, table_problem.where.line);
+        m.tables_.emplace(t, std::move(*table));
+    }
+    m.output_ = std::move(root);
+    return m;
+}
+
+std::optional<core::node> mapping::run(const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings) const {
+    return runner(*this, *output_, source, vars, tables_, findings).run();
+}
+
+std::vector<fs::path> default_mapping_roots() { return core::data_roots("EDIGATE_MAPPINGS", "mappings"); }
+
+std::optional<fs::path> find_mapping(std::string_view name, const std::vector<fs::path>& roots) {
+    std::error_code ec;
+    if (fs::is_regular_file(fs::path(name), ec)) return fs::path(name);
+    std::string wanted = std::string(name) + ".map.xml";
+    for (const auto& root : roots) {
+        if (!fs::is_directory(root, ec)) continue;
+        for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+             !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+            if (it->path().filename() == wanted) return it->path();
+    }
+    return std::nullopt;
+}
+
+}  // namespace edigate::mapping

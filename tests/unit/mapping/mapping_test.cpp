@@ -1,0 +1,133 @@
+// mapping_test.cpp - mapping files: the F1 mapping loads and runs, a missing required value or an
+// unknown code gives no output and a finding naming rule and source, and mistakes in a mapping
+// file are reported at load with their line.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "edigate/directory/tree.hpp"
+#include "edigate/edifact/reader.hpp"
+#include "edigate/mapping/mapping.hpp"
+
+namespace fs = std::filesystem;
+using namespace edigate;
+
+namespace {
+
+const fs::path source = EDIGATE_SOURCE_DIR;
+
+const xml::schema_catalog& schemas() {
+    static xml::schema_catalog catalog({source / "xsd"});
+    return catalog;
+}
+
+core::node cuscar_tree() {
+    struct first_tree final : edifact::handler {
+        directory::catalog dirs{{source / "edifact/directories"}};
+        directory::validator v{dirs};
+        edifact::interchange_header header;
+        std::optional<core::node> tree;
+        void interchange_begin(const edifact::interchange_header& h) override { header = h; }
+        void message_end(const edifact::message& m) override {
+            if (!tree) tree = directory::message_tree(m, header, v, [](core::diagnostic) {});
+        }
+    } h;
+    edifact::reader_options o;
+    o.keep_segments = true;
+    edifact::reader(o).read_file(source / "samples/cuscar-d96a-manifest.edi", h);
+    REQUIRE(h.tree);
+    return *h.tree;
+}
+
+mapping::mapping f1() {
+    std::vector<core::diagnostic> problems;
+    auto m = mapping::mapping::load(source / "mappings/customs/cuscar-mt1101.map.xml", schemas(), source / "mappings/codes", problems);
+    INFO((problems.empty() ? "" : problems.front().text));
+    REQUIRE(m);
+    return *m;
+}
+
+const mapping::variables partner{{"customs_code", "2305138764521"}, {"dxp_id", "DXP1"}, {"now", "20240316090512345"}};
+
+/// Removes every node with this name below `n` whose child `qualifier` has `value`.
+void remove(core::node& n, const std::string& name, const std::string& qualifier, const std::string& value) {
+    std::erase_if(n.children, [&](const core::node& c) {
+        if (c.name != name) return false;
+        for (const auto& k : c.children)
+            for (const auto& kk : k.children)
+                if (kk.name == qualifier && kk.value == value) return true;
+        return false;
+    });
+    for (auto& c : n.children) remove(c, name, qualifier, value);
+}
+
+}  // namespace
+
+TEST_CASE("the F1 mapping turns the CUSCAR sample into an MT1101 tree", "[mapping]") {
+    auto m = f1();
+    CHECK(m.source() == "CUSCAR");
+    CHECK(m.target() == "customs-manifest-mt1101");
+    std::vector<core::diagnostic> findings;
+    auto out = m.run(cuscar_tree(), partner, findings);
+    INFO((findings.empty() ? "" : findings.front().text));
+    REQUIRE(out);
+    CHECK(out->name == "Manifest");
+    CHECK(out->ns == "urn:Declaration:datamodel:standard:CN:MT1101:1");
+    std::size_t consignments = 0;
+    for (const auto& c : out->child("Declaration")->children) consignments += c.name == "Consignment";
+    CHECK(consignments == 3);
+    CHECK(out->child("Head")->child("FunctionCode")->value == "9");  // 1225 = 9 through the code table
+}
+
+TEST_CASE("a missing required source value gives no output and says which rule and where", "[mapping]") {
+    auto tree = cuscar_tree();
+    remove(tree, "RFF", "1153", "BM");  // every bill of lading reference
+    std::vector<core::diagnostic> findings;
+    CHECK_FALSE(f1().run(tree, partner, findings));
+    REQUIRE_FALSE(findings.empty());
+    CHECK(findings[0].code == "EDI-M002");
+    CHECK(findings[0].text.find("Manifest/Declaration/Consignment/TransportContractDocument/ID") == 0);
+    CHECK(findings[0].text.find("required value $bill is missing in SG6 at byte") != std::string::npos);
+    CHECK(findings[0].text.find("cuscar-mt1101.map.xml:") != std::string::npos);
+    CHECK(findings[0].where.byte > 0);
+}
+
+TEST_CASE("a code not in its table is a finding, never a blank", "[mapping]") {
+    auto tree = cuscar_tree();
+    for (auto& c : tree.children)
+        if (c.name == "BGM")
+            for (auto& e : c.children)
+                if (e.name == "1225") e.value = "47";
+    std::vector<core::diagnostic> findings;
+    CHECK_FALSE(f1().run(tree, partner, findings));
+    REQUIRE_FALSE(findings.empty());
+    CHECK(findings[0].code == "EDI-M003");
+    CHECK(findings[0].text.find("code '47' from BGM/1225 is not in code table edifact-1225-to-cn-manifest-function") != std::string::npos);
+}
+
+TEST_CASE("mistakes in a mapping file are reported at load with their line", "[mapping]") {
+    auto write = [](const std::string& body) {
+        auto p = fs::temp_directory_path() / "edigate-test.map.xml";
+        std::ofstream(p) << "<?xml version=\"1.0\"?>\n<mapping xmlns=\"urn:edigate:mapping:1\" version=\"1\" name=\"t\" source=\"CUSCAR\" "
+                            "target=\"customs-manifest-mt1101\">\n  <output root=\"Manifest\">\n"
+                         << body << "  </output>\n</mapping>\n";
+        return p;
+    };
+    auto problems_of = [](const fs::path& p) {
+        std::vector<core::diagnostic> problems;
+        CHECK_FALSE(mapping::mapping::load(p, schemas(), source / "mappings/codes", problems));
+        REQUIRE_FALSE(problems.empty());
+        return problems.front();
+    };
+    auto p = problems_of(write("    <element name=\"Head\" value=\"concat(BGM/1004, \"/>\n"));
+    CHECK(p.code == "EDI-M001");
+    CHECK(p.where.line == 4);
+    CHECK(p.text.find("expected a value") != std::string::npos);
+    p = problems_of(write("    <element name=\"Head\" value=\"frobnicate(BGM/1004)\"/>\n"));
+    CHECK(p.text.find("unknown function 'frobnicate'") != std::string::npos);
+    p = problems_of(write("    <elemnt name=\"Head\"/>\n"));  // the schema catches what is not mapping vocabulary
+    CHECK(p.where.line == 4);
+    p = problems_of(write("    <element name=\"Head\" value=\"code('no-such-table', BGM/1225)\"/>\n"));
+    CHECK(p.text.find("no-such-table.csv") != std::string::npos);
+}
