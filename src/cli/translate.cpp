@@ -34,6 +34,7 @@ struct translate_args {
     std::string out;
     std::string now;
     bool json = false;
+    bool explain = false;
     reading_options reading;
 };
 
@@ -68,6 +69,7 @@ struct output {
     std::string text;                   ///< the XML
     std::uint32_t message = 0;
     std::string status = "written";
+    std::vector<mapping::trace> traces;  ///< with --explain
 };
 
 struct findings_only final : xml::document_handler {
@@ -91,17 +93,18 @@ public:
         for (const auto& m : maps_) {
             if (m.source() != type) continue;
             any = true;
-            auto result = m.run(tree, vars, found);
+            std::vector<mapping::trace> traces;
+            auto result = m.run(tree, vars, found, args_.explain ? &traces : nullptr);
             if (!result) {
                 ok = false;
-                outs.push_back({m.name(), m.target(), "", "", index, "failed"});
+                outs.push_back({m.name(), m.target(), "", "", index, "failed", std::move(traces)});
                 continue;
             }
             std::ostringstream text;
             xml::writer w(text, {.indent = true});
             w.node(*result);
             w.finish();
-            output o{m.name(), m.target(), fmt::format("{}.{}.{}.xml", stem, index, m.name()), text.str(), index};
+            output o{m.name(), m.target(), fmt::format("{}.{}.{}.xml", stem, index, m.name()), text.str(), index, "written", std::move(traces)};
             if (!valid(o, found)) ok = false, o.status = "invalid";
             outs.push_back(std::move(o));
         }
@@ -158,7 +161,7 @@ private:
     }
     bool publish(const output& o, std::vector<core::diagnostic>& sink) {
         if (args_.out.empty()) {
-            fmt::print("{}", o.text);
+            if (!args_.explain) fmt::print("{}", o.text);
             return true;
         }
         auto tmp = temporary(o.text);
@@ -265,12 +268,26 @@ int run_translate(translate_args a) {
         if (!readable) ++failed;
         else if (!ok) ++invalid;
         core::line_locator lines;
-        if (!sink.items().empty()) lines = in.lines();
+        if (!sink.items().empty() || a.explain) lines = in.lines();
         if (a.json) {
             json outs = json::array();
             for (const auto& o : done) {
                 json j{{"message", o.message}, {"mapping", o.mapping}, {"target", o.target}, {"status", o.status}};
                 if (o.status == "written" && !a.out.empty()) j["path"] = (fs::path(a.out) / o.name).string();
+                if (a.explain) {
+                    json ts = json::array();
+                    for (const auto& t : o.traces) {
+                        json x{{"output", t.output}, {"value", t.value}, {"rule_line", t.rule_line}, {"rule", t.rule}};
+                        if (!t.source.empty()) {
+                            x["source"] = t.source;
+                            x["source_byte"] = t.source_byte;
+                            auto lc = lines.locate(t.source_byte);
+                            x["source_line"] = t.source_line ? t.source_line : lc.line;
+                        }
+                        ts.push_back(x);
+                    }
+                    j["explain"] = ts;
+                }
                 outs.push_back(j);
             }
             json diags = json::array();
@@ -279,9 +296,19 @@ int run_translate(translate_args a) {
                               {"status", !readable ? "unreadable" : ok ? "translated" : "failed"}});
             continue;
         }
-        for (const auto& o : done)
+        for (const auto& o : done) {
             fmt::print(stderr, "{}: message {} -> {} ({}): {}{}\n", in.display(), o.message, o.mapping, o.target, o.status,
                        o.status == "written" && !a.out.empty() ? " " + (fs::path(a.out) / o.name).string() : "");
+            for (const auto& t : o.traces) {
+                std::string from = "constant or variable";
+                if (!t.source.empty()) {
+                    auto lc = lines.locate(t.source_byte);
+                    from = t.source_line ? fmt::format("{} at line {}", t.source, t.source_line)
+                                         : fmt::format("{} at {}:{} (byte {})", t.source, lc.line, lc.column, t.source_byte);
+                }
+                fmt::print("{} = '{}'\n    from {}; rule line {}: {}\n", t.output, t.value, from, t.rule_line, t.rule);
+            }
+        }
         for (const auto& d : sink.items()) fmt::print(stderr, "{}\n", render(d, in.display(), &lines));
     }
     if (a.json) fmt::print("{}\n", json_text(json{{"files", report}}));
@@ -307,6 +334,8 @@ void add_translate(CLI::App& app, int& exit) {
         ->allow_extra_args(false);
     cmd->add_option("--now", a->now, "the sending time the mappings see as $now, yyyyMMddHHmmssSSS (default: now, UTC)");
     cmd->add_flag("--json", a->json, "a JSON report on standard output (use with --out)");
+    cmd->add_flag("--explain", a->explain,
+                  "for every output value, the source element (with its position) and the mapping rule that made it, instead of the output");
     a->reading.add_to(*cmd);
     cmd->footer("Exit codes: 0 every output written, 1 some message gave no output (findings say why), 2 usage error or a bad "
                 "mapping file, 3 I/O failure.");

@@ -189,12 +189,14 @@ std::optional<std::string> arg(const part& p, std::size_t i, const scope& s, std
 
 std::optional<std::string> call(const part& p, const scope& s, std::vector<std::string>& problems) {
     const std::string& f = p.text;
-    if (f == "concat") {
+    if (f == "concat") {  // every part or nothing: a half-built identifier must not pass as a value
         std::string out;
-        bool any = false;
-        for (std::size_t i = 0; i < p.args.size(); ++i)
-            if (auto v = arg(p, i, s, problems)) out += *v, any = true;
-        return any ? std::optional(out) : std::nullopt;
+        for (std::size_t i = 0; i < p.args.size(); ++i) {
+            auto v = arg(p, i, s, problems);
+            if (!v) return std::nullopt;
+            out += *v;
+        }
+        return out;
     }
     if (f == "default" || f == "first") {
         for (std::size_t i = 0; i < p.args.size(); ++i)
@@ -208,6 +210,7 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
             return std::nullopt;
         }
         auto sel = a.source->select(*s.node, *s.root, s.vars);
+        if (!s.origin && !sel.empty()) s.origin = sel.front().element;
         if (f == "count") return std::to_string(sel.size());
         if (f == "join") {
             auto sep = arg(p, 1, s, problems).value_or("");
@@ -318,7 +321,10 @@ std::optional<std::string> eval(const part& p, const scope& s, std::vector<std::
     }
     case part::kind::path: {
         for (const auto& x : p.source->select(*s.node, *s.root, s.vars))
-            if (!x.value().empty()) return x.value();
+            if (!x.value().empty()) {
+                if (!s.origin) s.origin = x.element;
+                return x.value();
+            }
         return std::nullopt;
     }
     case part::kind::call: return call(p, s, problems);

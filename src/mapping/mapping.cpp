@@ -118,8 +118,8 @@ struct collect final : xml::document_handler {
 class runner {
 public:
     runner(const mapping& m, const mapping::rule& root, const core::node& source, const variables& vars,
-           const std::map<std::string, code_table, std::less<>>& tables, std::vector<core::diagnostic>& findings)
-        : m_(m), root_(root), findings_(findings) {
+           const std::map<std::string, code_table, std::less<>>& tables, std::vector<core::diagnostic>& findings, std::vector<trace>* explain)
+        : m_(m), root_(root), findings_(findings), explain_(explain) {
         scope_.root = &source;
         scope_.node = &source;
         scope_.vars = &vars;
@@ -145,8 +145,14 @@ private:
     }
     std::optional<std::string> value(const mapping::rule& r, const std::string& where) {
         std::vector<std::string> problems;
+        scope_.origin = nullptr;
         auto v = r.value->evaluate(scope_, problems);
         for (auto& p : problems) fail(code::bad_value, r, where, std::move(p));
+        if (v && explain_) {
+            trace t{where, *v, r.line, r.value->text()};
+            if (const auto* o = scope_.origin) t.source = o->name, t.source_byte = o->byte, t.source_line = o->line;
+            explain_->push_back(std::move(t));
+        }
         return v;
     }
     std::string source_place() const {
@@ -216,6 +222,7 @@ private:
     const mapping& m_;
     const mapping::rule& root_;
     std::vector<core::diagnostic>& findings_;
+    std::vector<trace>* explain_;
     scope scope_;
     bool failed_ = false;
 };
@@ -268,8 +275,9 @@ std::optional<mapping> mapping::load(const fs::path& file, const xml::schema_cat
     return m;
 }
 
-std::optional<core::node> mapping::run(const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings) const {
-    return runner(*this, *output_, source, vars, tables_, findings).run();
+std::optional<core::node> mapping::run(const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings,
+                                       std::vector<trace>* explain) const {
+    return runner(*this, *output_, source, vars, tables_, findings, explain).run();
 }
 
 std::vector<fs::path> default_mapping_roots() { return core::data_roots("EDIGATE_MAPPINGS", "mappings"); }

@@ -5,7 +5,7 @@
 //                                         a bare number is a path too (3207 is an element name),
 //                                         except as the count of number, substring, lpad, rpad
 //   $sender  $recipient  $interchange  $message  $now  $file     run variables
-//   concat(a, b, ...)                     the present values, joined
+//   concat(a, b, ...)                     the values joined; missing when any of them is missing
 //   default(a, b, ...)                    the first present value
 //   code('table', x)  decode('table', x)  a code table (mappings/codes/) forwards / backwards;
 //                                         an unknown code is a problem, never a blank
@@ -40,6 +40,8 @@ struct scope {
     const core::node* root = nullptr;                                ///< the source message or document
     const variables* vars = nullptr;
     const std::map<std::string, code_table, std::less<>>* tables = nullptr;
+    /// Set by evaluate() to the source element the first path value came from (for --explain).
+    mutable const core::node* origin = nullptr;
 };
 
 class expression {

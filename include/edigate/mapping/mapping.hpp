@@ -22,6 +22,18 @@
 
 namespace edigate::mapping {
 
+/// Where one output value came from: the rule that made it and the source element it was read
+/// from (for `edigate translate --explain`).
+struct trace {
+    std::string output;        ///< output path, e.g. "Manifest/Declaration/Consignment[2]/TransportContractDocument/ID"
+    std::string value;
+    std::uint32_t rule_line = 0;
+    std::string rule;          ///< the expression
+    std::string source;        ///< the source element's name ("1154"), empty for constants and variables
+    std::uint64_t source_byte = 0;
+    std::uint32_t source_line = 0;
+};
+
 class mapping {
 public:
     struct rule;  // compiled form, see mapping.cpp
@@ -37,7 +49,9 @@ public:
     const std::filesystem::path& file() const noexcept { return file_; }
 
     /// The target tree for one source tree, or nullopt with findings (EDI-M002, EDI-M003).
-    std::optional<core::node> run(const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings) const;
+    /// With `explain`, every value written is traced back to its rule and source element.
+    std::optional<core::node> run(const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings,
+                                  std::vector<trace>* explain = nullptr) const;
 
 private:
     std::string name_, source_, target_;

@@ -1,6 +1,6 @@
 # cli_test.cmake - every command answers --help with exit 0, bad usage gives exit 2,
 # a missing file exit 3. Run with -DEDIGATE=path/to/edigate.
-foreach(cmd "" validate parse codes ack directory "directory|show" "directory|list" schemas)
+foreach(cmd "" validate parse codes ack directory "directory|show" "directory|list" schemas translate)
   string(REPLACE "|" ";" args "${cmd}")
   execute_process(COMMAND ${EDIGATE} ${args} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
   if(NOT rc EQUAL 0 OR NOT out MATCHES "Usage" OR (cmd MATCHES "show" AND NOT out MATCHES "VERSION"))
@@ -131,4 +131,16 @@ string(JSON root ERROR_VARIABLE jerr GET "${out}" document name)
 string(JSON ns ERROR_VARIABLE jerr2 GET "${out}" document ns)
 if(NOT rc EQUAL 0 OR jerr OR jerr2 OR NOT root STREQUAL "DecMessage" OR NOT ns STREQUAL "http://www.chinaport.gov.cn/dec" OR NOT out MATCHES "连云港")
   message(FATAL_ERROR "parse XML: expected exit 0 and the DecMessage tree with UTF-8 text, got ${rc} ${root} ${ns}: ${err}\n${out}")
+endif()
+
+# translate --explain: every value with its source position and rule line; a bad -s is a usage error.
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi -m cuscar-mt1101 --explain -s customs_code=2305138764521 -s dxp_id=DXP1
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_QUIET)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "Manifest/Declaration/Consignment\\[2\\]/TransportContractDocument/ID = 'LHCL2403170027'"
+   OR NOT out MATCHES "Manifest/Head/FunctionCode = '9'\n    from 1225 at 4:21 \\(byte 127\\); rule line [0-9]+: code\\(")
+  message(FATAL_ERROR "translate --explain: expected traced values, got ${rc}:\n${out}")
+endif()
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi -m cuscar-mt1101 -s novalue RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "translate -s without '=': expected exit 2, got ${rc}")
 endif()
