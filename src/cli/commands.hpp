@@ -144,6 +144,7 @@ private:
 void add_validate(CLI::App& app, int& exit);
 void add_schemas(CLI::App& app, int& exit);
 void add_translate(CLI::App& app, int& exit);
+void add_diff(CLI::App& app, int& exit);
 void add_parse(CLI::App& app, int& exit);
 void add_codes(CLI::App& app, int& exit);
 void add_directory(CLI::App& app, int& exit);

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     add_ack(app, exit);
     add_schemas(app, exit);
     add_translate(app, exit);
+    add_diff(app, exit);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -1,6 +1,6 @@
 # cli_test.cmake - every command answers --help with exit 0, bad usage gives exit 2,
 # a missing file exit 3. Run with -DEDIGATE=path/to/edigate.
-foreach(cmd "" validate parse codes ack directory "directory|show" "directory|list" schemas translate)
+foreach(cmd "" validate parse codes ack directory "directory|show" "directory|list" schemas translate diff)
   string(REPLACE "|" ";" args "${cmd}")
   execute_process(COMMAND ${EDIGATE} ${args} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
   if(NOT rc EQUAL 0 OR NOT out MATCHES "Usage" OR (cmd MATCHES "show" AND NOT out MATCHES "VERSION"))
@@ -144,3 +144,26 @@ execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manif
 if(NOT rc EQUAL 2)
   message(FATAL_ERROR "translate -s without '=': expected exit 2, got ${rc}")
 endif()
+
+# diff: control references and layout do not count; a changed value is reported by its path.
+file(READ ${SOURCE}/samples/cuscar-d96a-manifest.edi original)
+string(REPLACE "LHS2403160001" "LHS2411270042" rerun "${original}")   # another control reference
+string(REPLACE "LHS240316001" "LHS241127001" rerun "${rerun}")         # another message reference
+string(REPLACE "'\n" "'" rerun "${rerun}")                             # no line breaks
+set(diff_a "${CMAKE_CURRENT_BINARY_DIR}/cli_diff_a.edi")
+set(diff_b "${CMAKE_CURRENT_BINARY_DIR}/cli_diff_b.edi")
+file(WRITE ${diff_a} "${original}")
+file(WRITE ${diff_b} "${rerun}")
+execute_process(COMMAND ${EDIGATE} diff ${diff_a} ${diff_b} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "same content")
+  message(FATAL_ERROR "diff of a re-run with other references and layout: expected exit 0, same content; got ${rc}: ${out}${err}")
+endif()
+string(REPLACE "+CHANGWON+" "+BUSAN+" changed "${rerun}")
+file(WRITE ${diff_b} "${changed}")
+execute_process(COMMAND ${EDIGATE} diff --json ${diff_a} ${diff_b} RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+string(JSON path ERROR_VARIABLE jerr GET "${out}" differences 0 path)
+string(JSON b ERROR_VARIABLE jerr2 GET "${out}" differences 0 b)
+if(NOT rc EQUAL 1 OR jerr OR NOT path STREQUAL "/edifact/Interchange/Message/SG6[1]/SG7/SG10[1]/NAD/3164" OR NOT b STREQUAL "BUSAN")
+  message(FATAL_ERROR "diff of a changed city: expected exit 1 and the NAD/3164 path, got ${rc} ${path} ${b}:\n${out}")
+endif()
+file(REMOVE ${diff_a} ${diff_b})
