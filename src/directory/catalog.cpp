@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <system_error>
 
 #include "detail/importer.hpp"
@@ -144,6 +145,34 @@ void directory::link() {
             }
         }
     for (auto& [tag, seg] : segments_) seg.compile_checks();
+    // 2380 values are checked against their 2379 format in many segments (DTM): look the
+    // patterns up by packed code rather than by string in the code list.
+    date_patterns_.clear();
+    long_date_patterns_.clear();
+    if (const auto* formats = codes("2379"))
+        for (const auto& [code, name] : formats->codes)
+            if (auto p = make_date_pattern(name)) {
+                if (!code.empty() && code.size() <= 7) date_patterns_.emplace_back(pack(code), std::move(*p));
+                else long_date_patterns_.emplace(code, std::move(*p));
+            }
+    std::sort(date_patterns_.begin(), date_patterns_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+std::optional<directory::date_pattern> directory::make_date_pattern(const std::string& name) {
+    if (name.empty() || name.find_first_not_of("CYMDHSW-") != std::string::npos) return std::nullopt;  // Z, Q, P...: not checked
+    date_pattern p{name, name};
+    std::erase(p.without_dash, '-');
+    return p;
+}
+
+const directory::date_pattern* directory::date_format(std::string_view code) const {
+    if (code.empty() || code.size() > 7) {  // not packed (UNCL 2379 has no such codes)
+        auto it = long_date_patterns_.find(code);
+        return it == long_date_patterns_.end() ? nullptr : &it->second;
+    }
+    std::uint64_t k = pack(code);
+    auto it = std::lower_bound(date_patterns_.begin(), date_patterns_.end(), k, [](const auto& e, std::uint64_t v) { return e.first < v; });
+    return it != date_patterns_.end() && it->first == k ? &it->second : nullptr;
 }
 
 void segment_def::compile_checks() {

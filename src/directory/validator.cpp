@@ -231,8 +231,6 @@ private:
         if (!sc.fits_masks || s.element_count() > defined) return false;
         auto items = s.items();
         const std::size_t n = items.size();
-        // Most segments are all ASCII: then a value's length in characters is its size.
-        const bool ascii = n == 0 || all_ascii(items[0].text.data(), items[n - 1].text.data() + items[n - 1].text.size());
         std::uint64_t present = 0;  // bit e-1: element e has a non-empty value
         for (std::size_t i = 0; i < n;) {
             // items come in (element, repetition, component) order, none past `defined`
@@ -252,11 +250,11 @@ private:
                 std::size_t r = items[i].repetition, stop = i;
                 while (stop < end && items[stop].repetition == r) ++stop;
                 if (!ec.composite) {
-                    if (stop != i + 1 || items[i].component != 1 || !value_clean(items[i].text, vc[0], false, ascii)) return false;
+                    if (stop != i + 1 || items[i].component != 1 || !value_clean(items[i].text, vc[0], false)) return false;
                 } else if (ec.count > 0) {
                     if (items[stop - 1].component > ec.count) return false;
                     if (ec.has_roles) {
-                        if (!composite_clean(vc, ec, items, i, stop, ascii)) return false;
+                        if (!composite_clean(vc, ec, items, i, stop)) return false;
                     } else {
                         std::uint64_t got = 0;  // bit c-1: component c has a value
                         for (std::size_t k = i; k < stop; ++k) {
@@ -264,7 +262,7 @@ private:
                             if (v.empty()) continue;
                             std::size_t c = items[k].component - 1;
                             got |= std::uint64_t{1} << c;
-                            if (!value_clean(v, vc[c], false, ascii)) return false;
+                            if (!value_clean(v, vc[c], false)) return false;
                         }
                         if (ec.mandatory_components & ~got) return false;
                     }
@@ -275,22 +273,10 @@ private:
         return (sc.mandatory_elements & ~present) == 0;
     }
 
-    /// Whether no byte of [p, end) is >= 0x80, eight at a time.
-    static bool all_ascii(const char* p, const char* end) {
-        std::uint64_t acc = 0;
-        for (; end - p >= 8; p += 8) {
-            std::uint64_t w;
-            std::memcpy(&w, p, 8);
-            acc |= w;
-        }
-        for (; p < end; ++p) acc |= static_cast<unsigned char>(*p);
-        return (acc & 0x8080808080808080ull) == 0;
-    }
-
     /// composite() without findings for a composite whose components have roles (1131, 3055,
     /// 2380, 2379), for one repetition: items [i, stop).
     bool composite_clean(const value_check* vc, const element_check& ec, edifact::segment::item_view items, std::size_t i,
-                         std::size_t stop, bool ascii) const {
+                         std::size_t stop) const {
         if (ec.count > max_fast_components) return false;
         // Left uninitialised on purpose: only [0, count) is used, and zeroing the whole array for
         // every composite showed in profiles.
@@ -319,7 +305,7 @@ private:
                 if (vc[c].mandatory) return false;
                 continue;
             }
-            if (!value_clean(comp(c), vc[c], external, ascii)) return false;
+            if (!value_clean(comp(c), vc[c], external)) return false;
         }
         return !(at_2380 && at_2379) || date_time_fits(comp(at_2380 - 1), comp(at_2379 - 1));
     }
@@ -327,8 +313,8 @@ private:
     static constexpr std::size_t max_fast_components = 16;
 
     /// value() without findings.
-    /// value() without findings; `ascii`: the segment has no byte >= 0x80.
-    bool value_clean(std::string_view v, const value_check& r, bool external_codes, bool ascii) const {
+    /// value() without findings.
+    bool value_clean(std::string_view v, const value_check& r, bool external_codes) const {
         if (v.empty()) return true;
         std::size_t length;
         if (r.type == repr::kind::n) {
@@ -351,8 +337,14 @@ private:
             }
         } else {
             if (r.type == repr::kind::a && std::any_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return false;
-            // as value(): characters, not bytes (ASCII has one byte a character)
-            length = v.size() <= r.max && v.size() >= std::size_t{r.min} * 4 ? r.min : ascii ? v.size() : utf8_length(v);
+            // value() counts characters (bytes that do not continue a UTF-8 sequence), never more
+            // than bytes: for a variable length (an..35) with at most max bytes, the first byte
+            // starting a character is enough to know the count fits.
+            const std::size_t bytes = v.size();
+            bool surely_fits = (!r.max || bytes <= r.max) && (r.min == 0 || (r.min == 1 && (v[0] & 0xC0) != 0x80));
+            length = surely_fits ? 0 : bytes <= r.max && bytes >= std::size_t{r.min} * 4 ? r.min : utf8_length(v);
+            if (!surely_fits && ((r.max && length > r.max) || length < r.min)) return false;
+            return !opt_.code_lists || external_codes || !r.codes || r.codes->contains(v);
         }
         if ((r.max && length > r.max) || length < r.min) return false;
         return !opt_.code_lists || external_codes || !r.codes || r.codes->contains(v);
@@ -455,13 +447,10 @@ private:
 
     /// Whether a 2380 value fits its 2379 format, or the format is not one that is checked.
     bool date_time_fits(std::string_view value, std::string_view format) const {
-        const auto* formats = dir_.codes("2379");
-        if (!formats) return true;
-        auto it = formats->codes.find(std::string(format));
-        if (it == formats->codes.end()) return true;
-        std::string pattern = it->second;
-        if (pattern.empty() || pattern.find_first_not_of("CYMDHSW-") != std::string::npos) return true;  // Z, Q, P...: not checked
-        if (value.find('-') == std::string_view::npos) std::erase(pattern, '-');  // periods are usually written without it
+        const auto* formats = dir_.date_format(format);
+        if (!formats) return true;  // not a code of 2379, or Z, Q, P...: not checked
+        // periods are usually written without the '-'
+        std::string_view pattern = value.find('-') == std::string_view::npos ? formats->without_dash : formats->with_dash;
         bool ok = value.size() == pattern.size();
         char previous_run = 0;
         for (std::size_t i = 0; ok && i < pattern.size();) {
@@ -469,7 +458,7 @@ private:
             std::size_t n = 1;
             while (i + n < pattern.size() && pattern[i + n] == p) ++n;
             if (p == '-') {
-                ok = value.substr(i, n) == std::string_view(pattern).substr(i, n);
+                ok = value.substr(i, n) == pattern.substr(i, n);
             } else {
                 int v = 0;
                 for (std::size_t k = i; k < i + n; ++k) {
