@@ -256,26 +256,25 @@ std::string read_text(const std::filesystem::path& file) {
         raw.resize(static_cast<std::size_t>(in.gcount()));
     }
     const auto& cp437 = cp437_table();
-    static const std::array<bool, 256> itself = [&] {  // bytes that convert to themselves
-        std::array<bool, 256> a{};
-        for (int b = 0; b < 256; ++b) a[b] = cp437[b].size() == 1 && static_cast<unsigned char>(cp437[b][0]) == b;
-        return a;
-    }();
-    // Every line ends in CR LF, so runs between conversions are short: copy byte by byte into
-    // room for the longest output (3 bytes of UTF-8 a byte) rather than append run by run.
-    std::string out(raw.size() * 3, '\0');
-    char* w = out.data();
+    // Nearly every byte converts to one byte (CR to none): then convert in place, so no second
+    // buffer is allocated and touched (page faults are a visible part of loading a directory).
+    std::size_t out_size = 0;
+    bool in_place = true;
     for (char ch : raw) {
-        auto b = static_cast<unsigned char>(ch);
-        if (itself[b]) {
-            *w++ = ch;
-        } else {
-            const std::string& utf8 = cp437[b];
-            for (char u : utf8) *w++ = u;
-        }
+        std::size_t n = cp437[static_cast<unsigned char>(ch)].size();
+        out_size += n;
+        in_place = in_place && n <= 1;
     }
-    out.resize(static_cast<std::size_t>(w - out.data()));
-    return out;
+    std::string out;
+    if (!in_place) out.resize(out_size);
+    char* w = in_place ? raw.data() : out.data();  // in place, w never passes the byte being read
+    for (char ch : raw) {
+        const std::string& utf8 = cp437[static_cast<unsigned char>(ch)];
+        for (char u : utf8) *w++ = u;
+    }
+    if (!in_place) return out;
+    raw.resize(out_size);
+    return raw;
 }
 
 void import_segments(std::string_view text, std::map<std::string, segment_def, std::less<>>& out) {
