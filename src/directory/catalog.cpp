@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <system_error>
 
 #include "detail/importer.hpp"
@@ -60,18 +61,40 @@ std::uint64_t pack(std::string_view v) {
     for (char c : v) k = (k << 8) | static_cast<unsigned char>(c);
     return k | (std::uint64_t(v.size()) << 60);  // length in the top bits: "A" and "\0A" differ
 }
+
+std::size_t slot_of(std::uint64_t key, unsigned shift) { return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift); }
 }  // namespace
 
+// A hash table rather than a sorted array: the validator looks up most qualifiers and codes of
+// every segment, and a binary search's unpredictable branches cost more than one multiply and,
+// at half load, one or two probes.
 void code_list::index() {
-    short_codes_.clear();
-    for (const auto& [code, name] : codes)
-        if (code.size() <= 7) short_codes_.push_back(pack(code));
-    std::sort(short_codes_.begin(), short_codes_.end());
+    std::size_t n = 0;
+    for (const auto& [code, name] : codes) n += code.size() <= 7;
+    unsigned bits = 1;
+    while ((std::size_t{1} << bits) < 2 * n) ++bits;
+    shift_ = 64 - bits;
+    short_codes_.assign(std::size_t{1} << bits, 0);
+    const std::size_t mask = short_codes_.size() - 1;
+    for (const auto& [code, name] : codes) {
+        if (code.size() > 7) continue;
+        std::uint64_t k = pack(code);
+        std::size_t i = slot_of(k, shift_);
+        while (short_codes_[i] != 0) i = (i + 1) & mask;  // the codes are unique: no need to compare
+        short_codes_[i] = k;
+    }
     indexed_ = true;
 }
 
 bool code_list::contains(std::string_view v) const {
-    if (indexed_ && v.size() <= 7) return std::binary_search(short_codes_.begin(), short_codes_.end(), pack(v));
+    if (indexed_ && !v.empty() && v.size() <= 7) {  // an empty key would match an empty slot
+        const std::uint64_t k = pack(v);
+        const std::size_t mask = short_codes_.size() - 1;
+        for (std::size_t i = slot_of(k, shift_);; i = (i + 1) & mask) {
+            if (short_codes_[i] == k) return true;
+            if (short_codes_[i] == 0) return false;
+        }
+    }
     return codes.find(std::string(v)) != codes.end();
 }
 
@@ -121,6 +144,61 @@ void directory::link() {
                        : c.code == "2380" ? role::date_value : c.code == "2379" ? role::date_format : role::none;
             }
         }
+    for (auto& [tag, seg] : segments_) seg.compile_checks();
+    // 2380 values are checked against their 2379 format in many segments (DTM): look the
+    // patterns up by packed code rather than by string in the code list.
+    date_patterns_.clear();
+    long_date_patterns_.clear();
+    if (const auto* formats = codes("2379"))
+        for (const auto& [code, name] : formats->codes)
+            if (auto p = make_date_pattern(name)) {
+                if (!code.empty() && code.size() <= 7) date_patterns_.emplace_back(pack(code), std::move(*p));
+                else long_date_patterns_.emplace(code, std::move(*p));
+            }
+    std::sort(date_patterns_.begin(), date_patterns_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+std::optional<directory::date_pattern> directory::make_date_pattern(const std::string& name) {
+    if (name.empty() || name.find_first_not_of("CYMDHSW-") != std::string::npos) return std::nullopt;  // Z, Q, P...: not checked
+    date_pattern p{name, name};
+    std::erase(p.without_dash, '-');
+    return p;
+}
+
+const directory::date_pattern* directory::date_format(std::string_view code) const {
+    if (code.empty() || code.size() > 7) {  // not packed (UNCL 2379 has no such codes)
+        auto it = long_date_patterns_.find(code);
+        return it == long_date_patterns_.end() ? nullptr : &it->second;
+    }
+    std::uint64_t k = pack(code);
+    auto it = std::lower_bound(date_patterns_.begin(), date_patterns_.end(), k, [](const auto& e, std::uint64_t v) { return e.first < v; });
+    return it != date_patterns_.end() && it->first == k ? &it->second : nullptr;
+}
+
+void segment_def::compile_checks() {
+    checks = {};
+    for (const auto& e : elements) {
+        element_check ec;
+        ec.mandatory = e.mandatory;
+        ec.composite = e.composite;
+        ec.repeat = e.repeat;
+        ec.first = static_cast<std::uint32_t>(checks.values.size());
+        if (e.composite) {
+            for (const auto& c : e.components) {
+                if (c.mandatory && ec.count < 64) ec.mandatory_components |= std::uint64_t{1} << ec.count;
+                ++ec.count;
+                checks.values.push_back(value_check{c.format.min, c.format.max, c.format.type, c.mandatory, c.kind, c.codes});
+                ec.has_roles = ec.has_roles || c.kind != component_use::role::none;
+            }
+            checks.fits_masks = checks.fits_masks && ec.count <= 64;
+        } else {
+            checks.values.push_back(value_check{e.format.min, e.format.max, e.format.type, e.mandatory, component_use::role::none, e.codes});
+        }
+        ec.count = static_cast<std::uint32_t>(checks.values.size()) - ec.first;
+        if (e.mandatory && checks.elements.size() < 64) checks.mandatory_elements |= std::uint64_t{1} << checks.elements.size();
+        checks.elements.push_back(ec);
+    }
+    checks.fits_masks = checks.fits_masks && checks.elements.size() <= 64;
 }
 
 void directory::index_structure(std::vector<structure_entry>& entries) const {

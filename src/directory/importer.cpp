@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <iconv.h>
 
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <fstream>
@@ -194,7 +195,12 @@ bool is_composite_code(std::string_view t) { return t.size() == 4 && (t[0] == 'C
 
 /// Element header "     1225  Message function code   [C]" followed (after blank lines) by "Desc:".
 std::optional<std::pair<std::string, std::string>> element_header(const std::vector<std::string_view>& lines, std::size_t i) {
-    std::string l = unmark(lines[i]);
+    // Cheap rejection first, as this is asked of every line: the first word must be digits, and
+    // before it there are only blanks and change indicators (which unmark() blanks).
+    std::string_view raw = lines[i];
+    std::size_t k = raw.find_first_not_of(" +*#|X-");
+    if (k == std::string_view::npos || raw[k] < '0' || raw[k] > '9') return std::nullopt;
+    std::string l = unmark(raw);
     auto w = split_words(l);
     if (w.size() < 2 || w[0].size() != 4 || !all_digits(w[0]) || l[0] != ' ') return std::nullopt;
     std::size_t j = i + 1;
@@ -207,31 +213,68 @@ std::optional<std::pair<std::string, std::string>> element_header(const std::vec
 
 }  // namespace
 
+namespace {
+/// UTF-8 for each CP437 byte, from iconv once: CP437 is a stateless single-byte charset, so
+/// converting byte by byte gives what converting the whole text gives. A byte iconv cannot
+/// convert becomes '?'.
+const std::array<std::string, 256>& cp437_table() {
+    static const std::array<std::string, 256> table = [] {
+        std::array<std::string, 256> t;
+        iconv_t cd = iconv_open("UTF-8", "CP437");
+        if (cd == reinterpret_cast<iconv_t>(-1)) throw directory_error("iconv cannot convert CP437 to UTF-8");
+        for (int b = 0; b < 256; ++b) {
+            char in = static_cast<char>(b), out[8];
+            char* in_p = &in;
+            char* out_p = out;
+            std::size_t in_left = 1, out_left = sizeof out;
+            iconv(cd, nullptr, nullptr, nullptr, nullptr);
+            bool failed = iconv(cd, &in_p, &in_left, &out_p, &out_left) == static_cast<std::size_t>(-1);
+            std::string utf8 = failed ? std::string(1, '?') : std::string(out, static_cast<std::size_t>(out_p - out));
+            std::erase(utf8, '\r');  // read_text drops carriage returns
+            t[b] = std::move(utf8);
+        }
+        iconv_close(cd);
+        return t;
+    }();
+    return table;
+}
+}  // namespace
+
 std::string read_text(const std::filesystem::path& file) {
+    // Read in one go and convert from CP437 with a table: ASCII, nearly all of a directory,
+    // is copied as it is. (Reading through istreambuf_iterator and iconv took most of the time
+    // of loading a directory, which every validating run pays.)
     std::ifstream in(file, std::ios::binary);
     if (!in) throw directory_error(fmt::format("cannot read directory file {}", file.string()));
-    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::string out;
-    out.reserve(raw.size() + raw.size() / 8);
-    iconv_t cd = iconv_open("UTF-8", "CP437");
-    if (cd == reinterpret_cast<iconv_t>(-1)) throw directory_error("iconv cannot convert CP437 to UTF-8");
-    char buf[4096];
-    char* in_p = raw.data();
-    std::size_t in_left = raw.size();
-    while (in_left > 0) {
-        char* out_p = buf;
-        std::size_t out_left = sizeof buf;
-        std::size_t r = iconv(cd, &in_p, &in_left, &out_p, &out_left);
-        out.append(buf, static_cast<std::size_t>(out_p - buf));
-        if (r == static_cast<std::size_t>(-1) && errno != E2BIG) {  // CP437 maps every byte; be safe anyway
-            out += '?';
-            ++in_p;
-            --in_left;
-        }
+    std::string raw;
+    in.seekg(0, std::ios::end);
+    auto size = in.tellg();
+    in.seekg(0, std::ios::beg);
+    if (size > 0) {
+        raw.resize(static_cast<std::size_t>(size));
+        in.read(raw.data(), size);
+        raw.resize(static_cast<std::size_t>(in.gcount()));
     }
-    iconv_close(cd);
-    std::erase(out, '\r');
-    return out;
+    const auto& cp437 = cp437_table();
+    // Nearly every byte converts to one byte (CR to none): then convert in place, so no second
+    // buffer is allocated and touched (page faults are a visible part of loading a directory).
+    std::size_t out_size = 0;
+    bool in_place = true;
+    for (char ch : raw) {
+        std::size_t n = cp437[static_cast<unsigned char>(ch)].size();
+        out_size += n;
+        in_place = in_place && n <= 1;
+    }
+    std::string out;
+    if (!in_place) out.resize(out_size);
+    char* w = in_place ? raw.data() : out.data();  // in place, w never passes the byte being read
+    for (char ch : raw) {
+        const std::string& utf8 = cp437[static_cast<unsigned char>(ch)];
+        for (char u : utf8) *w++ = u;
+    }
+    if (!in_place) return out;
+    raw.resize(out_size);
+    return raw;
 }
 
 void import_segments(std::string_view text, std::map<std::string, segment_def, std::less<>>& out) {

@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <optional>
 
 #include "edigate/directory/codes.hpp"
@@ -24,6 +26,15 @@ std::size_t utf8_length(std::string_view s) {
     for (unsigned char c : s) n += (c & 0xC0) != 0x80;
     return n;
 }
+
+// Byte classes for the value checks: a value's classes OR-ed together answer the usual cases
+// (all digits; no digit; all ASCII) without a second look.
+enum : std::uint8_t { cc_digit = 1, cc_high = 2, cc_other = 4 };
+constexpr auto char_classes = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = c >= '0' && c <= '9' ? cc_digit : c >= 0x80 ? cc_high : cc_other;
+    return t;
+}();
 
 bool is_service_tag(std::string_view tag) {
     auto k = tag_key(tag);
@@ -65,7 +76,8 @@ public:
             (*place_)(s, e, open_);
         }
         if (!is_service_tag(s.tag))
-            if (const auto* def = e && e->definition ? e->definition : dir_.segment(s.tag)) elements(s, *def);
+            if (const auto* def = e && e->definition ? e->definition : dir_.segment(s.tag))
+                if (!clean(s, def->checks)) elements(s, *def);  // the detailed checks, which write the findings
         previous_ = &s;
     }
 
@@ -206,7 +218,139 @@ private:
         return &e;
     }
 
-    // ---- data elements ---------------------------------------------------------------------
+    // ---- data elements: the fast pass ------------------------------------------------------
+    //
+    // Nearly every segment has no findings. clean() walks the segment's values once against the
+    // flattened definition and says whether elements() would find nothing; it returns false as
+    // soon as anything may be wrong (or is unusual), and then elements() runs and writes the
+    // findings. So clean() may be stricter than elements(), never laxer: each test below mirrors
+    // one in elements(), composite() or value().
+
+    bool clean(const edifact::segment& s, const segment_checks& sc) const {
+        const std::size_t defined = sc.elements.size();
+        if (!sc.fits_masks || s.element_count() > defined) return false;
+        auto items = s.items();
+        const std::size_t n = items.size();
+        std::uint64_t present = 0;  // bit e-1: element e has a non-empty value
+        for (std::size_t i = 0; i < n;) {
+            // items come in (element, repetition, component) order, none past `defined`
+            const std::size_t e = items[i].element;
+            const element_check& ec = sc.elements[e - 1];
+            std::size_t end = i;
+            bool any = false;
+            while (end < n && items[end].element == e) any = any || !items[end].text.empty(), ++end;
+            if (!any) {  // as elements(): an element of empty values is absent, and nothing else is checked
+                i = end;
+                continue;
+            }
+            present |= std::uint64_t{1} << (e - 1);
+            if (items[end - 1].repetition > ec.repeat) return false;
+            const value_check* vc = &sc.values[ec.first];
+            while (i < end) {
+                std::size_t r = items[i].repetition, stop = i;
+                while (stop < end && items[stop].repetition == r) ++stop;
+                if (!ec.composite) {
+                    if (stop != i + 1 || items[i].component != 1 || !value_clean(items[i].text, vc[0], false)) return false;
+                } else if (ec.count > 0) {
+                    if (items[stop - 1].component > ec.count) return false;
+                    if (ec.has_roles) {
+                        if (!composite_clean(vc, ec, items, i, stop)) return false;
+                    } else {
+                        std::uint64_t got = 0;  // bit c-1: component c has a value
+                        for (std::size_t k = i; k < stop; ++k) {
+                            auto v = items[k].text;
+                            if (v.empty()) continue;
+                            std::size_t c = items[k].component - 1;
+                            got |= std::uint64_t{1} << c;
+                            if (!value_clean(v, vc[c], false)) return false;
+                        }
+                        if (ec.mandatory_components & ~got) return false;
+                    }
+                }
+                i = stop;
+            }
+        }
+        return (sc.mandatory_elements & ~present) == 0;
+    }
+
+    /// composite() without findings for a composite whose components have roles (1131, 3055,
+    /// 2380, 2379), for one repetition: items [i, stop).
+    bool composite_clean(const value_check* vc, const element_check& ec, edifact::segment::item_view items, std::size_t i,
+                         std::size_t stop) const {
+        if (ec.count > max_fast_components) return false;
+        // Left uninitialised on purpose: only [0, count) is used, and zeroing the whole array for
+        // every composite showed in profiles.
+        struct view {
+            const char* p;
+            std::size_t n;
+        } raw[max_fast_components];
+        for (std::size_t c = 0; c < ec.count; ++c) raw[c] = {nullptr, 0};
+        for (std::size_t k = i; k < stop; ++k) {
+            auto t = items[k].text;
+            raw[items[k].component - 1] = {t.data(), t.size()};
+        }
+        auto comp = [&](std::size_t c) { return std::string_view(raw[c].p, raw[c].n); };
+        bool external = false;
+        std::size_t at_2380 = 0, at_2379 = 0;  // 1-based, 0 = absent
+        using role = component_use::role;
+        for (std::size_t c = 0; c < ec.count; ++c) {
+            auto kind = vc[c].kind;
+            if (kind == role::none || comp(c).empty()) continue;
+            if (kind == role::list_qualifier || (kind == role::agency && comp(c) != "6")) external = true;
+            if (kind == role::date_value) at_2380 = c + 1;
+            if (kind == role::date_format) at_2379 = c + 1;
+        }
+        for (std::size_t c = 0; c < ec.count; ++c) {
+            if (comp(c).empty()) {
+                if (vc[c].mandatory) return false;
+                continue;
+            }
+            if (!value_clean(comp(c), vc[c], external)) return false;
+        }
+        return !(at_2380 && at_2379) || date_time_fits(comp(at_2380 - 1), comp(at_2379 - 1));
+    }
+
+    static constexpr std::size_t max_fast_components = 16;
+
+    /// value() without findings.
+    /// value() without findings.
+    bool value_clean(std::string_view v, const value_check& r, bool external_codes) const {
+        if (v.empty()) return true;
+        std::size_t length;
+        if (r.type == repr::kind::n) {
+            unsigned seen = 0;
+            for (char ch : v) seen |= char_classes[static_cast<unsigned char>(ch)];
+            if (seen == cc_digit) {
+                length = v.size();
+            } else {
+                // as value(): digits, a leading minus sign and one decimal mark, nothing else
+                length = 0;
+                char mark = 0;
+                for (std::size_t i = 0; i < v.size(); ++i) {
+                    char ch = v[i];
+                    if (ch >= '0' && ch <= '9') ++length;
+                    else if (ch == '-' && i == 0) continue;
+                    else if ((ch == '.' || ch == ',') && !mark) mark = ch;
+                    else return false;
+                }
+                if (mark && ich_.syntax_version < 4 && mark != ich_.delims.decimal) return false;
+            }
+        } else {
+            if (r.type == repr::kind::a && std::any_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return false;
+            // value() counts characters (bytes that do not continue a UTF-8 sequence), never more
+            // than bytes: for a variable length (an..35) with at most max bytes, the first byte
+            // starting a character is enough to know the count fits.
+            const std::size_t bytes = v.size();
+            bool surely_fits = (!r.max || bytes <= r.max) && (r.min == 0 || (r.min == 1 && (v[0] & 0xC0) != 0x80));
+            length = surely_fits ? 0 : bytes <= r.max && bytes >= std::size_t{r.min} * 4 ? r.min : utf8_length(v);
+            if (!surely_fits && ((r.max && length > r.max) || length < r.min)) return false;
+            return !opt_.code_lists || external_codes || !r.codes || r.codes->contains(v);
+        }
+        if ((r.max && length > r.max) || length < r.min) return false;
+        return !opt_.code_lists || external_codes || !r.codes || r.codes->contains(v);
+    }
+
+    // ---- data elements: the detailed checks --------------------------------------------------
 
     /// Walks the segment's values once, in order (element, repetition, component), against the
     /// segment's definition.
@@ -294,13 +438,19 @@ private:
     /// "102 CCYYMMDD", "203 CCYYMMDDHHMM", "719 CCYYMMDDHHMM-CCYYMMDDHHMM"): digits where the
     /// pattern has letters, '-' where it has '-', and months, days, hours, minutes and seconds in range.
     void date_time(const edifact::segment& s, std::string_view value, std::string_view format, const core::position& where) {
-        const auto* formats = dir_.codes("2379");
-        if (!formats) return;
-        auto it = formats->codes.find(std::string(format));
-        if (it == formats->codes.end()) return;
-        std::string pattern = it->second;
-        if (pattern.empty() || pattern.find_first_not_of("CYMDHSW-") != std::string::npos) return;  // Z, Q, P...: not checked
-        if (value.find('-') == std::string_view::npos) std::erase(pattern, '-');  // periods are usually written without it
+        if (date_time_fits(value, format)) return;
+        std::string pattern = dir_.codes("2379")->codes.find(std::string(format))->second;
+        if (value.find('-') == std::string_view::npos) std::erase(pattern, '-');
+        add(code::bad_date_time, where,
+            fmt::format("'{}' in {} 2380 does not fit format {} ({}) named by 2379", value, s.tag, format, pattern));
+    }
+
+    /// Whether a 2380 value fits its 2379 format, or the format is not one that is checked.
+    bool date_time_fits(std::string_view value, std::string_view format) const {
+        const auto* formats = dir_.date_format(format);
+        if (!formats) return true;  // not a code of 2379, or Z, Q, P...: not checked
+        // periods are usually written without the '-'
+        std::string_view pattern = value.find('-') == std::string_view::npos ? formats->without_dash : formats->with_dash;
         bool ok = value.size() == pattern.size();
         char previous_run = 0;
         for (std::size_t i = 0; ok && i < pattern.size();) {
@@ -308,7 +458,7 @@ private:
             std::size_t n = 1;
             while (i + n < pattern.size() && pattern[i + n] == p) ++n;
             if (p == '-') {
-                ok = value.substr(i, n) == std::string_view(pattern).substr(i, n);
+                ok = value.substr(i, n) == pattern.substr(i, n);
             } else {
                 int v = 0;
                 for (std::size_t k = i; k < i + n; ++k) {
@@ -327,9 +477,7 @@ private:
             }
             i += n;
         }
-        if (!ok)
-            add(code::bad_date_time, where,
-                fmt::format("'{}' in {} 2380 does not fit format {} ({}) named by 2379", value, s.tag, format, pattern));
+        return ok;
     }
 
     void value(const edifact::segment& s, std::string_view v, const std::string& code_id, const std::string& name, const repr& r,

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -41,6 +42,14 @@ public:
     const composite_def* composite(std::string_view code) const;
     const element_def* element(std::string_view code) const;
     const code_list* codes(std::string_view element) const;
+    /// A UNCL 2379 date/time format as the validator checks 2380 values against it: the pattern
+    /// the code's name spells ("102" -> "CCYYMMDD"), and the same without '-'.
+    struct date_pattern {
+        std::string with_dash, without_dash;
+    };
+    /// The pattern of a 2379 code whose name is made of C, Y, M, D, H, S, W and '-' only;
+    /// nullptr for any other code (not in the list, or a name such as "CCYYQ" that is not checked).
+    const date_pattern* date_format(std::string_view code) const;
     /// The message type's structure, imported on first use; nullptr when the directory lacks it.
     const message_def* message(std::string_view type) const;
     /// Message types this directory has files for, sorted.
@@ -51,6 +60,7 @@ public:
 private:
     directory() = default;
     void link();  ///< resolves composite contents into every segment's element_use
+    static std::optional<date_pattern> make_date_pattern(const std::string& name);
     /// Points a message's segment entries at their definitions and sets their tag keys.
     void index_structure(std::vector<structure_entry>& entries) const;
 
@@ -60,6 +70,9 @@ private:
     std::map<std::string, composite_def, std::less<>> composites_;
     std::map<std::string, element_def, std::less<>> elements_;
     std::map<std::string, code_list, std::less<>> code_lists_;
+    /// date_format() for codes of up to 7 bytes: packed code -> pattern, sorted (set by link())
+    std::vector<std::pair<std::uint64_t, date_pattern>> date_patterns_;
+    std::map<std::string, date_pattern, std::less<>> long_date_patterns_;  ///< the other codes, if any
     std::map<std::string, std::filesystem::path, std::less<>> message_files_;
     mutable std::map<std::string, std::unique_ptr<message_def>, std::less<>> messages_;
     mutable std::mutex mutex_;

@@ -54,9 +54,44 @@ struct element_use {
     std::vector<component_use> components;  ///< composites only, from the composite directory
 };
 
+/// The checks of one simple data element or component, compact for the validator's fast pass
+/// (element_use and component_use, with their strings, are what findings are written from).
+struct value_check {
+    std::uint16_t min = 0, max = 0;  ///< as repr
+    repr::kind type = repr::kind::an;
+    bool mandatory = false;
+    component_use::role kind = component_use::role::none;
+    const code_list* codes = nullptr;
+};
+
+/// One data element position of a segment for the fast pass: its value checks are
+/// segment_checks::values[first, first + count) (one for a simple element, one per component).
+struct element_check {
+    bool mandatory = false;
+    bool composite = false;
+    bool has_roles = false;  ///< a component with a role (1131, 3055, 2380, 2379): extra checks
+    std::uint32_t repeat = 1;
+    std::uint32_t first = 0, count = 0;
+    std::uint64_t mandatory_components = 0;  ///< bit c-1 for mandatory component c (the first 64)
+};
+
+/// A segment definition flattened for the validator's fast pass, which decides whether a
+/// segment has no findings at all; only when it may have some do the detailed checks run.
+struct segment_checks {
+    std::vector<element_check> elements;
+    std::vector<value_check> values;
+    std::uint64_t mandatory_elements = 0;  ///< bit e-1 for mandatory element e (the first 64)
+    /// Whether the masks above cover every element and component: the fast pass needs them to.
+    bool fits_masks = true;
+};
+
 struct segment_def {
     std::string tag, name;
     std::vector<element_use> elements;
+    segment_checks checks;  ///< elements, flattened (set when the directory is linked)
+
+    /// Fills checks from elements; call again whenever elements change.
+    void compile_checks();
 };
 
 struct composite_def {
@@ -102,11 +137,14 @@ struct code_list {
 
     /// Builds the lookup index; call once the codes are complete.
     void index();
-    /// Whether v is a code of the list (after index(): a binary search over packed short codes).
+    /// Whether v is a code of the list (after index(): a hash table of packed short codes).
     bool contains(std::string_view v) const;
 
 private:
-    std::vector<std::uint64_t> short_codes_;  ///< codes of up to 8 bytes, packed, sorted
+    /// Codes of up to 7 bytes, packed with their length (never 0), in an open-addressing table
+    /// of a power-of-two size at least twice their number; 0 marks an empty slot.
+    std::vector<std::uint64_t> short_codes_;
+    unsigned shift_ = 64;  ///< 64 - log2(table size): the hash is the top bits of a product
     bool indexed_ = false;
 };
 

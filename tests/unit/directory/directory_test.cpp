@@ -134,6 +134,27 @@ TEST_CASE("D96A as the UN publishes it: CUSCAR groups, composites, code lists wi
     CHECK(d->element("1225")->format.max == 3);
 }
 
+TEST_CASE("code lists answer contains() for every code and for nothing else", "[directory]") {
+    // contains() looks short codes up in a hash table and long ones in the map: both must agree
+    // with the list itself, for every list of every installed directory.
+    for (const auto& id : installed().installed()) {
+        const auto* d = installed().find(id);
+        REQUIRE(d);
+        for (std::string element : {"1001", "1131", "1153", "2005", "2379", "3035", "3055", "4343", "6063", "6411", "7065", "8053"}) {
+            const auto* list = d->codes(element);
+            if (!list) continue;
+            for (const auto& [code, name] : list->codes) {
+                INFO(id << " " << element << " '" << code << "'");
+                CHECK(list->contains(code));
+                CHECK_FALSE(list->contains(code + "?"));
+                CHECK_FALSE(list->contains("?" + code));
+            }
+            CHECK_FALSE(list->contains(""));
+            CHECK_FALSE(list->contains("ZZZZZZZZZ"));
+        }
+    }
+}
+
 TEST_CASE("a conforming CUSCAR validates without findings", "[directory]") {
     auto r = check(envelope("BGM+85+MANIFEST1+9'DTM+137:20261127:102'NAD+CA+COSCO'TDT+20+V123+1'EQD+CN+ABCU1234567'CNI+1+BL0001'"));
     INFO((r.findings.empty() ? "" : r.findings.front().text));
