@@ -91,7 +91,7 @@ public:
         std::vector<core::diagnostic> found;  // this message's, given its index below
         bool ok = true, any = false;
         for (const auto& m : maps_) {
-            if (m.source() != type) continue;
+            if (m.source() != type || !m.applies(tree, vars)) continue;
             any = true;
             std::vector<mapping::trace> traces;
             auto result = m.run(tree, vars, found, args_.explain ? &traces : nullptr);
@@ -108,7 +108,7 @@ public:
             if (!valid(o, found)) ok = false, o.status = "invalid";
             outs.push_back(std::move(o));
         }
-        if (!any) found.push_back(finding(mapping::code::no_mapping, fmt::format("no mapping given reads {}", type)));
+        if (!any) found.push_back(finding(mapping::code::no_mapping, fmt::format("no mapping given reads this {}", type)));
         for (auto& o : outs) {
             if (!ok && o.status == "written") o.status = "withheld";  // a sibling output failed: all or nothing
             if (o.status == "written" && !publish(o, found)) o.status = "failed";

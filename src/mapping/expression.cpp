@@ -29,7 +29,8 @@ struct function_def {
     std::string_view name;
     std::size_t min, max;
 };
-constexpr std::array<function_def, 16> functions{{
+constexpr std::array<function_def, 19> functions{{
+    {"not", 1, 1}, {"max", 1, 1}, {"min", 1, 1},
     {"concat", 1, 0}, {"default", 1, 0}, {"code", 2, 2}, {"decode", 2, 2}, {"date", 3, 3}, {"number", 2, 2},
     {"trim", 1, 1}, {"upper", 1, 1}, {"lower", 1, 1}, {"substring", 2, 3}, {"lpad", 3, 3}, {"rpad", 3, 3},
     {"count", 1, 1}, {"sum", 1, 1}, {"join", 2, 2}, {"first", 1, 0},
@@ -203,7 +204,18 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
             if (auto v = arg(p, i, s, problems)) return v;
         return std::nullopt;
     }
-    if (f == "count" || f == "sum" || f == "join") {
+    if (f == "not") {  // '1' when its argument is missing (a path: selects nothing present)
+        const part& a = *p.args[0];
+        bool there = false;
+        if (a.what == part::kind::path) {
+            for (const auto& x : a.source->select(*s.node, *s.root, s.vars)) there = there || x.present();
+        } else {
+            std::vector<std::string> ignored;
+            there = eval(a, s, ignored).has_value();
+        }
+        return there ? std::nullopt : std::optional<std::string>("1");
+    }
+    if (f == "count" || f == "sum" || f == "join" || f == "max" || f == "min") {
         const part& a = *p.args[0];
         if (a.what != part::kind::path) {
             problems.push_back(fmt::format("{}() needs a path", f));
@@ -218,6 +230,19 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
             for (const auto& x : sel)
                 if (!x.value().empty()) out += (out.empty() ? "" : sep) + x.value();
             return present(out);
+        }
+        if (f == "max" || f == "min") {  // numbers compare as numbers, other values as text
+            std::optional<std::string> best;
+            double best_number = 0;
+            for (const auto& x : sel) {
+                if (x.value().empty()) continue;
+                double d;
+                bool numeric = parse_decimal(x.value(), d);
+                bool better = !best || (numeric ? (f == "max" ? d > best_number : d < best_number)
+                                                : (f == "max" ? x.value() > *best : x.value() < *best));
+                if (better) best = x.value(), best_number = numeric ? d : 0;
+            }
+            return best;
         }
         double total = 0;
         bool any = false;

@@ -19,6 +19,7 @@ struct mapping::rule {
     std::optional<expression> value;  ///< element/attribute value, for-each select, if test
     bool required = false;
     bool at_least_one = false;
+    bool keep_empty = false;
     std::uint32_t line = 0;
     std::vector<rule> children;
 };
@@ -55,11 +56,19 @@ public:
                 r.name = *attribute(c, "name");
                 r.ns = ns;
                 r.required = flag(c, "required");
+                r.keep_empty = flag(c, "keep-empty");
                 if (const auto* v = attribute(c, "value")) ok &= compile(*v, c, r.value);
                 ok &= content(c, r, ns);
             } else if (c.name == "attribute") {
                 r.what = mapping::rule::kind::attribute;
                 r.name = *attribute(c, "name");
+                if (r.name == "xmlns" || r.name.starts_with("xmlns:")) {  // namespaces come from <output namespace>
+                    problems_.push_back(problem(code::bad_file,
+                                                fmt::format("{}:{}: attribute '{}' would declare a namespace; the output's namespace is set on <output>",
+                                                            file_.string(), c.line, r.name),
+                                                c.line));
+                    ok = false;
+                }
                 r.required = flag(c, "required");
                 ok &= compile(*attribute(c, "value"), c, r.value);
             } else if (c.name == "for-each") {
@@ -70,6 +79,7 @@ public:
             } else if (c.name == "variable") {
                 r.what = mapping::rule::kind::variable;
                 r.name = *attribute(c, "name");
+                r.required = flag(c, "required");
                 ok &= compile(*attribute(c, "value"), c, r.value);
             } else if (c.name == "if") {
                 r.what = mapping::rule::kind::when;
@@ -173,6 +183,8 @@ private:
                 for (auto& p : problems) fail(code::bad_value, r, where, std::move(p));
                 if (v) (*local)[r.name] = std::move(*v);
                 else local->erase(r.name);
+                if (!v && r.required)
+                    fail(code::missing_value, r, where, fmt::format("required variable ${} ({}) has no value in {}", r.name, r.value->text(), source_place()));
                 break;
             }
             case mapping::rule::kind::attribute: {
@@ -187,11 +199,16 @@ private:
                 if (elements.empty() && r.at_least_one)
                     fail(code::missing_value, r, where, fmt::format("nothing selected by {} in {}, at least one required", r.value->text(), source_place()));
                 const core::node* saved = scope_.node;
-                for (const auto* e : elements) {
-                    scope_.node = e;
+                const variables* outer_vars = scope_.vars;
+                variables turn = *outer_vars;  // $position: the 1-based turn of this loop
+                scope_.vars = &turn;
+                for (std::size_t i = 0; i < elements.size(); ++i) {
+                    scope_.node = elements[i];
+                    turn["position"] = std::to_string(i + 1);
                     body(r, out, where);
                 }
                 scope_.node = saved;
+                scope_.vars = outer_vars;
                 break;
             }
             case mapping::rule::kind::when: {
@@ -213,7 +230,7 @@ private:
             else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}", r.value->text(), source_place()));
         }
         body(r, n, at);
-        if (n.value.empty() && n.attributes.empty() && n.children.empty()) {
+        if (n.value.empty() && n.attributes.empty() && n.children.empty() && !r.keep_empty) {
             if (r.required && !r.value) fail(code::missing_value, r, at, fmt::format("required element has no content from {}", source_place()));
             parent.children.pop_back();  // an optional element with nothing in it is left out
         }
@@ -257,6 +274,13 @@ std::optional<mapping> mapping::load(const fs::path& file, const xml::schema_cat
     m.name_ = *attribute(*tree, "name");
     m.source_ = *attribute(*tree, "source");
     m.target_ = *attribute(*tree, "target");
+    if (const auto* when = attribute(*tree, "when")) {
+        std::string error;
+        std::size_t offset = 0;
+        auto e = expression::compile(*when, error, offset);
+        if (!e) return fail(fmt::format("{}:{}: in when=\"{}\" at offset {}: {}", file.string(), tree->line, *when, offset, error), tree->line);
+        m.when_ = std::make_shared<const expression>(std::move(*e));
+    }
     const core::node& output = *tree->child("output");
     auto root = std::make_shared<rule>();
     root->name = *attribute(output, "root");
@@ -278,6 +302,15 @@ std::optional<mapping> mapping::load(const fs::path& file, const xml::schema_cat
 std::optional<core::node> mapping::run(const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings,
                                        std::vector<trace>* explain) const {
     return runner(*this, *output_, source, vars, tables_, findings, explain).run();
+}
+
+bool mapping::applies(const core::node& source, const variables& vars) const {
+    if (!when_) return true;
+    scope s;
+    s.node = s.root = &source;
+    s.vars = &vars;
+    s.tables = &tables_;
+    return when_->holds(s);
 }
 
 std::vector<fs::path> default_mapping_roots() { return core::data_roots("EDIGATE_MAPPINGS", "mappings"); }

@@ -17,6 +17,7 @@
 #include "edigate/core/diagnostic.hpp"
 #include "edigate/core/node.hpp"
 #include "edigate/mapping/code_table.hpp"
+#include "edigate/mapping/expression.hpp"
 #include "edigate/mapping/path.hpp"
 #include "edigate/xml/schemas.hpp"
 
@@ -48,6 +49,9 @@ public:
     const std::string& target() const noexcept { return target_; }  ///< the schema the output must validate against
     const std::filesystem::path& file() const noexcept { return file_; }
 
+    /// Whether this mapping reads this message: its `when` test holds (always without one).
+    bool applies(const core::node& source, const variables& vars) const;
+
     /// The target tree for one source tree, or nullopt with findings (EDI-M002, EDI-M003).
     /// With `explain`, every value written is traced back to its rule and source element.
     std::optional<core::node> run(const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings,
@@ -57,6 +61,7 @@ private:
     std::string name_, source_, target_;
     std::filesystem::path file_;
     std::shared_ptr<const rule> output_;
+    std::shared_ptr<const expression> when_;
     std::map<std::string, code_table, std::less<>> tables_;
 };
 

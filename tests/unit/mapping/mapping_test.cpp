@@ -131,3 +131,68 @@ TEST_CASE("mistakes in a mapping file are reported at load with their line", "[m
     p = problems_of(write("    <element name=\"Head\" value=\"code('no-such-table', BGM/1225)\"/>\n"));
     CHECK(p.text.find("no-such-table.csv") != std::string::npos);
 }
+
+TEST_CASE("keep-empty, $position, not(), max(), when and required variables", "[mapping]") {
+    auto p = fs::temp_directory_path() / "edigate-features.map.xml";
+    std::ofstream(p) << R"map(<?xml version="1.0"?>
+<mapping xmlns="urn:edigate:mapping:1" version="1" name="f" source="CUSCAR" target="customs-manifest-mt1101" when="BGM/1225">
+  <output root="Out">
+    <element name="SeqNo" keep-empty="true"/>
+    <element name="Dropped"/>
+    <for-each select="SG6"><element name="Bill" value="concat($position, ':', SG7/RFF[C506/1153='BM']/C506/1154)"/></for-each>
+    <if test="not(SG9)"><element name="NoSG9" value="'yes'"/></if>
+    <element name="Heaviest" value="max(SG6/SG7/CNT[C270/6069='7']/C270/6066)"/>
+    <variable name="missing" value="BGM/9999" required="true"/>
+  </output>
+</mapping>
+)map";
+    std::vector<core::diagnostic> problems;
+    auto m = mapping::mapping::load(p, schemas(), source / "mappings/codes", problems);
+    INFO((problems.empty() ? "" : problems.front().text));
+    REQUIRE(m);
+    auto tree = cuscar_tree();
+    CHECK(m->applies(tree, partner));
+    std::vector<core::diagnostic> findings;
+    CHECK_FALSE(m->run(tree, partner, findings));  // the required variable has no value
+    REQUIRE(findings.size() == 1);
+    CHECK(findings[0].text.find("required variable $missing") != std::string::npos);
+
+    std::ofstream(p) << R"map(<?xml version="1.0"?>
+<mapping xmlns="urn:edigate:mapping:1" version="1" name="f" source="CUSCAR" target="customs-manifest-mt1101" when="not(BGM/1225)">
+  <output root="Out">
+    <element name="SeqNo" keep-empty="true"/>
+    <element name="Dropped"/>
+    <for-each select="SG6"><element name="Bill" value="concat($position, ':', SG7/RFF[C506/1153='BM']/C506/1154)"/></for-each>
+    <if test="not(SG9)"><element name="NoSG9" value="'yes'"/></if>
+    <element name="Heaviest" value="max(SG6/SG7/CNT[C270/6069='7']/C270/6066)"/>
+  </output>
+</mapping>
+)map";
+    problems.clear();
+    m = mapping::mapping::load(p, schemas(), source / "mappings/codes", problems);
+    REQUIRE(m);
+    CHECK_FALSE(m->applies(tree, partner));  // BGM/1225 is there: not() is false
+    findings.clear();
+    auto out = m->run(tree, partner, findings);
+    REQUIRE(out);
+    std::vector<std::string> got;
+    for (const auto& c : out->children) got.push_back(c.name + "=" + c.value);
+    CHECK(got == std::vector<std::string>{"SeqNo=", "Bill=1:LHCL2403170016", "Bill=2:LHCL2403170027", "Bill=3:LHCL2403170038", "NoSG9=yes",
+                                          "Heaviest=22176"});
+}
+
+TEST_CASE("a mapping may not declare namespaces through attributes", "[mapping]") {
+    auto p = fs::temp_directory_path() / "edigate-xmlns.map.xml";
+    std::ofstream(p) << R"map(<?xml version="1.0"?>
+<mapping xmlns="urn:edigate:mapping:1" version="1" name="f" source="CUSCAR" target="customs-manifest-mt1101">
+  <output root="Out">
+    <element name="A"><attribute name="xmlns" value="''"/></element>
+  </output>
+</mapping>
+)map";
+    std::vector<core::diagnostic> problems;
+    CHECK_FALSE(mapping::mapping::load(p, schemas(), source / "mappings/codes", problems));
+    REQUIRE_FALSE(problems.empty());
+    CHECK(problems[0].where.line == 4);
+    CHECK(problems[0].text.find("would declare a namespace") != std::string::npos);
+}
