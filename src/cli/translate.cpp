@@ -35,6 +35,7 @@ struct translate_args {
     std::string now;
     bool json = false;
     bool explain = false;
+    std::vector<std::string> schema_dirs;
     reading_options reading;
 };
 
@@ -222,7 +223,9 @@ int run_translate(translate_args a) {
         if (eq == std::string::npos || eq == 0) throw CLI::ValidationError("--set", fmt::format("expected NAME=VALUE, got '{}'", s));
         base[s.substr(0, eq)] = s.substr(eq + 1);
     }
-    xml::schema_catalog schemas(xml::schema_catalog::default_roots());
+    std::vector<fs::path> schema_roots(a.schema_dirs.begin(), a.schema_dirs.end());
+    for (auto& r : xml::schema_catalog::default_roots()) schema_roots.push_back(std::move(r));
+    xml::schema_catalog schemas(schema_roots);
     std::vector<mapping::mapping> maps;
     auto roots = mapping::default_mapping_roots();
     for (const auto& name : a.mappings) {
@@ -333,6 +336,9 @@ void add_translate(CLI::App& app, int& exit) {
         ->type_name("NAME=VALUE")
         ->allow_extra_args(false);
     cmd->add_option("--now", a->now, "the sending time the mappings see as $now, yyyyMMddHHmmssSSS (default: now, UTC)");
+    cmd->add_option("--schema-dir", a->schema_dirs, "also look for target schemas in this folder (e.g. an agency's official XSDs)")
+        ->type_name("DIR")
+        ->allow_extra_args(false);
     cmd->add_flag("--json", a->json, "a JSON report on standard output (use with --out)");
     cmd->add_flag("--explain", a->explain,
                   "for every output value, the source element (with its position) and the mapping rule that made it, instead of the output");
