@@ -15,6 +15,7 @@
 
 #include "commands.hpp"
 #include "edigate/directory/tree.hpp"
+#include "edigate/edifact/writer.hpp"
 #include "edigate/mapping/codes.hpp"
 #include "edigate/mapping/mapping.hpp"
 #include "edigate/xml/reader.hpp"
@@ -80,10 +81,30 @@ struct findings_only final : xml::document_handler {
     }
 };
 
+/// Collects the error findings of re-reading an EDIFACT output.
+struct edifact_check final : edifact::handler {
+    explicit edifact_check(directory::validator& v) : v_(v) {}
+    void interchange_begin(const edifact::interchange_header& h) override { header_ = h; }
+    void message_end(const edifact::message& m) override {
+        v_.validate(m, header_, [this](core::diagnostic d) {
+            if (d.level == core::severity::error) errors.push_back(std::move(d));
+        });
+    }
+    void finding(const core::diagnostic& d) override {
+        if (d.level == core::severity::error) errors.push_back(d);
+    }
+    std::vector<core::diagnostic> errors;
+
+private:
+    directory::validator& v_;
+    edifact::interchange_header header_;
+};
+
 class translator {
 public:
-    translator(const translate_args& a, const xml::schema_catalog& schemas, std::vector<mapping::mapping> maps)
-        : args_(a), schemas_(schemas), maps_(std::move(maps)) {}
+    translator(const translate_args& a, const xml::schema_catalog& schemas, directory::catalog& dirs, directory::validator& v,
+               std::vector<mapping::mapping> maps)
+        : args_(a), schemas_(schemas), dirs_(dirs), validator_(v), maps_(std::move(maps)) {}
 
     /// Runs every mapping that reads `type` on `tree`; the outputs of one message go together.
     void message(const core::node& tree, const std::string& type, std::uint32_t index, const mapping::variables& vars,
@@ -101,12 +122,24 @@ public:
                 outs.push_back({m.name(), m.target(), "", "", index, "failed", std::move(traces)});
                 continue;
             }
-            std::ostringstream text;
-            xml::writer w(text, {.indent = true});
-            w.node(*result);
-            w.finish();
-            output o{m.name(), m.target(), fmt::format("{}.{}.{}.xml", stem, index, m.name()), text.str(), index, "written", std::move(traces)};
-            if (!valid(o, found)) ok = false, o.status = "invalid";
+            bool edifact_target = m.target().starts_with("edifact:");
+            output o{m.name(), m.target(), fmt::format("{}.{}.{}.{}", stem, index, m.name(), edifact_target ? "edi" : "xml"), "", index,
+                     "written", std::move(traces)};
+            if (edifact_target) {
+                if (!write_edifact(*result, vars, o, found)) ok = false, o.status = "invalid";
+            } else {
+                std::ostringstream text;
+                try {
+                    xml::writer w(text, {.indent = true});
+                    w.node(*result);
+                    w.finish();
+                    o.text = text.str();
+                    if (!valid(o, found)) ok = false, o.status = "invalid";
+                } catch (const xml::write_error& e) {  // a name or value XML cannot carry
+                    found.push_back(finding(mapping::code::output_invalid, fmt::format("{}: {}", m.name(), e.what())));
+                    ok = false, o.status = "invalid";
+                }
+            }
             outs.push_back(std::move(o));
         }
         if (!any) found.push_back(finding(mapping::code::no_mapping, fmt::format("no mapping given reads this {}", type)));
@@ -122,6 +155,60 @@ public:
     }
 
 private:
+    /// An EDIFACT target ("edifact:APERAK:D96A"): the tree's segments placed by the directory,
+    /// enveloped (UNB from $edi_sender, $edi_recipient and $now; counts and references computed by
+    /// the writer), then read back and validated like any inbound interchange.
+    bool write_edifact(const core::node& tree, const mapping::variables& vars, output& o, std::vector<core::diagnostic>& sink) {
+        auto fail = [&](std::string text) {
+            sink.push_back(finding(mapping::code::output_invalid, fmt::format("{}: {}", o.mapping, text)));
+            return false;
+        };
+        auto first = o.target.find(':'), second = o.target.find(':', first + 1);
+        std::string type = o.target.substr(first + 1, second - first - 1);
+        std::string version = second == std::string::npos ? "" : o.target.substr(second + 1);
+        const directory::directory* d = version.size() == 4 ? dirs_.find(version) : nullptr;
+        if (!d) return fail(fmt::format("target {}: write it as edifact:TYPE:DIRECTORY with an installed directory, e.g. edifact:APERAK:D96A", o.target));
+        auto var = [&](const char* name) {
+            auto it = vars.find(name);
+            return it == vars.end() ? std::string() : it->second;
+        };
+        std::string sender = var("edi_sender"), recipient = var("edi_recipient"), now = var("now");
+        if (sender.empty() || recipient.empty())
+            return fail("an EDIFACT output needs the interchange parties: -s edi_sender=... -s edi_recipient=...");
+        std::vector<std::string> problems;
+        auto segments = directory::segments_from_tree(tree, *d, problems);
+        for (const auto& p : problems) fail(p);
+        if (!problems.empty()) return false;
+        std::ostringstream text;
+        // $edi_charset: the partner's character set; UNOW/UNOY (Chinese text) take syntax version 4.
+        std::string charset = var("edi_charset").empty() ? "UNOC" : var("edi_charset");
+        auto cs = edifact::charset_from_name(charset);
+        if (!cs) return fail(fmt::format("unknown character set '{}' in $edi_charset", charset));
+        edifact::writer_options wo;
+        wo.encoding = *cs;
+        wo.syntax_version = charset == "UNOW" || charset == "UNOX" || charset == "UNOY" ? 4 : 3;
+        wo.segment_suffix = "\n";
+        edifact::writer w(text, wo);
+        std::string reference = now.size() >= 14 ? now.substr(2, 12) : now;  // yyMMddHHmmss: unique per second
+        std::string date = wo.syntax_version == 4 ? now.substr(0, 8) : now.substr(2, 6);  // CCYYMMDD from syntax 4 on
+        w.begin_interchange(edifact::make_segment("UNB", {{charset, std::to_string(wo.syntax_version)}, {sender}, {recipient}, {date, now.substr(8, 4)}, {reference}}));
+        w.begin_message(edifact::make_segment("UNH", {{std::to_string(o.message)}, {type, "D", version.substr(1), "UN"}}));
+        for (const auto& seg : segments) w.add(seg);
+        w.end_message();
+        w.end_interchange();
+        for (const auto& p : w.problems()) fail(p.text);
+        if (!w.ok()) return false;
+        o.text = text.str();
+        auto tmp = temporary(o.text);
+        if (tmp.empty()) return fail("cannot write a temporary file to check the output");
+        edifact_check check(validator_);
+        edifact::reader_options ro;
+        ro.keep_segments = true;
+        edifact::reader(ro).read_file(tmp, check);
+        fs::remove(tmp);
+        for (const auto& e : check.errors) fail(fmt::format("the {} written breaks {}: segment {} {}: {} [{}]", type, version, e.where.segment, e.where.tag, e.text, e.code));
+        return check.errors.empty();
+    }
     /// Checks the output against its target schema, from a temporary file.
     bool valid(const output& o, std::vector<core::diagnostic>& sink) {
         const auto* entry = schemas_.named(o.target);
@@ -179,6 +266,8 @@ private:
 
     const translate_args& args_;
     const xml::schema_catalog& schemas_;
+    directory::catalog& dirs_;
+    directory::validator& validator_;
     std::vector<mapping::mapping> maps_;
 };
 
@@ -239,9 +328,9 @@ int run_translate(translate_args a) {
         }
         maps.push_back(std::move(*m));
     }
-    translator t(a, schemas, std::move(maps));
     directory::catalog dirs(directory::catalog::default_roots());
     directory::validator checker(dirs, a.reading.make_validation());
+    translator t(a, schemas, dirs, checker, std::move(maps));
     std::size_t failed = 0, invalid = 0;
     json report = json::array();
     for (const auto& name : a.files) {

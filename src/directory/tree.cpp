@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "edigate/edifact/tree.hpp"
 
 namespace edigate::directory {
@@ -78,6 +81,74 @@ core::node message_tree(const edifact::message& m, const edifact::interchange_he
     if (placed == 0)  // no definition installed: flat, by position
         for (const auto& s : m.segments) root.children.push_back(edifact::to_node(s, ich.syntax_version));
     return root;
+}
+
+namespace {
+
+struct placed {
+    std::uint16_t element, repetition, component;
+    const std::string* value;
+    bool operator<(const placed& o) const {
+        return std::tie(element, repetition, component) < std::tie(o.element, o.repetition, o.component);
+    }
+};
+
+void collect(const core::node& n, const directory& d, std::vector<edifact::segment>& out, std::vector<std::string>& problems) {
+    for (const auto& c : n.children) {
+        const segment_def* def = d.segment(c.name);
+        if (!def) {
+            if (c.name.starts_with("SG")) collect(c, d, out, problems);  // a group only nests
+            else problems.push_back(fmt::format("{} is not a segment of directory {}", c.name, d.id()));
+            continue;
+        }
+        std::vector<placed> values;
+        std::vector<std::uint16_t> repeats(def->elements.size() + 1, 0);
+        bool ok = true;
+        for (const auto& e : c.children) {
+            auto it = std::find_if(def->elements.begin(), def->elements.end(), [&](const element_use& u) { return u.code == e.name; });
+            if (it == def->elements.end()) {
+                problems.push_back(fmt::format("{} has no data element {} in directory {}", c.name, e.name, d.id()));
+                ok = false;
+                continue;
+            }
+            auto element = static_cast<std::uint16_t>(it - def->elements.begin() + 1);
+            auto repetition = ++repeats[element];
+            if (it->components.empty()) {
+                if (!e.value.empty()) values.push_back({element, repetition, 1, &e.value});
+                continue;
+            }
+            std::vector<std::uint16_t> component_repeats(it->components.size() + 1, 0);
+            for (const auto& k : e.children) {
+                auto ct = std::find_if(it->components.begin(), it->components.end(), [&](const component_use& u) { return u.code == k.name; });
+                // A code may stand twice in a composite (C080 3036 x5): the next free one.
+                while (ct != it->components.end() && component_repeats[static_cast<std::size_t>(ct - it->components.begin() + 1)]) {
+                    ct = std::find_if(ct + 1, it->components.end(), [&](const component_use& u) { return u.code == k.name; });
+                }
+                if (ct == it->components.end()) {
+                    problems.push_back(fmt::format("{} {} has no component {} (or no free place for another) in directory {}", c.name, e.name, k.name, d.id()));
+                    ok = false;
+                    continue;
+                }
+                auto component = static_cast<std::uint16_t>(ct - it->components.begin() + 1);
+                component_repeats[component] = 1;
+                if (!k.value.empty()) values.push_back({element, repetition, component, &k.value});
+            }
+        }
+        if (!ok) continue;
+        std::sort(values.begin(), values.end());
+        edifact::segment seg;
+        seg.tag = c.name;
+        for (const auto& v : values) seg.add(v.element, v.repetition, v.component, *v.value);
+        out.push_back(std::move(seg));
+    }
+}
+
+}  // namespace
+
+std::vector<edifact::segment> segments_from_tree(const core::node& message, const directory& d, std::vector<std::string>& problems) {
+    std::vector<edifact::segment> out;
+    collect(message, d, out, problems);
+    return out;
 }
 
 }  // namespace edigate::directory

@@ -106,3 +106,21 @@ file(GLOB f3f4_left ${f3f4_refused}/*)
 if(f3f4_left)
   message(FATAL_ERROR "F3/F4: the refused discharge report left [${f3f4_left}]")
 endif()
+
+# ---------------------------------------------------------------------------------------------
+# F1 receipt: the customs manifest Response -> APERAK D.96A (UNOW: the customs texts are Chinese)
+# for the agent, written by the EDIFACT writer and validated against D96A before it counts.
+set(receipt_work ${WORK}/receipts)
+file(MAKE_DIRECTORY ${receipt_work})
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/agency/customs-manifest-response.xml
+                        -m ${maps}/responses/manifest-response-aperak.map.xml --now 20240316091500000
+                        -s edi_sender=CNLYGEPORT -s edi_recipient=LYGHHSA -s edi_charset=UNOW -s original=LHS240316001 -o ${receipt_work}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "receipt translate exited ${rc}: ${err}\n${report}")
+endif()
+set(name customs-manifest-response.1.manifest-response-aperak.edi)
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${receipt_work}/${name} RESULT_VARIABLE differs)
+if(differs)
+  message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${receipt_work}/${name} against it")
+endif()

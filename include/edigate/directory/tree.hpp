@@ -10,11 +10,23 @@
 #pragma once
 
 #include "edigate/core/node.hpp"
+#include <string>
+#include <vector>
+
+#include "edigate/directory/catalog.hpp"
 #include "edigate/directory/validator.hpp"
+#include "edigate/edifact/segment.hpp"
 
 namespace edigate::directory {
 
 /// Validates the message (findings to `emit`) and returns its tree.
 core::node message_tree(const edifact::message& m, const edifact::interchange_header& ich, validator& v, const validator::emit_fn& emit);
+
+/// The other way: segments from a tree named by directory codes, as a mapping builds an EDIFACT
+/// target (Message > BGM > C002 > 1001; SGn nodes only nest). Elements and components are placed
+/// at the positions `d` gives their codes, so a tree names only what it has, in any order; a
+/// second child with the same code is the next repetition. An unknown tag or code is a problem,
+/// and that segment is left out.
+std::vector<edifact::segment> segments_from_tree(const core::node& message, const directory& d, std::vector<std::string>& problems);
 
 }  // namespace edigate::directory

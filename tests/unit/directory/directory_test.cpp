@@ -4,12 +4,14 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <sstream>
 
 #include "../edifact/test_support.hpp"
 #include "edigate/directory/catalog.hpp"
 #include "edigate/directory/tree.hpp"
 #include "edigate/directory/validator.hpp"
 #include "edigate/edifact/tree.hpp"
+#include "edigate/edifact/writer.hpp"
 
 namespace fs = std::filesystem;
 using namespace edigate;
@@ -279,4 +281,33 @@ TEST_CASE("message trees nest segment groups and name elements by directory code
     CHECK(bgm->children.at(0).children.at(0).value == "85");
     CHECK(bgm->children.at(1).name == "1004");
     CHECK(edifact::from_node(*bgm).value(2) == "M1");
+}
+
+TEST_CASE("segments_from_tree places elements and components by their directory codes", "[directory]") {
+    const auto* d96a = installed().find("D96A");
+    REQUIRE(d96a);
+    core::node message("APERAK");
+    auto& bgm = message.add("BGM");
+    bgm.add("4343", "AP");  // any order: the directory gives the positions
+    bgm.add("C002").add("1001", "23");
+    auto& group = message.add("SG1");
+    auto& rff = group.add("RFF").add("C506");
+    rff.add("1154", "LHCL2403170016");
+    rff.add("1153", "BM");
+    std::vector<std::string> problems;
+    auto segments = directory::segments_from_tree(message, *d96a, problems);
+    CHECK(problems.empty());
+    REQUIRE(segments.size() == 2);
+    edifact::writer_options o;
+    std::ostringstream sink;
+    edifact::writer w(sink, o);
+    CHECK(w.format(segments[0]) == "BGM+23+++AP");
+    CHECK(w.format(segments[1]) == "RFF+BM:LHCL2403170016");
+    message.add("BGM").add("9999", "x");
+    message.add("XYZ");
+    segments = directory::segments_from_tree(message, *d96a, problems);
+    REQUIRE(problems.size() == 2);
+    CHECK(problems[0] == "BGM has no data element 9999 in directory D96A");
+    CHECK(problems[1] == "XYZ is not a segment of directory D96A");
+    CHECK(segments.size() == 2);  // the broken ones are left out
 }
