@@ -146,6 +146,8 @@ public:
         for (auto& o : outs) {
             if (!ok && o.status == "written") o.status = "withheld";  // a sibling output failed: all or nothing
             if (o.status == "written" && !publish(o, found)) o.status = "failed";
+            o.text.clear();  // the report keeps what happened, not the documents: memory stays flat
+            o.text.shrink_to_fit();
             done.push_back(std::move(o));
         }
         for (auto& d : found) {
@@ -219,17 +221,11 @@ private:
                                                                                 problem.text.empty() ? "" : ": " + problem.text)));
             return false;
         }
-        auto tmp = temporary(o.text);
-        if (tmp.empty()) {
-            sink.push_back(finding(mapping::code::output_invalid, "cannot write a temporary file to check the output"));
-            return false;
-        }
         findings_only f;
         xml::read_options ro;
         ro.schema = grammars;
         ro.build_tree = false;
-        xml::read(tmp, f, ro);
-        fs::remove(tmp);
+        xml::read_memory(o.text, o.name, f, ro);
         for (const auto& d : f.errors) {
             auto e = finding(mapping::code::output_invalid,
                              fmt::format("{} output breaks {} at line {} ({}): {}", o.mapping, o.target, d.where.line, d.where.path, d.text));

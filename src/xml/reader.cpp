@@ -350,16 +350,26 @@ private:
 /// which runs token by token, ends at the next token.
 using halt = std::optional<stop>;
 
+/// Reads a file descriptor (closed at the end) or, with fd -1, a buffer in memory.
 class bounded_stream final : public x::BinInputStream {
 public:
-    bounded_stream(int fd, const limits& l, document_handler* h, halt& halted) : fd_(fd), guard_(l), handler_(h), halted_(halted) {}
-    ~bounded_stream() override { ::close(fd_); }
+    bounded_stream(int fd, std::string_view memory, const limits& l, document_handler* h, halt& halted)
+        : fd_(fd), memory_(memory), guard_(l), handler_(h), halted_(halted) {}
+    ~bounded_stream() override {
+        if (fd_ >= 0) ::close(fd_);
+    }
     XMLFilePos curPos() const override { return guard_.bytes(); }
     XMLSize_t readBytes(XMLByte* to, const XMLSize_t max) override {
         if (halted_) return 0;
         ssize_t n;
-        do n = ::read(fd_, to, max);
-        while (n < 0 && errno == EINTR);
+        if (fd_ < 0) {
+            n = static_cast<ssize_t>(std::min<std::size_t>(max, memory_.size()));
+            std::memcpy(to, memory_.data(), static_cast<std::size_t>(n));
+            memory_.remove_prefix(static_cast<std::size_t>(n));
+        } else {
+            do n = ::read(fd_, to, max);
+            while (n < 0 && errno == EINTR);
+        }
         if (n < 0) {
             halted_ = stop{code::not_well_formed, fmt::format("read error: {}", std::strerror(errno)), guard_.bytes()};
             return 0;
@@ -377,16 +387,17 @@ public:
 
 private:
     int fd_;
+    std::string_view memory_;
     markup_guard guard_;
     document_handler* handler_;
     halt& halted_;
 };
 
-/// Hands Xerces the one stream over an already opened file (the stream closes it).
+/// Hands Xerces the one stream over an already opened file (the stream closes it) or a buffer.
 class bounded_source final : public x::InputSource {
 public:
-    bounded_source(const std::filesystem::path& file, int fd, const limits& l, document_handler* h, halt& halted)
-        : fd_(fd), limits_(l), handler_(h), halted_(halted) {
+    bounded_source(const std::filesystem::path& file, int fd, std::string_view memory, const limits& l, document_handler* h, halt& halted)
+        : fd_(fd), memory_(memory), limits_(l), handler_(h), halted_(halted) {
         auto id = detail::utf16(file.string());
         setSystemId(detail::xch(id));
     }
@@ -394,13 +405,15 @@ public:
         if (fd_ >= 0) ::close(fd_);
     }
     x::BinInputStream* makeStream() const override {
-        if (fd_ < 0) return nullptr;
-        int fd = std::exchange(fd_, -1);
-        return new bounded_stream(fd, limits_, handler_, halted_);
+        if (made_) return nullptr;
+        made_ = true;
+        return new bounded_stream(std::exchange(fd_, -1), memory_, limits_, handler_, halted_);
     }
 
 private:
     mutable int fd_;
+    mutable bool made_ = false;
+    std::string_view memory_;
     const limits& limits_;
     document_handler* handler_;
     halt& halted_;
@@ -652,7 +665,7 @@ private:
     std::vector<std::uint32_t> hints_;  ///< [k]: children of the last element that ended at depth k
 };
 
-read_result run(const std::filesystem::path& file, document_handler& h, const read_options& o, bool peek) {
+read_result run(const std::filesystem::path& file, const std::string_view* memory, document_handler& h, const read_options& o, bool peek) {
     detail::init_xerces();
     read_result r;
     auto fail = [&](code c, std::string text, std::uint32_t line, std::uint32_t column, std::uint64_t byte, std::string path) {
@@ -665,8 +678,8 @@ read_result run(const std::filesystem::path& file, document_handler& h, const re
         d.text = std::move(text);
         h.finding(d);
     };
-    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    int fd = memory ? -1 : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (!memory && fd < 0) {
         fail(code::not_well_formed, fmt::format("cannot open: {}", std::strerror(errno)), 0, 0, 0, {});
         return r;
     }
@@ -690,7 +703,7 @@ read_result run(const std::filesystem::path& file, document_handler& h, const re
     tree_builder b(h, o, r, peek, parser, halted);
     parser.installAdvDocHandler(&b);
     parser.setErrorHandler(&b);
-    bounded_source source(file, fd, o.bounds, peek ? nullptr : &h, halted);
+    bounded_source source(file, fd, memory ? *memory : std::string_view(), o.bounds, peek ? nullptr : &h, halted);
     std::u16string encoding;
     if (!o.encoding.empty()) {
         encoding = detail::utf16(o.encoding);
@@ -732,7 +745,11 @@ struct tree_keeper final : document_handler {
 }  // namespace
 
 read_result read(const std::filesystem::path& file, document_handler& handler, const read_options& options) {
-    return run(file, handler, options, false);
+    return run(file, nullptr, handler, options, false);
+}
+
+read_result read_memory(std::string_view document, const std::string& name, document_handler& handler, const read_options& options) {
+    return run(name, &document, handler, options, false);
 }
 
 std::optional<core::node> read_file(const std::filesystem::path& file, core::diagnostic& problem, read_options options) {
@@ -751,7 +768,7 @@ std::optional<std::pair<std::string, std::string>> peek_root(const std::filesyst
     o.schema.reset();
     o.build_tree = false;
     tree_keeper k;
-    auto r = run(file, k, o, true);
+    auto r = run(file, nullptr, k, o, true);
     problem = k.problem;
     if (k.failed || r.root_name.empty()) {
         if (!k.failed) problem.code = std::string(info(code::not_well_formed).name), problem.text = "the document has no root element";

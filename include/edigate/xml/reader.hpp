@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "edigate/core/diagnostic.hpp"
 #include "edigate/core/node.hpp"
@@ -68,6 +69,9 @@ struct read_result {
 
 /// Reads one document; findings go to the handler (schema findings too, when a schema is given).
 read_result read(const std::filesystem::path& file, document_handler& handler, const read_options& options = {});
+
+/// The same for a document in memory (an output about to be written); `name` is used in messages.
+read_result read_memory(std::string_view document, const std::string& name, document_handler& handler, const read_options& options = {});
 
 /// The whole document as one tree; nullopt with `problem` filled when it cannot be read.
 std::optional<core::node> read_file(const std::filesystem::path& file, core::diagnostic& problem, read_options options = {});
