@@ -4,7 +4,8 @@
 #   F1 CUSCAR  -> MT1101        mappings/customs/cuscar-mt1101.map.xml   (xsd/customs-manifest-mt1101.xsd)
 #   F6 PAXLST  -> crew list     mappings/border/paxlst-crewlist.map.xml  (xsd/border-inspection-crewlist.xsd)
 #   F5 CUSDEC  -> DecMessage    mappings/customs/cusdec-decmessage.map.xml  (xsd/decmessage.xsd)
-#   F3, F4 CODECO/COARRI -> MT3101/MT4101/MT5101 (block at the end)
+#   F3, F4 CODECO/COARRI -> MT3101/MT4101/MT5101 (block below)
+#   F8 platform order -> CEB311 (block at the end; needs ../shared, skipped loudly without it)
 # Mappings are given as files of SOURCE, so the tree under test is checked, not an installed copy.
 # Run with -DEDIGATE=... -DSOURCE=<repo> -DWORK=<scratch dir>. After a deliberate change, run the
 # same translate command with -o tests/golden/mapping and review the diff.
@@ -46,7 +47,7 @@ endif()
 
 # Every file written, and nothing else (no temporary file), is a reviewed golden file.
 file(GLOB expected RELATIVE ${SOURCE}/tests/golden/mapping ${SOURCE}/tests/golden/mapping/*.xml)
-list(FILTER expected EXCLUDE REGEX "^(codeco|coarri)-")  # F3/F4 are checked in their own folder below
+list(FILTER expected EXCLUDE REGEX "^(codeco|coarri|ecommerce)-")  # F3/F4 and F8 are checked in their own folders below
 file(GLOB produced RELATIVE ${WORK} ${WORK}/*)
 list(SORT expected)
 list(SORT produced)
@@ -123,4 +124,41 @@ set(name customs-manifest-response.1.manifest-response-aperak.edi)
 execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${receipt_work}/${name} RESULT_VARIABLE differs)
 if(differs)
   message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${receipt_work}/${name} against it")
+
+# ---------------------------------------------------------------------------------------------
+# Flow F8 (branch flow-f8): an e-commerce platform's order export -> customs CEB311 import order,
+# mappings/ecommerce/order-ceb311.map.xml; golden tests/golden/mapping/ecommerce-order.1.order-ceb311.xml.
+# The target is the official CEB XSD, which lives in ../shared beside the repository (not in xsd/):
+# without it this block says so on a line starting "SKIPPED LOUDLY:" and skips only itself.
+# To regenerate after a deliberate change: the same translate command with -o tests/golden/mapping,
+# then review the diff.
+set(f8_xsd ${SOURCE}/../shared/agency-formats/cross-border-ecommerce-ceb/xsd-202205)
+if(NOT EXISTS ${f8_xsd}/ceb-import-business-202205.xsd)
+  message("SKIPPED LOUDLY: F8 platform order -> CEB311 golden not run: no official CEB XSD at ${f8_xsd} (../shared is absent)")
+else()
+  set(f8_work ${WORK}/f8)
+  file(MAKE_DIRECTORY ${f8_work})
+  execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/ecommerce-order.xml
+                          -m ${SOURCE}/mappings/ecommerce/order-ceb311.map.xml --schema-dir ${f8_xsd}
+                          --now 20240316090512345
+                          -s copCode=3207960B71 -s copName=江苏海购优选网络科技有限公司 -s dxpId=DXPENT0000527316
+                          -o ${f8_work}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "F8 translate exited ${rc}: ${err}\n${report}")
+  endif()
+  file(GLOB f8_expected RELATIVE ${SOURCE}/tests/golden/mapping ${SOURCE}/tests/golden/mapping/ecommerce-*.xml)
+  file(GLOB f8_produced RELATIVE ${f8_work} ${f8_work}/*)
+  list(SORT f8_expected)
+  list(SORT f8_produced)
+  if(NOT f8_expected STREQUAL f8_produced)
+    message(FATAL_ERROR "F8: translate wrote [${f8_produced}], expected [${f8_expected}]")
+  endif()
+  foreach(name ${f8_expected})
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${f8_work}/${name}
+                    RESULT_VARIABLE differs)
+    if(differs)
+      message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${f8_work}/${name} against it")
+    endif()
+  endforeach()
 endif()
