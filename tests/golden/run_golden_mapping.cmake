@@ -124,6 +124,7 @@ set(name customs-manifest-response.1.manifest-response-aperak.edi)
 execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${receipt_work}/${name} RESULT_VARIABLE differs)
 if(differs)
   message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${receipt_work}/${name} against it")
+endif()
 
 # ---------------------------------------------------------------------------------------------
 # Flow F8 (branch flow-f8): an e-commerce platform's order export -> customs CEB311 import order,
