@@ -6,9 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "edigate/directory/tree.hpp"
-#include "edigate/edifact/reader.hpp"
 #include "edigate/mapping/mapping.hpp"
+#include "mapping_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace edigate;
@@ -22,23 +21,6 @@ const xml::schema_catalog& schemas() {
     return catalog;
 }
 
-core::node cuscar_tree() {
-    struct first_tree final : edifact::handler {
-        directory::catalog dirs{{source / "edifact/directories"}};
-        directory::validator v{dirs};
-        edifact::interchange_header header;
-        std::optional<core::node> tree;
-        void interchange_begin(const edifact::interchange_header& h) override { header = h; }
-        void message_end(const edifact::message& m) override {
-            if (!tree) tree = directory::message_tree(m, header, v, [](core::diagnostic) {});
-        }
-    } h;
-    edifact::reader_options o;
-    o.keep_segments = true;
-    edifact::reader(o).read_file(source / "samples/cuscar-d96a-manifest.edi", h);
-    REQUIRE(h.tree);
-    return *h.tree;
-}
 
 mapping::mapping f1() {
     std::vector<core::diagnostic> problems;
@@ -69,7 +51,7 @@ TEST_CASE("the F1 mapping turns the CUSCAR sample into an MT1101 tree", "[mappin
     CHECK(m.source() == "CUSCAR");
     CHECK(m.target() == "customs-manifest-mt1101");
     std::vector<core::diagnostic> findings;
-    auto out = m.run(cuscar_tree(), partner, findings);
+    auto out = m.run(test::cuscar_tree(), partner, findings);
     INFO((findings.empty() ? "" : findings.front().text));
     REQUIRE(out);
     CHECK(out->name == "Manifest");
@@ -81,7 +63,7 @@ TEST_CASE("the F1 mapping turns the CUSCAR sample into an MT1101 tree", "[mappin
 }
 
 TEST_CASE("a missing required source value gives no output and says which rule and where", "[mapping]") {
-    auto tree = cuscar_tree();
+    auto tree = test::cuscar_tree();
     remove(tree, "RFF", "1153", "BM");  // every bill of lading reference
     std::vector<core::diagnostic> findings;
     CHECK_FALSE(f1().run(tree, partner, findings));
@@ -94,7 +76,7 @@ TEST_CASE("a missing required source value gives no output and says which rule a
 }
 
 TEST_CASE("a code not in its table is a finding, never a blank", "[mapping]") {
-    auto tree = cuscar_tree();
+    auto tree = test::cuscar_tree();
     for (auto& c : tree.children)
         if (c.name == "BGM")
             for (auto& e : c.children)
@@ -150,7 +132,7 @@ TEST_CASE("keep-empty, $position, not(), max(), when and required variables", "[
     auto m = mapping::mapping::load(p, schemas(), source / "mappings/codes", problems);
     INFO((problems.empty() ? "" : problems.front().text));
     REQUIRE(m);
-    auto tree = cuscar_tree();
+    auto tree = test::cuscar_tree();
     CHECK(m->applies(tree, partner));
     std::vector<core::diagnostic> findings;
     CHECK_FALSE(m->run(tree, partner, findings));  // the required variable has no value

@@ -4,10 +4,9 @@
 
 #include <filesystem>
 
-#include "edigate/directory/tree.hpp"
-#include "edigate/edifact/reader.hpp"
 #include "edigate/mapping/path.hpp"
 #include "edigate/xml/reader.hpp"
+#include "mapping_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace edigate;
@@ -16,24 +15,6 @@ namespace {
 
 const fs::path source = EDIGATE_SOURCE_DIR;
 
-/// The first message of a sample, as the directory names and nests it.
-core::node cuscar() {
-    struct first_tree final : edifact::handler {
-        directory::catalog dirs{{source / "edifact/directories"}};
-        directory::validator v{dirs};
-        edifact::interchange_header header;
-        std::optional<core::node> tree;
-        void interchange_begin(const edifact::interchange_header& h) override { header = h; }
-        void message_end(const edifact::message& m) override {
-            if (!tree) tree = directory::message_tree(m, header, v, [](core::diagnostic) {});
-        }
-    } h;
-    edifact::reader_options o;
-    o.keep_segments = true;
-    edifact::reader(o).read_file(source / "samples/cuscar-d96a-manifest.edi", h);
-    REQUIRE(h.tree);
-    return *h.tree;
-}
 
 mapping::path compile(std::string_view text) {
     mapping::path_error e;
@@ -52,7 +33,7 @@ std::vector<std::string> values(const mapping::path& p, const core::node& n) {
 }  // namespace
 
 TEST_CASE("paths select by qualifier, repetition and position in a CUSCAR tree", "[mapping][path]") {
-    auto m = cuscar();
+    auto m = test::cuscar_tree();
     CHECK(compile("BGM/1004").value(m) == "CM2403160001");
     CHECK(compile("SG1/NAD[3035='MS']/C080/3036").value(m) == "LIANYUNGANG HAIHANG SHIPPING AGENCY");
     CHECK(compile("SG1/NAD[3035='MS']/C080/3036[2]").value(m) == "CO., LTD.");
