@@ -4,6 +4,7 @@
 // Output files are named after the input file and the mapping, never after message content, and
 // appear by rename from a temporary file in the same folder, so no half-written file is left.
 #include <fcntl.h>
+#include <iconv.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <toml++/toml.h>
 
 #include "commands.hpp"
 #include "edigate/directory/tree.hpp"
@@ -31,6 +33,8 @@ using json = nlohmann::ordered_json;
 struct translate_args {
     std::vector<std::string> files;
     std::vector<std::string> mappings;
+    std::vector<std::string> routes;
+    std::string routes_file;
     std::vector<std::string> sets;
     std::string out;
     std::string now;
@@ -122,10 +126,13 @@ public:
                 outs.push_back({m.name(), m.target(), "", "", index, "failed", std::move(traces)});
                 continue;
             }
-            bool edifact_target = m.target().starts_with("edifact:");
-            output o{m.name(), m.target(), fmt::format("{}.{}.{}.{}", stem, index, m.name(), edifact_target ? "edi" : "xml"), "", index,
+            bool edifact_target = m.target().starts_with("edifact:"), csv_target = m.target() == "csv";
+            output o{m.name(), m.target(),
+                     fmt::format("{}.{}.{}.{}", stem, index, m.name(), edifact_target ? "edi" : csv_target ? "csv" : "xml"), "", index,
                      "written", std::move(traces)};
-            if (edifact_target) {
+            if (csv_target) {
+                if (!write_csv(*result, vars, o, found)) ok = false, o.status = "invalid";
+            } else if (edifact_target) {
                 if (!write_edifact(*result, vars, o, found)) ok = false, o.status = "invalid";
             } else {
                 std::ostringstream text;
@@ -157,6 +164,60 @@ public:
     }
 
 private:
+    /// A flat target ("csv") for the legacy applications: each child of the root is a row, each
+    /// child of a row a column, named by the header (the columns in the order first seen, so a row
+    /// without a value still lines up). RFC 4180 quoting, CRLF; UTF-8 or $csv_charset (GB18030).
+    bool write_csv(const core::node& tree, const mapping::variables& vars, output& o, std::vector<core::diagnostic>& sink) {
+        std::vector<std::string> columns;
+        for (const auto& row : tree.children)
+            for (const auto& cell : row.children) {
+                if (!cell.children.empty()) {
+                    sink.push_back(finding(mapping::code::output_invalid,
+                                           fmt::format("{}: CSV column {}/{} has elements inside; a row holds values only", o.mapping, row.name, cell.name)));
+                    return false;
+                }
+                if (std::find(columns.begin(), columns.end(), cell.name) == columns.end()) columns.push_back(cell.name);
+            }
+        auto quote = [](const std::string& v) {
+            if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+            std::string q = "\"";
+            for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+            return q + "\"";
+        };
+        std::string text;
+        for (std::size_t i = 0; i < columns.size(); ++i) text += (i ? "," : "") + quote(columns[i]);
+        text += "\r\n";
+        for (const auto& row : tree.children) {
+            for (std::size_t i = 0; i < columns.size(); ++i) {
+                const auto* cell = row.child(columns[i]);
+                text += (i ? "," : "") + (cell ? quote(cell->value) : std::string());
+            }
+            text += "\r\n";
+        }
+        auto charset = vars.find("csv_charset");
+        if (charset != vars.end() && charset->second != "UTF-8") {
+            if (charset->second != "GB18030") {
+                sink.push_back(finding(mapping::code::output_invalid, fmt::format("{}: $csv_charset {}: UTF-8 or GB18030", o.mapping, charset->second)));
+                return false;
+            }
+            iconv_t cd = iconv_open("GB18030", "UTF-8");
+            std::string converted(text.size() * 2 + 16, '\0');
+            char* in = text.data();
+            std::size_t in_left = text.size();
+            char* outp = converted.data();
+            std::size_t out_left = converted.size();
+            bool ok = cd != reinterpret_cast<iconv_t>(-1) && iconv(cd, &in, &in_left, &outp, &out_left) != static_cast<std::size_t>(-1);
+            if (cd != reinterpret_cast<iconv_t>(-1)) iconv_close(cd);
+            if (!ok) {
+                sink.push_back(finding(mapping::code::output_invalid, fmt::format("{}: cannot convert the CSV to GB18030", o.mapping)));
+                return false;
+            }
+            converted.resize(converted.size() - out_left);
+            text = std::move(converted);
+        }
+        o.text = std::move(text);
+        return true;
+    }
     /// An EDIFACT target ("edifact:APERAK:D96A"): the tree's segments placed by the directory,
     /// enveloped (UNB from $edi_sender, $edi_recipient and $now; counts and references computed by
     /// the writer), then read back and validated like any inbound interchange.
@@ -313,7 +374,32 @@ int run_translate(translate_args a) {
     xml::schema_catalog schemas(schema_roots);
     std::vector<mapping::mapping> maps;
     auto roots = mapping::default_mapping_roots();
-    for (const auto& name : a.mappings) {
+    std::vector<std::string> names = a.mappings;
+    if (!a.routes.empty()) {
+        fs::path file = a.routes_file;
+        if (file.empty())
+            for (const auto& r : roots)
+                if (std::error_code ec; fs::is_regular_file(r / "routes.toml", ec)) {
+                    file = r / "routes.toml";
+                    break;
+                }
+        if (file.empty()) throw CLI::ValidationError("--route", "no routes.toml in the mapping folders (give --routes FILE)");
+        toml::table routes;
+        try {
+            routes = toml::parse_file(file.string());
+        } catch (const toml::parse_error& e) {
+            throw CLI::ValidationError("--routes", fmt::format("{}:{}:{}: {}", file.string(), e.source().begin.line, e.source().begin.column,
+                                                               e.description()));
+        }
+        for (const auto& route : a.routes) {
+            const auto* list = routes["route"][route]["mappings"].as_array();
+            if (!list) throw CLI::ValidationError("--route", fmt::format("no route '{}' with a mappings list in {}", route, file.string()));
+            for (const auto& m : *list)
+                if (auto v = m.value<std::string>()) names.push_back(*v);
+        }
+    }
+    if (names.empty()) throw CLI::ValidationError("translate", "give the mappings: -m NAME or --route NAME");
+    for (const auto& name : names) {
         auto file = mapping::find_mapping(name, roots);
         if (!file) throw CLI::ValidationError("--mapping", fmt::format("no mapping file '{}' (nor {}.map.xml under the mapping folders)", name, name));
         std::vector<core::diagnostic> problems;
@@ -414,8 +500,11 @@ void add_translate(CLI::App& app, int& exit) {
                                    "output is checked against its target schema, and a message gives all its outputs or none");
     cmd->add_option("files", a->files, "EDIFACT or XML files; - reads standard input")->required();
     cmd->add_option("-m,--mapping", a->mappings, "a mapping: its name (mappings/**/NAME.map.xml) or a file; repeat for several targets")
-        ->required()
         ->allow_extra_args(false);
+    cmd->add_option("-r,--route", a->routes, "a route: the set of mappings routes.toml names for it (mappings/routes.toml)")
+        ->type_name("NAME")
+        ->allow_extra_args(false);
+    cmd->add_option("--routes", a->routes_file, "the routes file (default: routes.toml in the mapping folders)")->type_name("FILE");
     cmd->add_option("-o,--out", a->out, "write each output to this folder (default: standard output)")->type_name("DIR");
     cmd->add_option("-s,--set", a->sets, "a partner value the mappings read as $NAME, e.g. customs_code=2305138764521")
         ->type_name("NAME=VALUE")

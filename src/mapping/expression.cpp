@@ -29,8 +29,8 @@ struct function_def {
     std::string_view name;
     std::size_t min, max;
 };
-constexpr std::array<function_def, 19> functions{{
-    {"not", 1, 1}, {"max", 1, 1}, {"min", 1, 1},
+constexpr std::array<function_def, 20> functions{{
+    {"not", 1, 1}, {"max", 1, 1}, {"min", 1, 1}, {"unique", 2, 2},
     {"concat", 1, 0}, {"default", 1, 0}, {"code", 2, 2}, {"decode", 2, 2}, {"date", 3, 3}, {"number", 2, 2},
     {"trim", 1, 1}, {"upper", 1, 1}, {"lower", 1, 1}, {"substring", 2, 3}, {"lpad", 3, 3}, {"rpad", 3, 3},
     {"count", 1, 1}, {"sum", 1, 1}, {"join", 2, 2}, {"first", 1, 0},
@@ -215,7 +215,7 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         }
         return there ? std::nullopt : std::optional<std::string>("1");
     }
-    if (f == "count" || f == "sum" || f == "join" || f == "max" || f == "min") {
+    if (f == "count" || f == "sum" || f == "join" || f == "unique" || f == "max" || f == "min") {
         const part& a = *p.args[0];
         if (a.what != part::kind::path) {
             problems.push_back(fmt::format("{}() needs a path", f));
@@ -224,11 +224,18 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         auto sel = a.source->select(*s.node, *s.root, s.vars);
         if (!s.origin && !sel.empty()) s.origin = sel.front().element;
         if (f == "count") return std::to_string(sel.size());
-        if (f == "join") {
+        if (f == "join" || f == "unique") {  // unique: each value once, in the order first seen
             auto sep = arg(p, 1, s, problems).value_or("");
             std::string out;
-            for (const auto& x : sel)
-                if (!x.value().empty()) out += (out.empty() ? "" : sep) + x.value();
+            std::vector<std::string_view> seen;
+            for (const auto& x : sel) {
+                if (x.value().empty()) continue;
+                if (f == "unique") {
+                    if (std::find(seen.begin(), seen.end(), x.value()) != seen.end()) continue;
+                    seen.push_back(x.value());
+                }
+                out += (out.empty() ? "" : sep) + x.value();
+            }
             return present(out);
         }
         if (f == "max" || f == "min") {  // numbers compare as numbers, other values as text

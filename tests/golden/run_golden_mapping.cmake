@@ -163,3 +163,37 @@ else()
     endif()
   endforeach()
 endif()
+
+# ---------------------------------------------------------------------------------------------
+# Routes and flat files: --route manifest (mappings/routes.toml) gives the MT1101 and the CSV bill
+# list for legacy application 1 from one CUSCAR; the UNOY manifests' bill lists in GB18030.
+set(route_work ${WORK}/route)
+file(MAKE_DIRECTORY ${route_work})
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi --route manifest --routes ${maps}/routes.toml
+                        --now 20240316090512345 -s customs_code=2305138764521 -s dxp_id=DXPENT0000458762 -s customs_district=2305
+                        -o ${route_work}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "route manifest exited ${rc}: ${err}\n${report}")
+endif()
+foreach(name cuscar-d96a-manifest.1.cuscar-mt1101.xml cuscar-d96a-manifest.1.cuscar-bills-csv.csv)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${route_work}/${name} RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "route manifest: ${name} differs from tests/golden/mapping/${name}")
+  endif()
+endforeach()
+set(gb_work ${WORK}/gb18030)
+file(MAKE_DIRECTORY ${gb_work})
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-unoy-chinese.edi -m ${maps}/legacy/cuscar-bills-csv.map.xml
+                        -s csv_charset=GB18030 -o ${gb_work}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "GB18030 bill list exited ${rc}: ${err}")
+endif()
+foreach(i 1 2)
+  set(name cuscar-unoy-chinese.${i}.cuscar-bills-csv)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name}.gb18030.csv ${gb_work}/${name}.csv RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${name}.csv differs from tests/golden/mapping/${name}.gb18030.csv")
+  endif()
+endforeach()

@@ -15,6 +15,7 @@
 //   number(x, decimals)                   a number with '.' as decimal mark and fixed decimals
 //   trim(x) upper(x) lower(x)  substring(x, from[, length])  lpad(x, n, 'c')  rpad(x, n, 'c')
 //   count(path)  sum(path)  max(path)  min(path)  join(path, 'separator')   over every selection
+//   unique(path, 'separator')             join with each value once
 //   not(x)                                '1' when x is missing (a path: selects nothing present)
 //
 // A value is present or missing; an empty source element counts as missing. Problems found while
