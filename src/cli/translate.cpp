@@ -35,6 +35,7 @@ struct translate_args {
     std::vector<std::string> mappings;
     std::vector<std::string> routes;
     std::string routes_file;
+    std::vector<std::string> to;
     std::vector<std::string> sets;
     std::string out;
     std::string now;
@@ -398,7 +399,24 @@ int run_translate(translate_args a) {
                 if (auto v = m.value<std::string>()) names.push_back(*v);
         }
     }
-    if (names.empty()) throw CLI::ValidationError("translate", "give the mappings: -m NAME or --route NAME");
+    if (!a.to.empty()) {
+        // --to customs,maritime: every mapping filed under those agencies' folders (mappings/customs/...).
+        for (const auto& root : roots) {
+            std::error_code ec;
+            if (!fs::is_directory(root, ec)) continue;
+            for (const auto& agency : a.to) {
+                if (!fs::is_directory(root / agency, ec))
+                    throw CLI::ValidationError("--to", fmt::format("no agency folder '{}' in {}", agency, root.string()));
+                std::vector<std::string> found;
+                for (const auto& e : fs::directory_iterator(root / agency, ec))
+                    if (e.path().string().ends_with(".map.xml")) found.push_back(e.path().string());
+                std::sort(found.begin(), found.end());
+                names.insert(names.end(), found.begin(), found.end());
+            }
+            break;  // the first mapping folder that exists
+        }
+    }
+    if (names.empty()) throw CLI::ValidationError("translate", "give the mappings: -m NAME, --route NAME or --to AGENCY");
     for (const auto& name : names) {
         auto file = mapping::find_mapping(name, roots);
         if (!file) throw CLI::ValidationError("--mapping", fmt::format("no mapping file '{}' (nor {}.map.xml under the mapping folders)", name, name));
@@ -503,6 +521,10 @@ void add_translate(CLI::App& app, int& exit) {
         ->allow_extra_args(false);
     cmd->add_option("-r,--route", a->routes, "a route: the set of mappings routes.toml names for it (mappings/routes.toml)")
         ->type_name("NAME")
+        ->allow_extra_args(false);
+    cmd->add_option("--to", a->to, "every mapping of these agencies' folders (customs, maritime, border, ecommerce, legacy, responses)")
+        ->type_name("AGENCY,...")
+        ->delimiter(',')
         ->allow_extra_args(false);
     cmd->add_option("--routes", a->routes_file, "the routes file (default: routes.toml in the mapping folders)")->type_name("FILE");
     cmd->add_option("-o,--out", a->out, "write each output to this folder (default: standard output)")->type_name("DIR");

@@ -167,3 +167,16 @@ if(NOT rc EQUAL 1 OR jerr OR NOT path STREQUAL "/edifact/Interchange/Message/SG6
   message(FATAL_ERROR "diff of a changed city: expected exit 1 and the NAD/3164 path, got ${rc} ${path} ${b}:\n${out}")
 endif()
 file(REMOVE ${diff_a} ${diff_b})
+
+# translate --to customs: every mapping of the agency's folder; each message goes to the ones that read it.
+set(to_out "${CMAKE_CURRENT_BINARY_DIR}/cli_to")
+file(REMOVE_RECURSE ${to_out})
+file(MAKE_DIRECTORY ${to_out})
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/coarri-d96a-loading.edi --to customs --now 20240316090512345
+                        -s customs_code=2305320799001 -s dxp_id=DXPENT0000512907 -s customs_district=2305 -o ${to_out}
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+file(GLOB written RELATIVE ${to_out} ${to_out}/*)
+if(NOT rc EQUAL 0 OR NOT written STREQUAL "coarri-d96a-loading.1.coarri-mt4101.xml")
+  message(FATAL_ERROR "translate --to customs: expected exit 0 and only the MT4101, got ${rc} [${written}]: ${err}")
+endif()
+file(REMOVE_RECURSE ${to_out})
