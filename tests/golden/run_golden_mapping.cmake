@@ -5,7 +5,8 @@
 #   F6 PAXLST  -> crew list     mappings/border/paxlst-crewlist.map.xml  (xsd/border-inspection-crewlist.xsd)
 #   F5 CUSDEC  -> DecMessage    mappings/customs/cusdec-decmessage.map.xml  (xsd/decmessage.xsd)
 #   F3, F4 CODECO/COARRI -> MT3101/MT4101/MT5101 (block below)
-#   F8 platform order -> CEB311 (block at the end; needs ../shared, skipped loudly without it)
+#   F8 platform order -> CEB311 (block after the receipts; needs ../shared, skipped loudly without it)
+#   F5 receipt DecImportResponse -> APERAK, F1 CUSCAR -> MSA ship arrival report (blocks at the end)
 # Mappings are given as files of SOURCE, so the tree under test is checked, not an installed copy.
 # Run with -DEDIGATE=... -DSOURCE=<repo> -DWORK=<scratch dir>. After a deliberate change, run the
 # same translate command with -o tests/golden/mapping and review the diff.
@@ -47,7 +48,7 @@ endif()
 
 # Every file written, and nothing else (no temporary file), is a reviewed golden file.
 file(GLOB expected RELATIVE ${SOURCE}/tests/golden/mapping ${SOURCE}/tests/golden/mapping/*.xml)
-list(FILTER expected EXCLUDE REGEX "^(codeco|coarri|ecommerce)-")  # F3/F4 and F8 are checked in their own folders below
+list(FILTER expected EXCLUDE REGEX "^(codeco|coarri|ecommerce)-|\\.cuscar-shipreport\\.xml$")  # F3/F4, F8 and the MSA report are checked in their own folders below
 file(GLOB produced RELATIVE ${WORK} ${WORK}/*)
 list(SORT expected)
 list(SORT produced)
@@ -197,3 +198,62 @@ foreach(i 1 2)
     message(FATAL_ERROR "${name}.csv differs from tests/golden/mapping/${name}.gb18030.csv")
   endif()
 endforeach()
+# F5 receipt: the data centre's DecImportResponse -> APERAK D.96A for the broker (UNOW: the texts are
+# Chinese), mappings/responses/decimportresponse-aperak.map.xml. The accepted response gives AB with
+# the ClientSeqNo (RFF+ABE) and the SeqNo (RFF+AEA); the refused one RE, no SeqNo, an ERC with the
+# text split over two FTX lines. Goldens tests/golden/mapping/decmessage-decimportresponse*.edi.
+set(f5r_work ${WORK}/f5-receipts)
+file(MAKE_DIRECTORY ${f5r_work})
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/agency/decmessage-decimportresponse.xml
+                        ${SOURCE}/samples/agency/decmessage-decimportresponse-rejected.xml
+                        -m ${maps}/responses/decimportresponse-aperak.map.xml --now 20240318101600000
+                        -s edi_sender=CNLYGEPORT -s edi_recipient=LYGJGCB -s edi_charset=UNOW -s original=JG240318087 -o ${f5r_work}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F5 receipt translate exited ${rc}: ${err}\n${report}")
+endif()
+set(f5r_expected decmessage-decimportresponse-rejected.1.decimportresponse-aperak.edi
+                 decmessage-decimportresponse.1.decimportresponse-aperak.edi)
+file(GLOB f5r_produced RELATIVE ${f5r_work} ${f5r_work}/*)
+list(SORT f5r_produced)
+if(NOT f5r_expected STREQUAL f5r_produced)
+  message(FATAL_ERROR "F5 receipt: translate wrote [${f5r_produced}], expected [${f5r_expected}]")
+endif()
+foreach(name ${f5r_expected})
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${f5r_work}/${name}
+                  RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${f5r_work}/${name} against it")
+  endif()
+endforeach()
+
+# ---------------------------------------------------------------------------------------------
+# F1 second target: the CUSCAR's voyage header -> MSA ship arrival report (xsd/maritime-ship-report.xsd),
+# mappings/maritime/cuscar-shipreport.map.xml; golden tests/golden/mapping/cuscar-d96a-manifest.1.cuscar-shipreport.xml
+# (left out of the F1 glob at the top). The ship, crew and attachment values the CUSCAR does not carry
+# are the ones of samples/agency/maritime-ship-report.xml; the agent's name and contact, the cargo
+# description and the times come from the CUSCAR.
+set(f1sr_work ${WORK}/f1-shipreport)
+file(MAKE_DIRECTORY ${f1sr_work})
+set(partner -s msa_receiver=LYGMSA -s call_sign=BQFY7 -s ship_type=1511 -s gross_tonnage=17280 -s net_tonnage=8614
+            -s "master=王建国 WANG JIANGUO" -s crew_count=5 -s passenger_count=0
+            -s fal3=1 -s fal4=1 -s fal5=1 -s fal6=0 -s fal7=1
+            -s ship_name_cn=联海海州 -s mmsi=413248910 -s "port_of_registry=连云港 LIANYUNGANG" -s length_overall=171.99
+            -s "berth=新东方集装箱码头 63#泊位" -s etd=20240318020000 -s next_port=KRPUS -s draught_fore=8.60 -s draught_aft=9.20
+            -s master_nationality=CHN -s agent_email=manifest@hhsa-lyg.com.cn)
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi
+                        -m ${maps}/maritime/cuscar-shipreport.map.xml --now 20240316153000480 ${partner} -o ${f1sr_work}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F1 ship report translate exited ${rc}: ${err}\n${report}")
+endif()
+set(name cuscar-d96a-manifest.1.cuscar-shipreport.xml)
+file(GLOB f1sr_produced RELATIVE ${f1sr_work} ${f1sr_work}/*)
+if(NOT f1sr_produced STREQUAL name)
+  message(FATAL_ERROR "F1 ship report: translate wrote [${f1sr_produced}], expected [${name}]")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${f1sr_work}/${name}
+                RESULT_VARIABLE differs)
+if(differs)
+  message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${f1sr_work}/${name} against it")
+endif()
