@@ -1,0 +1,108 @@
+// store.hpp - the tracking store: every file, interchange, message, output, delivery and receipt,
+// an append-only event log and the control-reference counters, in one SQLite file.
+//
+// All SQL of edigate lives in this module. The schema is created and evolved by numbered
+// migrations (schema_migrations records which ran), and the SQL is kept to what PostgreSQL also
+// understands (INTEGER, TEXT, INSERT ... RETURNING, ISO 8601 UTC times as text), so that several
+// gateway nodes can later share one PostgreSQL database behind the same interface.
+//
+// Writes go through a batch: one transaction that many steps share, committed at once (group
+// commit), because one fsync per step would make the database the bottleneck. The file is in WAL
+// mode with synchronous=FULL: a committed batch survives a crash or power loss, an uncommitted one
+// leaves no trace. Problems are diagnostics (EDI-T codes), never exceptions out of this interface.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "edigate/core/diagnostic.hpp"
+
+namespace edigate::tracking {
+
+/// Where a received file stands; every file ends in exactly one of the last four.
+enum class file_state { received, processing, delivered, rejected, duplicate, failed };
+std::string_view to_string(file_state s) noexcept;
+
+struct file_record {
+    std::int64_t id = 0;
+    std::string partner, name, sha256, state, received_at;
+    std::uint64_t bytes = 0;
+};
+
+struct event_record {
+    std::int64_t id = 0;
+    std::string at, kind, text;
+    std::int64_t file_id = 0;  ///< 0: not about one file
+};
+
+class store;
+
+/// One transaction. Nothing is visible to other readers, or durable, until commit(); a batch
+/// destroyed without commit() is rolled back.
+class batch {
+public:
+    ~batch();
+    batch(batch&&) noexcept;
+    batch& operator=(batch&&) = delete;
+
+    std::int64_t add_file(const std::string& partner, const std::string& name, const std::string& sha256, std::uint64_t bytes);
+    void set_state(std::int64_t file_id, file_state state, const std::string& text = {});
+    std::int64_t add_interchange(std::int64_t file_id, const std::string& sender, const std::string& recipient,
+                                 const std::string& control_reference);
+    std::int64_t add_message(std::int64_t interchange_id, const std::string& type, const std::string& reference, const std::string& status);
+    std::int64_t add_output(std::int64_t message_id, const std::string& mapping, const std::string& path, const std::string& status);
+    std::int64_t add_delivery(std::int64_t output_id, const std::string& channel, const std::string& status, const std::string& text = {});
+    std::int64_t add_receipt(std::int64_t output_id, const std::string& reference, const std::string& status, const std::string& text = {});
+    void event(const std::string& kind, const std::string& text, std::int64_t file_id = 0);
+    /// The next control reference for a partner and direction ("in"/"out"): 1, 2, 3... never
+    /// given twice, also across processes and restarts (the counter moves inside this batch).
+    std::uint64_t next_reference(const std::string& partner, const std::string& direction);
+
+    /// Makes everything durable at once; false with the problem in store::last_problem().
+    bool commit();
+
+private:
+    friend class store;
+    explicit batch(store& s);
+    store* store_;
+    bool open_ = false;
+};
+
+class store {
+public:
+    /// Opens (creating it when absent) and migrates the database; nullptr with `problem`.
+    static std::unique_ptr<store> open(const std::filesystem::path& file, core::diagnostic& problem);
+    ~store();
+
+    /// The schema version after migrations (the highest migration applied).
+    int schema_version() const;
+    /// Starts a batch; waits (up to a few seconds) while another process holds the write lock.
+    batch begin();
+
+    std::optional<file_record> file(std::int64_t id) const;
+    /// A file with the same content from the same partner received within `window_seconds`.
+    std::optional<file_record> duplicate_content(const std::string& partner, const std::string& sha256, long window_seconds) const;
+    /// An interchange with the same sender and control reference received within `window_seconds`.
+    std::optional<std::int64_t> duplicate_interchange(const std::string& sender, const std::string& control_reference,
+                                                      long window_seconds) const;
+    /// Files per state (state name, count), for `edigate status`.
+    std::vector<std::pair<std::string, std::int64_t>> counts() const;
+    /// The events of one file, oldest first (the whole history of that item).
+    std::vector<event_record> history(std::int64_t file_id) const;
+
+    const core::diagnostic& last_problem() const noexcept { return problem_; }
+
+    struct impl;
+
+private:
+    friend class batch;
+    explicit store(std::unique_ptr<impl> i);
+    std::unique_ptr<impl> impl_;
+    core::diagnostic problem_;
+};
+
+}  // namespace edigate::tracking

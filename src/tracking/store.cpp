@@ -1,0 +1,329 @@
+// store.cpp - the tracking store on SQLite (see store.hpp). All of edigate's SQL is in this file.
+#include "edigate/tracking/store.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <utility>
+
+#include "edigate/tracking/codes.hpp"
+
+namespace edigate::tracking {
+
+namespace {
+
+/// Numbered migrations: each runs once, in one transaction, and is never edited after release; a
+/// change of schema is a new entry. Plain SQL that PostgreSQL also takes, except the triggers.
+constexpr const char* migrations[] = {
+    // 1: the records of issue 6
+    R"sql(
+CREATE TABLE files (
+  id INTEGER PRIMARY KEY, partner TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,
+  state TEXT NOT NULL, received_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX files_content ON files (partner, sha256, received_at);
+CREATE TABLE interchanges (
+  id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files (id), sender TEXT NOT NULL, recipient TEXT NOT NULL,
+  control_reference TEXT NOT NULL, received_at TEXT NOT NULL);
+CREATE INDEX interchanges_reference ON interchanges (sender, control_reference, received_at);
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY, interchange_id INTEGER NOT NULL REFERENCES interchanges (id), type TEXT NOT NULL,
+  reference TEXT NOT NULL, status TEXT NOT NULL);
+CREATE TABLE outputs (
+  id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL REFERENCES messages (id), mapping TEXT NOT NULL, path TEXT NOT NULL,
+  status TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY, output_id INTEGER NOT NULL REFERENCES outputs (id), channel TEXT NOT NULL, status TEXT NOT NULL,
+  text TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE receipts (
+  id INTEGER PRIMARY KEY, output_id INTEGER NOT NULL REFERENCES outputs (id), reference TEXT NOT NULL, status TEXT NOT NULL,
+  text TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE events (id INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, file_id INTEGER);
+CREATE INDEX events_file ON events (file_id);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TABLE counters (partner TEXT NOT NULL, direction TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (partner, direction));
+)sql",
+};
+
+/// UTC, milliseconds, ISO 8601: sorts as text, which is what the duplicate windows compare.
+std::string utc(std::chrono::system_clock::time_point t = std::chrono::system_clock::now()) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+    std::time_t secs = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    return fmt::format("{}.{:03}Z", buf, ms);
+}
+
+std::string since(long window_seconds) { return utc(std::chrono::system_clock::now() - std::chrono::seconds(window_seconds)); }
+
+}  // namespace
+
+std::string_view to_string(file_state s) noexcept {
+    switch (s) {
+    case file_state::received: return "received";
+    case file_state::processing: return "processing";
+    case file_state::delivered: return "delivered";
+    case file_state::rejected: return "rejected";
+    case file_state::duplicate: return "duplicate";
+    case file_state::failed: return "failed";
+    }
+    return "?";
+}
+
+/// The connection and its prepared statements (prepared once, reset after each use).
+struct store::impl {
+    sqlite3* db = nullptr;
+    std::map<std::string, sqlite3_stmt*, std::less<>> statements;
+    bool batch_failed = false;
+
+    ~impl() {
+        for (auto& [sql, s] : statements) sqlite3_finalize(s);
+        if (db) sqlite3_close(db);
+    }
+    std::string error() const { return db ? sqlite3_errmsg(db) : "no database"; }
+    bool exec(const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+
+    /// A statement with its values bound; step it with row()/done().
+    struct query {
+        sqlite3_stmt* s;
+        ~query() {
+            if (s) sqlite3_reset(s), sqlite3_clear_bindings(s);
+        }
+        bool row() { return s && sqlite3_step(s) == SQLITE_ROW; }
+        bool done() { return s && sqlite3_step(s) == SQLITE_DONE; }
+        std::int64_t integer(int i) const { return sqlite3_column_int64(s, i); }
+        std::string text(int i) const {
+            const auto* t = sqlite3_column_text(s, i);
+            return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
+        }
+    };
+    template <typename... Values>
+    query run(std::string_view sql, const Values&... values) {
+        auto it = statements.find(sql);
+        if (it == statements.end()) {
+            sqlite3_stmt* s = nullptr;
+            if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &s, nullptr) != SQLITE_OK) return {nullptr};
+            it = statements.emplace(std::string(sql), s).first;
+        }
+        int i = 0;
+        (bind(it->second, ++i, values), ...);
+        return {it->second};
+    }
+    static void bind(sqlite3_stmt* s, int i, const std::string& v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+    static void bind(sqlite3_stmt* s, int i, std::string_view v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+    static void bind(sqlite3_stmt* s, int i, const char* v) { bind(s, i, std::string_view(v)); }
+    static void bind(sqlite3_stmt* s, int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
+    static void bind(sqlite3_stmt* s, int i, std::uint64_t v) { sqlite3_bind_int64(s, i, static_cast<std::int64_t>(v)); }
+};
+
+store::store(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
+store::~store() = default;
+
+std::unique_ptr<store> store::open(const std::filesystem::path& file, core::diagnostic& problem) {
+    auto fail = [&](std::string text) {
+        problem = core::diagnostic{};
+        problem.code = std::string(info(code::cannot_open).name);
+        problem.text = fmt::format("tracking database {}: {}", file.string(), text);
+        return nullptr;
+    };
+    auto i = std::make_unique<impl>();
+    if (sqlite3_open_v2(file.c_str(), &i->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
+        return fail(i->error());
+    sqlite3_busy_timeout(i->db, 5000);
+    // WAL: readers never block the writer; FULL: a committed batch is on disk when commit returns.
+    if (!i->exec("PRAGMA journal_mode=WAL") || !i->exec("PRAGMA synchronous=FULL") || !i->exec("PRAGMA foreign_keys=ON"))
+        return fail(i->error());
+    if (!i->exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"))
+        return fail(i->error());
+    int have = 0;
+    {
+        auto q = i->run("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        if (!q.row()) return fail(i->error());
+        have = static_cast<int>(q.integer(0));
+    }
+    int known = static_cast<int>(std::size(migrations));
+    if (have > known) return fail(fmt::format("schema version {} is newer than this edigate knows ({})", have, known));
+    for (int v = have + 1; v <= known; ++v) {
+        // BEGIN IMMEDIATE: two processes starting at once migrate one after the other.
+        if (!i->exec("BEGIN IMMEDIATE")) return fail(i->error());
+        bool again = false;
+        {
+            auto q = i->run("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", static_cast<std::int64_t>(v));
+            again = q.row() && q.integer(0) > 0;
+        }
+        if (!again && (!i->exec(migrations[v - 1]) ||
+                       !i->run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", static_cast<std::int64_t>(v), utc()).done())) {
+            std::string e = i->error();
+            i->exec("ROLLBACK");
+            return fail(fmt::format("migration {} failed: {}", v, e));
+        }
+        if (!i->exec("COMMIT")) return fail(i->error());
+    }
+    return std::unique_ptr<store>(new store(std::move(i)));
+}
+
+int store::schema_version() const {
+    auto q = impl_->run("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    return q.row() ? static_cast<int>(q.integer(0)) : 0;
+}
+
+batch store::begin() { return batch(*this); }
+
+std::optional<file_record> store::file(std::int64_t id) const {
+    auto q = impl_->run("SELECT id, partner, name, sha256, bytes, state, received_at FROM files WHERE id = ?", id);
+    if (!q.row()) return std::nullopt;
+    return file_record{q.integer(0), q.text(1), q.text(2), q.text(3), q.text(5), q.text(6), static_cast<std::uint64_t>(q.integer(4))};
+}
+
+std::optional<file_record> store::duplicate_content(const std::string& partner, const std::string& sha256, long window_seconds) const {
+    auto q = impl_->run("SELECT id FROM files WHERE partner = ? AND sha256 = ? AND received_at >= ? ORDER BY id LIMIT 1", partner, sha256,
+                        since(window_seconds));
+    if (!q.row()) return std::nullopt;
+    return file(q.integer(0));
+}
+
+std::optional<std::int64_t> store::duplicate_interchange(const std::string& sender, const std::string& control_reference,
+                                                         long window_seconds) const {
+    auto q = impl_->run("SELECT id FROM interchanges WHERE sender = ? AND control_reference = ? AND received_at >= ? ORDER BY id LIMIT 1", sender,
+                        control_reference, since(window_seconds));
+    if (!q.row()) return std::nullopt;
+    return q.integer(0);
+}
+
+std::vector<std::pair<std::string, std::int64_t>> store::counts() const {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    auto q = impl_->run("SELECT state, COUNT(*) FROM files GROUP BY state ORDER BY state");
+    while (q.row()) out.emplace_back(q.text(0), q.integer(1));
+    return out;
+}
+
+std::vector<event_record> store::history(std::int64_t file_id) const {
+    std::vector<event_record> out;
+    auto q = impl_->run("SELECT id, at, kind, text, file_id FROM events WHERE file_id = ? ORDER BY id", file_id);
+    while (q.row()) out.push_back({q.integer(0), q.text(1), q.text(2), q.text(3), q.integer(4)});
+    return out;
+}
+
+// ---- batch ----------------------------------------------------------------------------------
+
+batch::batch(store& s) : store_(&s) {
+    s.impl_->batch_failed = false;
+    open_ = s.impl_->exec("BEGIN IMMEDIATE");
+    if (!open_) {
+        s.problem_ = core::diagnostic{};
+        s.problem_.code = std::string(info(code::write_failed).name);
+        s.problem_.text = fmt::format("cannot start a batch: {}", s.impl_->error());
+    }
+}
+
+batch::batch(batch&& o) noexcept : store_(o.store_), open_(std::exchange(o.open_, false)) {}
+
+batch::~batch() {
+    if (open_) store_->impl_->exec("ROLLBACK");
+}
+
+namespace {
+
+/// Runs an INSERT ... RETURNING id; 0 (and the batch marked failed) on error.
+template <typename... Values>
+std::int64_t insert(store::impl& i, bool open, core::diagnostic& problem, std::string_view sql, const Values&... values) {
+    if (!open || i.batch_failed) return 0;
+    auto q = i.run(sql, values...);
+    if (q.row()) return q.integer(0);
+    i.batch_failed = true;
+    problem = core::diagnostic{};
+    problem.code = std::string(info(code::write_failed).name);
+    problem.text = fmt::format("tracking write failed: {}", i.error());
+    return 0;
+}
+
+}  // namespace
+
+std::int64_t batch::add_file(const std::string& partner, const std::string& name, const std::string& sha256, std::uint64_t bytes) {
+    auto now = utc();
+    auto id = insert(*store_->impl_, open_, store_->problem_,
+                     "INSERT INTO files (partner, name, sha256, bytes, state, received_at, updated_at) VALUES (?, ?, ?, ?, 'received', ?, ?) "
+                     "RETURNING id",
+                     partner, name, sha256, bytes, now, now);
+    if (id) event("received", fmt::format("{} from {} ({} bytes, sha256 {})", name, partner, bytes, sha256), id);
+    return id;
+}
+
+void batch::set_state(std::int64_t file_id, file_state state, const std::string& text) {
+    if (!insert(*store_->impl_, open_, store_->problem_, "UPDATE files SET state = ?, updated_at = ? WHERE id = ? RETURNING id",
+                std::string(to_string(state)), utc(), file_id))
+        return;
+    event(std::string(to_string(state)), text, file_id);
+}
+
+std::int64_t batch::add_interchange(std::int64_t file_id, const std::string& sender, const std::string& recipient,
+                                    const std::string& control_reference) {
+    return insert(*store_->impl_, open_, store_->problem_,
+                  "INSERT INTO interchanges (file_id, sender, recipient, control_reference, received_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                  file_id, sender, recipient, control_reference, utc());
+}
+
+std::int64_t batch::add_message(std::int64_t interchange_id, const std::string& type, const std::string& reference, const std::string& status) {
+    return insert(*store_->impl_, open_, store_->problem_,
+                  "INSERT INTO messages (interchange_id, type, reference, status) VALUES (?, ?, ?, ?) RETURNING id", interchange_id, type,
+                  reference, status);
+}
+
+std::int64_t batch::add_output(std::int64_t message_id, const std::string& mapping, const std::string& path, const std::string& status) {
+    return insert(*store_->impl_, open_, store_->problem_,
+                  "INSERT INTO outputs (message_id, mapping, path, status, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id", message_id, mapping,
+                  path, status, utc());
+}
+
+std::int64_t batch::add_delivery(std::int64_t output_id, const std::string& channel, const std::string& status, const std::string& text) {
+    return insert(*store_->impl_, open_, store_->problem_,
+                  "INSERT INTO deliveries (output_id, channel, status, text, at) VALUES (?, ?, ?, ?, ?) RETURNING id", output_id, channel,
+                  status, text, utc());
+}
+
+std::int64_t batch::add_receipt(std::int64_t output_id, const std::string& reference, const std::string& status, const std::string& text) {
+    return insert(*store_->impl_, open_, store_->problem_,
+                  "INSERT INTO receipts (output_id, reference, status, text, at) VALUES (?, ?, ?, ?, ?) RETURNING id", output_id, reference,
+                  status, text, utc());
+}
+
+void batch::event(const std::string& kind, const std::string& text, std::int64_t file_id) {
+    if (file_id)
+        insert(*store_->impl_, open_, store_->problem_, "INSERT INTO events (at, kind, text, file_id) VALUES (?, ?, ?, ?) RETURNING id", utc(),
+               kind, text, file_id);
+    else
+        insert(*store_->impl_, open_, store_->problem_, "INSERT INTO events (at, kind, text) VALUES (?, ?, ?) RETURNING id", utc(), kind, text);
+}
+
+std::uint64_t batch::next_reference(const std::string& partner, const std::string& direction) {
+    return static_cast<std::uint64_t>(insert(*store_->impl_, open_, store_->problem_,
+                                             "INSERT INTO counters (partner, direction, value) VALUES (?, ?, 1) "
+                                             "ON CONFLICT (partner, direction) DO UPDATE SET value = value + 1 RETURNING value",
+                                             partner, direction));
+}
+
+bool batch::commit() {
+    if (!open_) return false;
+    auto& i = *store_->impl_;
+    if (i.batch_failed) {
+        i.exec("ROLLBACK");
+        open_ = false;
+        return false;
+    }
+    open_ = false;
+    if (!i.exec("COMMIT")) {
+        store_->problem_ = core::diagnostic{};
+        store_->problem_.code = std::string(info(code::write_failed).name);
+        store_->problem_.text = fmt::format("commit failed: {}", i.error());
+        i.exec("ROLLBACK");
+        return false;
+    }
+    return true;
+}
+
+}  // namespace edigate::tracking

@@ -1,0 +1,168 @@
+// store_test.cpp - the tracking store on a real SQLite file: migrations, batches that are all or
+// nothing, the append-only event log, duplicate windows, and control references that are never
+// given twice, also by two processes writing at once.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "edigate/tracking/store.hpp"
+
+namespace fs = std::filesystem;
+using namespace edigate;
+
+namespace {
+
+fs::path fresh(const std::string& name) {
+    auto p = fs::temp_directory_path() / ("edigate-tracking-" + name + ".db");
+    for (const auto& suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
+    return p;
+}
+
+std::unique_ptr<tracking::store> open(const fs::path& p) {
+    core::diagnostic problem;
+    auto s = tracking::store::open(p, problem);
+    INFO(problem.text);
+    REQUIRE(s);
+    return s;
+}
+
+/// Runs SQL on the file directly, as another program would; the error text, or empty.
+std::string raw(const fs::path& p, const char* sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open(p.c_str(), &db);
+    char* error = nullptr;
+    sqlite3_exec(db, sql, nullptr, nullptr, &error);
+    std::string out = error ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the store creates and migrates its schema once, in WAL mode", "[tracking]") {
+    auto p = fresh("migrate");
+    {
+        auto s = open(p);
+        CHECK(s->schema_version() == 1);
+    }
+    auto s = open(p);  // reopening applies nothing twice
+    CHECK(s->schema_version() == 1);
+    CHECK(raw(p, "SELECT COUNT(*) FROM schema_migrations").empty());
+    CHECK(fs::exists(p.string() + "-wal"));
+    s.reset();
+    raw(p, "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 'x')");
+    core::diagnostic problem;
+    CHECK_FALSE(tracking::store::open(p, problem));
+    CHECK(problem.code == "EDI-T001");
+    CHECK(problem.text.find("schema version 99 is newer than this edigate knows (1)") != std::string::npos);
+}
+
+TEST_CASE("a committed batch records a file's whole history; an abandoned one leaves nothing", "[tracking]") {
+    auto p = fresh("batch");
+    auto s = open(p);
+    std::int64_t file = 0;
+    {
+        auto b = s->begin();
+        file = b.add_file("LYGHHSA", "cuscar-0001.edi", "ab12", 3000);
+        b.set_state(file, tracking::file_state::processing);
+        auto ich = b.add_interchange(file, "LYGHHSA", "CNLYGCUS", "LHS2403160001");
+        auto msg = b.add_message(ich, "CUSCAR", "LHS240316001", "valid");
+        auto out = b.add_output(msg, "cuscar-mt1101", "out/cuscar-0001.1.cuscar-mt1101.xml", "written");
+        b.add_delivery(out, "sftp:customs", "delivered");
+        b.add_receipt(out, "CN_MT1101_1p0_2305_20240316091140662", "01", "入库成功");
+        b.set_state(file, tracking::file_state::delivered, "1 output delivered");
+        REQUIRE(b.commit());
+    }
+    auto f = s->file(file);
+    REQUIRE(f);
+    CHECK(f->state == "delivered");
+    CHECK(f->bytes == 3000);
+    auto h = s->history(file);
+    REQUIRE(h.size() == 3);
+    CHECK(h[0].kind == "received");
+    CHECK(h[2].kind == "delivered");
+    CHECK(h[2].text == "1 output delivered");
+    {
+        auto b = s->begin();
+        b.add_file("LYGHHSA", "never.edi", "cd34", 1);
+    }  // not committed
+    CHECK(s->counts() == std::vector<std::pair<std::string, std::int64_t>>{{"delivered", 1}});
+    auto b = s->begin();
+    b.set_state(4242, tracking::file_state::failed);  // no such file: the whole batch fails
+    CHECK_FALSE(b.commit());
+    CHECK(s->last_problem().code == "EDI-T002");
+}
+
+TEST_CASE("the event log is append-only, whoever writes to the file", "[tracking]") {
+    auto p = fresh("events");
+    auto s = open(p);
+    auto b = s->begin();
+    b.event("started", "gateway node 1");
+    REQUIRE(b.commit());
+    CHECK(raw(p, "UPDATE events SET text = 'rewritten'") == "the event log is append-only");
+    CHECK(raw(p, "DELETE FROM events") == "the event log is append-only");
+}
+
+TEST_CASE("duplicates: the same content or the same interchange reference within the window", "[tracking]") {
+    auto p = fresh("duplicates");
+    auto s = open(p);
+    auto b = s->begin();
+    auto file = b.add_file("LYGHHSA", "a.edi", "sha-1", 10);
+    b.add_interchange(file, "LYGHHSA", "CNLYGCUS", "REF1");
+    REQUIRE(b.commit());
+    CHECK(s->duplicate_content("LYGHHSA", "sha-1", 3600));
+    CHECK_FALSE(s->duplicate_content("OTHER", "sha-1", 3600));
+    CHECK_FALSE(s->duplicate_content("LYGHHSA", "sha-1", -60));  // a window that ends before it arrived
+    CHECK(s->duplicate_interchange("LYGHHSA", "REF1", 3600));
+    CHECK_FALSE(s->duplicate_interchange("LYGHHSA", "REF2", 3600));
+}
+
+TEST_CASE("control references are never given twice, also by two processes at once", "[tracking]") {
+    auto p = fresh("counters");
+    open(p);  // create the schema before the race
+    constexpr int per_process = 150;
+    auto take = [&](const fs::path& out) {
+        auto s = open(p);
+        std::ofstream o(out);
+        for (int i = 0; i < per_process; ++i) {
+            auto b = s->begin();
+            auto v = b.next_reference("LYGHHSA", "out");
+            if (b.commit()) o << v << "\n";
+        }
+    };
+    auto child_out = fs::temp_directory_path() / "edigate-tracking-child.txt";
+    auto parent_out = fs::temp_directory_path() / "edigate-tracking-parent.txt";
+    pid_t child = fork();
+    if (child == 0) {
+        take(child_out);
+        _exit(0);
+    }
+    take(parent_out);
+    int status = 0;
+    waitpid(child, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    std::set<std::uint64_t> all;
+    std::size_t count = 0;
+    for (const auto& f : {child_out, parent_out}) {
+        std::ifstream in(f);
+        for (std::uint64_t v; in >> v; ++count) all.insert(v);
+    }
+    CHECK(count == 2 * per_process);
+    CHECK(all.size() == count);  // no value twice
+    CHECK(*all.rbegin() == count);  // and none skipped: 1..300
+    auto s = open(p);
+    {
+        auto b = s->begin();
+        b.next_reference("LYGHHSA", "out");
+    }  // rolled back: the value is given again, never lost
+    auto b = s->begin();
+    CHECK(b.next_reference("LYGHHSA", "out") == count + 1);
+    CHECK(b.next_reference("LYGHHSA", "in") == 1);  // per partner and direction
+}
