@@ -1,0 +1,206 @@
+// intake.cpp - see intake.hpp.
+#include "edigate/spool/intake.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+namespace edigate::spool {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool temporary_name(std::string_view n) {
+    if (n.empty() || n[0] == '.') return true;  // dotfiles, and the writer's hidden temporaries
+    if (n.ends_with(".tmp") || n.ends_with(".part")) return true;
+    auto part = n.rfind(".part-");
+    return part != std::string_view::npos && n.find_first_not_of("0123456789", part + 6) == std::string_view::npos;
+}
+
+/// Why a file is not a plain, single-linked regular file; empty when it is.
+std::string unsafe(const struct stat& st) {
+    if (S_ISLNK(st.st_mode)) return "a symbolic link";
+    if (S_ISDIR(st.st_mode)) return "a directory";
+    if (S_ISFIFO(st.st_mode)) return "a FIFO";
+    if (!S_ISREG(st.st_mode)) return "not a regular file (device or socket)";
+    if (st.st_nlink > 1) return fmt::format("a hard link ({} names)", st.st_nlink);
+    return {};
+}
+
+bool fsync_dir(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
+/// Hex SHA-256 of an open file, read from the start.
+std::optional<std::string> hash(int fd, std::uint64_t& bytes) {
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return std::nullopt;
+    char buf[1 << 16];
+    bytes = 0;
+    for (;;) {
+        ssize_t n = ::pread(fd, buf, sizeof buf, static_cast<off_t>(bytes));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return std::nullopt;
+        if (n == 0) break;
+        EVP_DigestUpdate(ctx.get(), buf, static_cast<std::size_t>(n));
+        bytes += static_cast<std::uint64_t>(n);
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx.get(), md, &len);
+    std::string hex;
+    for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+    return hex;
+}
+
+/// Across filesystems: copy into a temporary name in `to`'s folder, fsync, rename, then remove the source.
+bool copy_across(int src, const fs::path& from, const fs::path& to, std::string& error) {
+    fs::path tmp = to.parent_path() / ("." + to.filename().string() + ".part");
+    int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (out < 0) return error = fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno)), false;
+    char buf[1 << 16];
+    off_t at = 0;
+    bool ok = true;
+    for (;;) {
+        ssize_t n = ::pread(src, buf, sizeof buf, at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            ok = n == 0;
+            break;
+        }
+        for (ssize_t w = 0; ok && w < n;) {
+            ssize_t k = ::write(out, buf + w, static_cast<std::size_t>(n - w));
+            if (k < 0 && errno == EINTR) continue;
+            ok = k > 0;
+            w += k > 0 ? k : 0;
+        }
+        at += n;
+    }
+    ok = ok && ::fsync(out) == 0;
+    ::close(out);
+    if (ok) ok = ::rename(tmp.c_str(), to.c_str()) == 0;
+    if (!ok) {
+        error = fmt::format("cannot copy into {}: {}", to.string(), std::strerror(errno));
+        ::unlink(tmp.c_str());  // nothing half-written stays behind; the source is untouched
+        return false;
+    }
+    fsync_dir(to.parent_path());
+    ::unlink(from.c_str());
+    fsync_dir(from.parent_path());
+    return true;
+}
+
+}  // namespace
+
+std::string safe_name(std::string_view name) {
+    std::string out;
+    for (char c : name.substr(0, 100)) {
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+        out += plain ? c : '_';
+    }
+    if (!out.empty() && out[0] == '.') out[0] = '_';
+    return out.empty() ? "file" : out;
+}
+
+std::vector<entry> scan(const fs::path& inbox, std::chrono::milliseconds settle) {
+    std::vector<entry> out;
+    DIR* dir = ::opendir(inbox.c_str());
+    if (!dir) return out;
+    int dfd = ::dirfd(dir);
+    auto now = std::chrono::system_clock::now();
+    while (const dirent* d = ::readdir(dir)) {
+        std::string name = d->d_name;
+        if (name == "." || name == "..") continue;
+        entry e{name};
+        struct stat st {};
+        if (::fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // gone meanwhile
+        if (temporary_name(name) && S_ISREG(st.st_mode)) {
+            e.what = entry::kind::skipped, e.reason = "a temporary or hidden name: the writer is not done";
+        } else if (auto why = unsafe(st); !why.empty()) {
+            e.what = entry::kind::refused, e.reason = why;
+        } else {
+            auto modified = std::chrono::system_clock::time_point(std::chrono::seconds(st.st_mtim.tv_sec) +
+                                                                  std::chrono::nanoseconds(st.st_mtim.tv_nsec));
+            if (now - modified < settle) e.what = entry::kind::settling, e.reason = "modified less than the settle time ago";
+        }
+        out.push_back(std::move(e));
+    }
+    ::closedir(dir);
+    std::sort(out.begin(), out.end(), [](const entry& a, const entry& b) { return a.name < b.name; });
+    return out;
+}
+
+std::optional<claimed> claim(const fs::path& inbox, const entry& e, const fs::path& work, const std::string& work_name, std::string& error) {
+    if (e.name.find('/') != std::string::npos || e.name == "." || e.name == "..") {
+        error = "not a name in the inbox";
+        return std::nullopt;
+    }
+    fs::path from = inbox / e.name;
+    fs::path to = work / safe_name(work_name);
+    // O_NOFOLLOW: a link swapped in since the scan fails here (ELOOP); O_NONBLOCK: a FIFO cannot hang us.
+    int fd = ::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        error = fmt::format("cannot open {}: {}", e.name, std::strerror(errno));
+        return std::nullopt;
+    }
+    struct stat st {};
+    std::string why = ::fstat(fd, &st) == 0 ? unsafe(st) : "cannot be examined";
+    if (!why.empty()) {
+        ::close(fd);
+        error = fmt::format("{} became {} since it was seen", e.name, why);
+        return std::nullopt;
+    }
+    if (::rename(from.c_str(), to.c_str()) == 0) {
+        fsync_dir(work);
+        fsync_dir(inbox);
+    } else if (errno != EXDEV || !copy_across(fd, from, to, error)) {
+        if (error.empty()) error = fmt::format("cannot move {} into {}: {}", e.name, work.string(), std::strerror(errno));
+        ::close(fd);
+        return std::nullopt;
+    }
+    // What was renamed must be what was opened: an entry swapped in between (a link put in place of
+    // the checked file) is not taken; it stays in the work area under a name marking it.
+    struct stat moved {};
+    if (::lstat(to.c_str(), &moved) != 0 || moved.st_ino != st.st_ino || moved.st_dev != st.st_dev) {
+        ::close(fd);
+        fs::path aside = to;
+        aside += ".swapped";
+        ::rename(to.c_str(), aside.c_str());
+        error = fmt::format("{} was replaced while it was being taken; set aside as {}", e.name, aside.string());
+        return std::nullopt;
+    }
+    claimed c{to, e.name, "", 0};
+    auto digest = hash(fd, c.bytes);  // the same inode, whatever its name is now
+    ::close(fd);
+    if (!digest) {
+        error = fmt::format("cannot read {}", to.string());
+        return std::nullopt;
+    }
+    c.sha256 = *digest;
+    return c;
+}
+
+bool quarantine(const fs::path& inbox, const entry& e, const fs::path& folder, std::string& error) {
+    fs::path to = folder / safe_name(e.name);
+    if (::renameat(AT_FDCWD, (inbox / e.name).c_str(), AT_FDCWD, to.c_str()) != 0) {  // the entry itself, not its target
+        error = fmt::format("cannot move {} to quarantine: {}", e.name, std::strerror(errno));
+        return false;
+    }
+    fsync_dir(folder);
+    return true;
+}
+
+}  // namespace edigate::spool
