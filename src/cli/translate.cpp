@@ -360,10 +360,15 @@ private:
     std::uint32_t index_ = 0;
 };
 
-int run_translate(translate_args a) {
+/// Everything a translation run loads once (schemas, mappings, directories) and the work on one
+/// file; `edigate translate` and the batch job (`edigate run`) share it.
+class translate_session {
+public:
+    /// Loads what `a` names; a bad argument or mapping throws CLI::ValidationError.
+    explicit translate_session(translate_args& a) : a_(a) {
     a.reading.resolve();
     if (!a.out.empty() && !fs::is_directory(a.out)) throw CLI::ValidationError("--out", fmt::format("'{}' is not a directory", a.out));
-    mapping::variables base;
+    mapping::variables& base = base_;
     base["now"] = a.now.empty() ? now_17() : a.now;
     for (const auto& s : a.sets) {
         auto eq = s.find('=');
@@ -372,7 +377,8 @@ int run_translate(translate_args a) {
     }
     std::vector<fs::path> schema_roots(a.schema_dirs.begin(), a.schema_dirs.end());
     for (auto& r : xml::schema_catalog::default_roots()) schema_roots.push_back(std::move(r));
-    xml::schema_catalog schemas(schema_roots);
+    schemas_ = std::make_unique<xml::schema_catalog>(schema_roots);
+    auto& schemas = *schemas_;
     std::vector<mapping::mapping> maps;
     auto roots = mapping::default_mapping_roots();
     std::vector<std::string> names = a.mappings;
@@ -423,14 +429,51 @@ int run_translate(translate_args a) {
         std::vector<core::diagnostic> problems;
         auto m = mapping::mapping::load(*file, schemas, file->parent_path().parent_path() / "codes", problems);
         if (!m) {
-            for (const auto& p : problems) fmt::print(stderr, "error: {} [{}]\n", p.text, p.code);
-            return exit_usage;
+            std::string text;
+            for (const auto& p : problems) text += fmt::format("\n  {} [{}]", p.text, p.code);
+            throw CLI::ValidationError("--mapping", fmt::format("{} cannot be used:{}", file->string(), text));
         }
         maps.push_back(std::move(*m));
     }
-    directory::catalog dirs(directory::catalog::default_roots());
-    directory::validator checker(dirs, a.reading.make_validation());
-    translator t(a, schemas, dirs, checker, std::move(maps));
+    checker_ = std::make_unique<directory::validator>(dirs_, a.reading.make_validation());
+    translator_ = std::make_unique<translator>(a, *schemas_, dirs_, *checker_, std::move(maps));
+    }
+
+    struct file_result {
+        bool readable = true, ok = false;
+        std::vector<output> done;
+        core::diagnostic_sink sink;
+    };
+    /// Translates one file: every message through the mappings that read it, outputs published.
+    file_result process(const input_file& in) {
+        file_result r{true, false, {}, core::diagnostic_sink(a_.reading.max_findings)};
+        std::string stem = safe(fs::path(in.display()).stem().string());
+        mapping::variables vars = base_;
+        vars["file"] = fs::path(in.display()).filename().string();
+        if (sniff(in.path()) == input_kind::xml) {
+            core::diagnostic problem;
+            auto doc = xml::read_file(in.path(), problem);
+            if (!doc) r.sink.add(problem);
+            else translator_->message(*doc, doc->name, 1, vars, stem, r.sink, r.done);
+        } else {
+            edifact_messages h(*translator_, *checker_, vars, stem, r.sink, r.done);
+            edifact::reader(a_.reading.make(true)).read_file(in.path(), h, &r.readable);
+        }
+        r.ok = r.readable && r.sink.errors() == 0 && !r.done.empty();
+        return r;
+    }
+
+private:
+    translate_args& a_;
+    mapping::variables base_;
+    std::unique_ptr<xml::schema_catalog> schemas_;
+    directory::catalog dirs_{directory::catalog::default_roots()};
+    std::unique_ptr<directory::validator> checker_;
+    std::unique_ptr<translator> translator_;
+};
+
+int run_translate(translate_args a) {
+    translate_session session(a);
     std::size_t failed = 0, invalid = 0;
     json report = json::array();
     for (const auto& name : a.files) {
@@ -441,22 +484,10 @@ int run_translate(translate_args a) {
             if (a.json) report.push_back({{"file", in.display()}, {"status", "unreadable"}, {"error", in.error()}});
             continue;
         }
-        core::diagnostic_sink sink(a.reading.max_findings);
-        std::vector<output> done;
-        std::string stem = safe(fs::path(in.display()).stem().string());
-        mapping::variables vars = base;
-        vars["file"] = fs::path(in.display()).filename().string();
-        bool readable = true;
-        if (sniff(in.path()) == input_kind::xml) {
-            core::diagnostic problem;
-            auto doc = xml::read_file(in.path(), problem);
-            if (!doc) sink.add(problem);
-            else t.message(*doc, doc->name, 1, vars, stem, sink, done);
-        } else {
-            edifact_messages h(t, checker, vars, stem, sink, done);
-            edifact::reader(a.reading.make(true)).read_file(in.path(), h, &readable);
-        }
-        bool ok = readable && sink.errors() == 0 && !done.empty();
+        auto result = session.process(in);
+        bool readable = result.readable, ok = result.ok;
+        auto& done = result.done;
+        auto& sink = result.sink;
         if (!readable) ++failed;
         else if (!ok) ++invalid;
         core::line_locator lines;
