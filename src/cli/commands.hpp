@@ -141,10 +141,32 @@ private:
     core::diagnostic schema_problem_;
 };
 
+/// A route's mappings applied to one file after another, outputs published into one folder: what
+/// `edigate translate --route` does, for the batch job (`edigate run`).
+class route_translator {
+public:
+    struct outcome {
+        bool readable = true, ok = false;
+        std::vector<std::string> outputs;            ///< "mapping status [path]" per output
+        std::vector<std::string> written;            ///< paths of the outputs published
+        std::vector<core::diagnostic> findings;
+    };
+    /// Loads the route's mappings; a bad route or mapping throws CLI::ValidationError.
+    route_translator(const std::string& route, const std::filesystem::path& out, const std::vector<std::string>& sets,
+                     const reading_options& reading);
+    ~route_translator();
+    outcome process(const std::filesystem::path& file);
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
 void add_validate(CLI::App& app, int& exit);
 void add_schemas(CLI::App& app, int& exit);
 void add_translate(CLI::App& app, int& exit);
 void add_diff(CLI::App& app, int& exit);
+void add_run(CLI::App& app, int& exit);
 void add_parse(CLI::App& app, int& exit);
 void add_codes(CLI::App& app, int& exit);
 void add_directory(CLI::App& app, int& exit);

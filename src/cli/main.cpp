@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     add_schemas(app, exit);
     add_translate(app, exit);
     add_diff(app, exit);
+    add_run(app, exit);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

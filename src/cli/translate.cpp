@@ -542,6 +542,42 @@ int run_translate(translate_args a) {
 
 }  // namespace
 
+struct route_translator::impl {
+    translate_args args;
+    std::unique_ptr<translate_session> session;
+};
+
+route_translator::route_translator(const std::string& route, const std::filesystem::path& out, const std::vector<std::string>& sets,
+                                   const reading_options& reading)
+    : impl_(std::make_unique<impl>()) {
+    impl_->args.routes = {route};
+    impl_->args.out = out.string();
+    impl_->args.sets = sets;
+    impl_->args.reading = reading;
+    impl_->session = std::make_unique<translate_session>(impl_->args);
+}
+
+route_translator::~route_translator() = default;
+
+route_translator::outcome route_translator::process(const std::filesystem::path& file) {
+    input_file in(file.string());
+    outcome o;
+    if (!in.ok()) {
+        o.readable = false;
+        return o;
+    }
+    auto r = impl_->session->process(in);
+    o.readable = r.readable;
+    o.ok = r.ok;
+    for (const auto& x : r.done) {
+        bool written = x.status == "written";
+        if (written) o.written.push_back((fs::path(impl_->args.out) / x.name).string());
+        o.outputs.push_back(fmt::format("{} {}{}", x.mapping, x.status, written ? " " + x.name : ""));
+    }
+    o.findings = r.sink.items();
+    return o;
+}
+
 void add_translate(CLI::App& app, int& exit) {
     auto a = std::make_shared<translate_args>();
     auto* cmd = app.add_subcommand("translate",
