@@ -111,7 +111,20 @@ int run_once(const fs::path& config, bool json_mode) {
         route_translator rt(p.route, out, p.sets, reading);
         tally n;
         json files = json::array();
-        for (const auto& e : spool::scan(p.inbox, c.settle)) {
+        // Start-up reconciliation: a file left in the claimed folder was taken by a run that was
+        // cut off (crash, kill -9) before it archived the file; it is finished now, under its own
+        // tracking row when it has one. Claimed files are edigate's own, so they are taken as they are.
+        std::vector<spool::claimed> leftovers;
+        for (const auto& e : spool::scan(claimed, std::chrono::milliseconds(0)))
+            if (e.what == spool::entry::kind::ready) {
+                std::string error;
+                if (auto got = spool::claim(claimed, e, claimed, e.name, error)) leftovers.push_back(std::move(*got));
+            }
+        auto entries = spool::scan(p.inbox, c.settle);
+        std::size_t leftover_index = 0;
+        for (std::size_t k = 0; k < leftovers.size() + entries.size(); ++k) {
+            bool resumed = k < leftovers.size();
+            spool::entry e = resumed ? spool::entry{leftovers[k].original_name} : entries[k - leftovers.size()];
             std::string error;
             if (e.what == spool::entry::kind::settling || e.what == spool::entry::kind::skipped) {
                 ++n.waiting;
@@ -126,7 +139,9 @@ int run_once(const fs::path& config, bool json_mode) {
                 files.push_back({{"name", e.name}, {"state", "refused"}, {"reason", e.reason}});
                 continue;
             }
-            auto got = spool::claim(p.inbox, e, claimed, stamp() + "-" + e.name, error);
+            std::optional<spool::claimed> got;
+            if (resumed) got = leftovers[leftover_index++];
+            else got = spool::claim(p.inbox, e, claimed, stamp() + "-" + e.name, error);
             if (!got) {
                 auto b = store->begin();
                 b.event("not-taken", fmt::format("{}: {}", p.name, error));
@@ -134,14 +149,16 @@ int run_once(const fs::path& config, bool json_mode) {
                 ++n.waiting;
                 continue;
             }
-            auto duplicate = store->duplicate_content(p.name, got->sha256, c.duplicate_window);
+            auto unfinished = resumed ? store->unfinished(p.name, got->sha256) : std::nullopt;
+            auto duplicate = unfinished ? std::nullopt : store->duplicate_content(p.name, got->sha256, c.duplicate_window);
             tracking::file_state state = duplicate ? tracking::file_state::duplicate : tracking::file_state::processing;
             std::string text = duplicate ? fmt::format("same content as file {} ({}) received {}", duplicate->id, duplicate->name, duplicate->received_at)
+                               : resumed ? std::string("resumed after an interrupted run")
                                          : std::string();
-            std::int64_t id = 0;
+            std::int64_t id = unfinished ? unfinished->id : 0;
             {
                 auto b = store->begin();
-                id = b.add_file(p.name, got->original_name, got->sha256, got->bytes);
+                if (!id) id = b.add_file(p.name, got->original_name, got->sha256, got->bytes);
                 b.set_state(id, state, text);
                 if (!b.commit()) throw std::runtime_error(store->last_problem().text);
             }

@@ -195,6 +195,13 @@ std::optional<std::int64_t> store::duplicate_interchange(const std::string& send
     return q.integer(0);
 }
 
+std::optional<file_record> store::unfinished(const std::string& partner, const std::string& sha256) const {
+    auto q = impl_->run("SELECT id FROM files WHERE partner = ? AND sha256 = ? AND state IN ('received', 'processing') ORDER BY id LIMIT 1",
+                        partner, sha256);
+    if (!q.row()) return std::nullopt;
+    return file(q.integer(0));
+}
+
 std::vector<std::pair<std::string, std::int64_t>> store::counts() const {
     std::vector<std::pair<std::string, std::int64_t>> out;
     auto q = impl_->run("SELECT state, COUNT(*) FROM files GROUP BY state ORDER BY state");

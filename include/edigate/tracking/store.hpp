@@ -89,6 +89,9 @@ public:
     /// An interchange with the same sender and control reference received within `window_seconds`.
     std::optional<std::int64_t> duplicate_interchange(const std::string& sender, const std::string& control_reference,
                                                       long window_seconds) const;
+    /// A file of this partner with this content still in the "received" or "processing" state: one
+    /// whose run was cut off (a crash), found again at start-up so that it is finished, not counted twice.
+    std::optional<file_record> unfinished(const std::string& partner, const std::string& sha256) const;
     /// Files per state (state name, count), for `edigate status`.
     std::vector<std::pair<std::string, std::int64_t>> counts() const;
     /// The events of one file, oldest first (the whole history of that item).
