@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <ctime>
 #include <toml++/toml.h>
 
 #include "commands.hpp"
+#include "edigate/core/clock.hpp"
 #include "edigate/spool/intake.hpp"
 #include "edigate/tracking/store.hpp"
 
@@ -73,16 +73,8 @@ gateway_config read_config(const fs::path& file) {
     return c;
 }
 
-std::string stamp() {
-    auto t = std::chrono::system_clock::now();
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count() % 1000000;
-    std::time_t secs = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%S", &tm);
-    return fmt::format("{}{:06}", buf, us);
-}
+/// A UTC stamp to the microsecond: the claimed file's name starts with it (unique, sorts by time).
+std::string stamp() { return core::utc_text(std::chrono::system_clock::now(), "%Y%m%dT%H%M%S", 6); }
 
 std::unique_ptr<tracking::store> open_store(const gateway_config& c) {
     std::error_code ec;

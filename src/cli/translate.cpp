@@ -9,13 +9,13 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <toml++/toml.h>
 
 #include "commands.hpp"
+#include "edigate/core/clock.hpp"
 #include "edigate/directory/tree.hpp"
 #include "edigate/edifact/writer.hpp"
 #include "edigate/mapping/codes.hpp"
@@ -53,16 +53,8 @@ core::diagnostic finding(mapping::code c, std::string text) {
     return d;
 }
 
-std::string now_17() {
-    auto t = std::chrono::system_clock::now();
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
-    std::time_t secs = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-    return fmt::format("{}{:03}", buf, ms);
-}
+/// yyyyMMddHHmmssSSS in UTC: the agencies' sending-time form.
+std::string now_17() { return core::utc_text(std::chrono::system_clock::now(), "%Y%m%d%H%M%S", 3); }
 
 /// A file name part from the input's name: letters, digits, '-', '_' and '.' only.
 std::string safe(std::string s) {

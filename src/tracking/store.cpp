@@ -5,10 +5,10 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <ctime>
 #include <map>
 #include <utility>
 
+#include "edigate/core/clock.hpp"
 #include "edigate/tracking/codes.hpp"
 
 namespace edigate::tracking {
@@ -50,13 +50,7 @@ CREATE TABLE counters (partner TEXT NOT NULL, direction TEXT NOT NULL, value INT
 
 /// UTC, milliseconds, ISO 8601: sorts as text, which is what the duplicate windows compare.
 std::string utc(std::chrono::system_clock::time_point t = std::chrono::system_clock::now()) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
-    std::time_t secs = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    return fmt::format("{}.{:03}Z", buf, ms);
+    return core::utc_text(t, "%Y-%m-%dT%H:%M:%S", 3, ".", "Z");
 }
 
 std::string since(long window_seconds) { return utc(std::chrono::system_clock::now() - std::chrono::seconds(window_seconds)); }
