@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <functional>
 #include <toml++/toml.h>
 
 #include "commands.hpp"
@@ -207,6 +208,19 @@ int status(const fs::path& config, bool json_mode) {
     return exit_ok;
 }
 
+/// Runs a command whose I/O failures (database, work area) are exceptions: exit 3 with the reason;
+/// configuration mistakes (CLI::Error) stay usage errors.
+int guarded(const std::function<int()>& command) {
+    try {
+        return command();
+    } catch (const CLI::Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "error: {}\n", e.what());
+        return exit_failure;
+    }
+}
+
 }  // namespace
 
 void add_run(CLI::App& app, int& exit) {
@@ -222,31 +236,13 @@ void add_run(CLI::App& app, int& exit) {
     cmd->add_flag("--json", a->json, "a JSON report");
     cmd->footer("Exit codes: 0 every input delivered (or a recognised duplicate), 1 some input rejected or failed, 2 usage or "
                 "configuration error, 3 I/O failure (tracking database, work area).");
-    cmd->callback([a, &exit] {
-        try {
-            exit = run_once(a->config, a->json);
-        } catch (const CLI::Error&) {
-            throw;
-        } catch (const std::exception& e) {
-            fmt::print(stderr, "error: {}\n", e.what());
-            exit = exit_failure;
-        }
-    });
+    cmd->callback([a, &exit] { exit = guarded([&] { return run_once(a->config, a->json); }); });
     auto b = std::make_shared<args>();
     auto* st = app.add_subcommand("status", "files per state in the tracking store of a gateway configuration");
     st->add_option("--config", b->config, "the gateway configuration (TOML)")->required();
     st->add_flag("--json", b->json, "JSON output");
     st->footer("Exit codes: 0 shown, 2 usage or configuration error, 3 the database cannot be opened.");
-    st->callback([b, &exit] {
-        try {
-            exit = status(b->config, b->json);
-        } catch (const CLI::Error&) {
-            throw;
-        } catch (const std::exception& e) {
-            fmt::print(stderr, "error: {}\n", e.what());
-            exit = exit_failure;
-        }
-    });
+    st->callback([b, &exit] { exit = guarded([&] { return status(b->config, b->json); }); });
 }
 
 }  // namespace edigate::cli

@@ -20,6 +20,7 @@
 #include "edigate/edifact/writer.hpp"
 #include "edigate/mapping/codes.hpp"
 #include "edigate/mapping/mapping.hpp"
+#include "edigate/spool/intake.hpp"
 #include "edigate/xml/reader.hpp"
 #include "edigate/xml/writer.hpp"
 
@@ -56,12 +57,6 @@ core::diagnostic finding(mapping::code c, std::string text) {
 /// yyyyMMddHHmmssSSS in UTC: the agencies' sending-time form.
 std::string now_17() { return core::utc_text(std::chrono::system_clock::now(), "%Y%m%d%H%M%S", 3); }
 
-/// A file name part from the input's name: letters, digits, '-', '_' and '.' only.
-std::string safe(std::string s) {
-    for (auto& c : s)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
-    return s;
-}
 
 struct output {
     std::string mapping, target, name;  ///< name: the final file name
@@ -330,8 +325,23 @@ public:
     void message_end(const edifact::message& m) override {
         ++index_;
         std::uint64_t errors = sink_.errors();
-        auto tree = directory::message_tree(m, header_, v_, [this](core::diagnostic d) { sink_.add(std::move(d)); });
+        bool named = true;
+        auto tree = directory::message_tree(m, header_, v_, [&](core::diagnostic d) {
+            named = named && d.code != "EDI-D001";
+            sink_.add(std::move(d));
+        });
         if (sink_.errors() > errors || m.errors) return;  // an invalid message is not translated
+        if (!named) {
+            // Without its directory the tree is named by position only (e01, c02): every mapping
+            // path would miss. One clear finding instead of a missing value per rule.
+            auto d = cli::finding(mapping::code::no_mapping, fmt::format("{} {}:{}: its directory is not installed, so its segments are not "
+                                                                    "named and no mapping can read it",
+                                                                    m.header.type, m.header.version, m.header.release));
+            d.where.message = index_;
+            d.where.byte = m.byte;
+            sink_.add(std::move(d));
+            return;
+        }
         mapping::variables vars = base_;
         vars.emplace("sender", header_.sender);
         vars.emplace("recipient", header_.recipient);
@@ -439,7 +449,7 @@ public:
     /// Translates one file: every message through the mappings that read it, outputs published.
     file_result process(const input_file& in) {
         file_result r{true, false, {}, core::diagnostic_sink(a_.reading.max_findings)};
-        std::string stem = safe(fs::path(in.display()).stem().string());
+        std::string stem = spool::safe_name(fs::path(in.display()).stem().string());
         mapping::variables vars = base_;
         vars["file"] = fs::path(in.display()).filename().string();
         if (sniff(in.path()) == input_kind::xml) {

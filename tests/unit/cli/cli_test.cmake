@@ -227,3 +227,14 @@ if(NOT rc EQUAL 2 OR NOT err MATCHES "bad.toml:4: partner name")
   message(FATAL_ERROR "run with a partner name that is a path: expected exit 2 naming the line, got ${rc}: ${err}")
 endif()
 file(REMOVE_RECURSE ${gw})
+
+# A message whose directory is not installed cannot be mapped: one clear finding, not a missing
+# value per mapping rule.
+set(d03b "${CMAKE_CURRENT_BINARY_DIR}/cli_d03b.edi")
+file(WRITE ${d03b} "UNB+UNOA:3+S+R+200101:1200+A'UNH+1+PAXLST:D:03B:UN'BGM+250'UNT+3+1'UNZ+1+A'")
+execute_process(COMMAND ${EDIGATE} translate ${d03b} -m paxlst-crewlist -s call_sign=X RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "PAXLST D:03B: its directory is not installed, so its segments are not named and no mapping can read it \\[EDI-M005\\]"
+   OR err MATCHES "EDI-M002")
+  message(FATAL_ERROR "translate of an uninstalled directory: expected exit 1 and one EDI-M005, got ${rc}: ${err}")
+endif()
+file(REMOVE ${d03b})
