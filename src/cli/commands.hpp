@@ -14,6 +14,7 @@
 #include "edigate/core/line_locator.hpp"
 #include "edigate/directory/validator.hpp"
 #include "edigate/edifact/reader.hpp"
+#include "edigate/tracking/store.hpp"
 #include "edigate/xml/reader.hpp"
 #include "edigate/xml/schemas.hpp"
 
@@ -150,6 +151,8 @@ public:
         std::vector<std::string> outputs;            ///< "mapping status [path]" per output
         std::vector<std::string> written;            ///< paths of the outputs published
         std::vector<core::diagnostic> findings;
+        std::vector<tracking::interchange_record> interchanges;  ///< EDIFACT: what was read, each message's outputs
+        bool io_failed = false;  ///< an output could not be written (disk full...): not the input's fault, try again later
     };
     /// Loads the route's mappings; a bad route or mapping throws CLI::ValidationError.
     route_translator(const std::string& route, const std::filesystem::path& out, const std::vector<std::string>& sets,

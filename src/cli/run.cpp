@@ -1,16 +1,23 @@
-// run.cpp - `edigate run --config FILE --once`: the batch job. Takes what is waiting in each
-// partner's inbox, translates it along the partner's route into the outbound folder, records
-// every step in the tracking store and archives each input under the state it ended in; then
-// exits. `edigate status` reads the store. (The long-running daemon is the next step of issue 6.)
+// run.cpp - the gateway's commands: `edigate run` (the daemon, or with --once the batch job),
+// `edigate status`, `edigate track` and `edigate check-config`. The work itself is in gateway.cpp;
+// this file is arguments, signals, inotify and reports.
 #include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
-#include <chrono>
+#include <algorithm>
 #include <functional>
-#include <toml++/toml.h>
+#include <map>
+#include <mutex>
+#include <set>
 
 #include "commands.hpp"
-#include "edigate/core/clock.hpp"
-#include "edigate/spool/intake.hpp"
+#include "gateway.hpp"
 #include "edigate/tracking/store.hpp"
 
 namespace edigate::cli {
@@ -20,192 +27,281 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
-struct partner_config {
-    std::string name, route, profile;
-    fs::path inbox;
-    std::vector<std::string> sets;
-};
-
-struct gateway_config {
-    fs::path work, profiles;
-    std::chrono::milliseconds settle{1000};
-    long duplicate_window = 72 * 3600;
-    std::vector<partner_config> partners;
-};
-
-/// Reads the configuration; every mistake is a CLI::ValidationError with the file and line.
-gateway_config read_config(const fs::path& file) {
-    toml::table t;
-    try {
-        t = toml::parse_file(file.string());
-    } catch (const toml::parse_error& e) {
-        throw CLI::ValidationError("--config", fmt::format("{}:{}:{}: {}", file.string(), e.source().begin.line, e.source().begin.column, e.description()));
+/// Loads a configuration for a command; its mistakes are a usage error listing all of them.
+std::shared_ptr<const gateway_config> config_or_throw(const fs::path& file, bool load_routes) {
+    std::vector<std::string> problems;
+    auto c = load_config(file, problems, load_routes);
+    if (!c) {
+        std::string text;
+        for (const auto& p : problems) text += (text.empty() ? "" : "\n") + p;
+        throw CLI::ValidationError("--config", text);
     }
-    auto at = [&](const toml::node* n) { return n ? fmt::format("{}:{}", file.string(), n->source().begin.line) : file.string(); };
-    fs::path base = fs::absolute(file).parent_path();
-    gateway_config c;
-    c.work = base / t["gateway"]["work"].value_or<std::string>("work");
-    if (auto p = t["gateway"]["profiles"].value<std::string>()) c.profiles = base / *p;
-    c.settle = std::chrono::milliseconds(t["gateway"]["settle_ms"].value_or<std::int64_t>(1000));
-    c.duplicate_window = static_cast<long>(t["gateway"]["duplicate_window_hours"].value_or<std::int64_t>(72) * 3600);
-    const auto* partners = t["partner"].as_array();
-    if (!partners || partners->empty()) throw CLI::ValidationError("--config", fmt::format("{}: no [[partner]]", file.string()));
-    for (const auto& node : *partners) {
-        const auto* p = node.as_table();
-        if (!p) throw CLI::ValidationError("--config", fmt::format("{}: [[partner]] must be a table", at(&node)));
-        partner_config pc;
-        auto need = [&](const char* key) {
-            auto v = (*p)[key].value<std::string>();
-            if (!v || v->empty()) throw CLI::ValidationError("--config", fmt::format("{}: partner needs {} = \"...\"", at(&node), key));
-            return *v;
-        };
-        pc.name = need("name");
-        if (spool::safe_name(pc.name) != pc.name)
-            throw CLI::ValidationError("--config", fmt::format("{}: partner name '{}' may hold letters, digits, '.', '-' and '_' only",
-                                                               at(p->get("name")), pc.name));
-        pc.inbox = base / need("inbox");
-        pc.route = need("route");
-        pc.profile = (*p)["profile"].value_or<std::string>("");
-        if (const auto* sets = (*p)["set"].as_table())
-            for (const auto& [k, v] : *sets)
-                if (auto s = v.value<std::string>()) pc.sets.push_back(std::string(k.str()) + "=" + *s);
-        c.partners.push_back(std::move(pc));
-    }
-    return c;
+    return std::make_shared<const gateway_config>(std::move(*c));
 }
 
-/// A UTC stamp to the microsecond: the claimed file's name starts with it (unique, sorts by time).
-std::string stamp() { return core::utc_text(std::chrono::system_clock::now(), "%Y%m%dT%H%M%S", 6); }
-
 std::unique_ptr<tracking::store> open_store(const gateway_config& c) {
-    std::error_code ec;
-    fs::create_directories(c.work, ec);
     core::diagnostic problem;
+    if (std::error_code ec; !fs::is_regular_file(c.work / "edigate.db", ec))
+        throw std::runtime_error(fmt::format("no tracking database at {} (the gateway has not run yet)", (c.work / "edigate.db").string()));
     auto s = tracking::store::open(c.work / "edigate.db", problem);
     if (!s) throw std::runtime_error(problem.text);
     return s;
 }
 
-struct tally {
-    std::size_t delivered = 0, rejected = 0, failed = 0, duplicate = 0, refused = 0, waiting = 0;
-};
-
-int run_once(const fs::path& config, bool json_mode) {
-    auto c = read_config(config);
-    auto store = open_store(c);
-    json report = json::array();
-    bool bad = false;
-    for (const auto& p : c.partners) {
-        fs::path claimed = c.work / "claimed" / p.name, out = c.work / "outbound" / p.name, quarantine = c.work / "quarantine" / p.name;
-        for (const auto& d : {claimed, out, quarantine}) fs::create_directories(d);
-        reading_options reading;
-        reading.profile = p.profile;
-        reading.profiles_file = c.profiles.string();
-        route_translator rt(p.route, out, p.sets, reading);
-        tally n;
-        json files = json::array();
-        // Start-up reconciliation: a file left in the claimed folder was taken by a run that was
-        // cut off (crash, kill -9) before it archived the file; it is finished now, under its own
-        // tracking row when it has one. Claimed files are edigate's own, so they are taken as they are.
-        std::vector<spool::claimed> leftovers;
-        for (const auto& e : spool::scan(claimed, std::chrono::milliseconds(0)))
-            if (e.what == spool::entry::kind::ready) {
-                std::string error;
-                if (auto got = spool::claim(claimed, e, claimed, e.name, error)) leftovers.push_back(std::move(*got));
-            }
-        auto entries = spool::scan(p.inbox, c.settle);
-        std::size_t leftover_index = 0;
-        for (std::size_t k = 0; k < leftovers.size() + entries.size(); ++k) {
-            bool resumed = k < leftovers.size();
-            spool::entry e = resumed ? spool::entry{leftovers[k].original_name} : entries[k - leftovers.size()];
-            std::string error;
-            if (e.what == spool::entry::kind::settling || e.what == spool::entry::kind::skipped) {
-                ++n.waiting;
-                continue;
-            }
-            if (e.what == spool::entry::kind::refused) {
-                ++n.refused;
-                bool moved = spool::quarantine(p.inbox, e, quarantine, error);
-                auto b = store->begin();
-                b.event("refused", fmt::format("{}: {} is {}; {}", p.name, spool::safe_name(e.name), e.reason, moved ? "moved to quarantine" : error));
-                if (!b.commit()) throw std::runtime_error(store->last_problem().text);
-                files.push_back({{"name", e.name}, {"state", "refused"}, {"reason", e.reason}});
-                continue;
-            }
-            std::optional<spool::claimed> got;
-            if (resumed) got = leftovers[leftover_index++];
-            else got = spool::claim(p.inbox, e, claimed, stamp() + "-" + e.name, error);
-            if (!got) {
-                auto b = store->begin();
-                b.event("not-taken", fmt::format("{}: {}", p.name, error));
-                b.commit();
-                ++n.waiting;
-                continue;
-            }
-            auto unfinished = resumed ? store->unfinished(p.name, got->sha256) : std::nullopt;
-            auto duplicate = unfinished ? std::nullopt : store->duplicate_content(p.name, got->sha256, c.duplicate_window);
-            tracking::file_state state = duplicate ? tracking::file_state::duplicate : tracking::file_state::processing;
-            std::string text = duplicate ? fmt::format("same content as file {} ({}) received {}", duplicate->id, duplicate->name, duplicate->received_at)
-                               : resumed ? std::string("resumed after an interrupted run")
-                                         : std::string();
-            std::int64_t id = unfinished ? unfinished->id : 0;
-            {
-                auto b = store->begin();
-                if (!id) id = b.add_file(p.name, got->original_name, got->sha256, got->bytes);
-                b.set_state(id, state, text);
-                if (!b.commit()) throw std::runtime_error(store->last_problem().text);
-            }
-            std::vector<std::string> outputs;
-            auto b = store->begin();
-            if (!duplicate) {
-                auto r = rt.process(got->file);
-                outputs = r.outputs;
-                for (const auto& o : r.outputs) b.event("output", o, id);
-                for (const auto& f : r.findings)
-                    if (f.level == core::severity::error) b.event("finding", fmt::format("{} [{}]", f.text, f.code), id);
-                state = !r.readable ? tracking::file_state::failed : r.ok ? tracking::file_state::delivered : tracking::file_state::rejected;
-                text = fmt::format("{} output{} written", r.written.size(), r.written.size() == 1 ? "" : "s");
-                b.set_state(id, state, text);
-            }
-            // The input is archived under its final state before that state is committed: after a
-            // crash in between, the archive holds it and the store still says "processing".
-            fs::path archive = c.work / "archive" / p.name / std::string(tracking::to_string(state));
-            fs::create_directories(archive);
-            fs::rename(got->file, archive / got->file.filename());
-            if (!b.commit()) throw std::runtime_error(store->last_problem().text);
-            switch (state) {
-            case tracking::file_state::delivered: ++n.delivered; break;
-            case tracking::file_state::rejected: ++n.rejected, bad = true; break;
-            case tracking::file_state::duplicate: ++n.duplicate; break;
-            default: ++n.failed, bad = true;
-            }
-            files.push_back({{"name", e.name}, {"file_id", id}, {"state", std::string(tracking::to_string(state))}, {"outputs", outputs}, {"text", text}});
-            if (!json_mode) fmt::print("{}: {} -> {} ({})\n", p.name, e.name, tracking::to_string(state), text);
-        }
-        report.push_back({{"partner", p.name}, {"route", p.route}, {"delivered", n.delivered}, {"rejected", n.rejected}, {"failed", n.failed},
-                          {"duplicate", n.duplicate}, {"refused", n.refused}, {"waiting", n.waiting}, {"files", files}});
-        if (!json_mode)
-            fmt::print("{} ({}): {} delivered, {} rejected, {} failed, {} duplicate, {} refused, {} waiting\n", p.name, p.route, n.delivered,
-                       n.rejected, n.failed, n.duplicate, n.refused, n.waiting);
-    }
-    if (json_mode) fmt::print("{}\n", json_text(json{{"partners", report}, {"outbound", (c.work / "outbound").string()}}));
-    return bad ? exit_invalid : exit_ok;
+/// Structured log lines on standard error: time (UTC), level, then key=value pairs.
+void setup_log(spdlog::level::level_enum level) {
+    auto log = spdlog::stderr_logger_mt("edigate");
+    log->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+    log->set_level(level);
+    log->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(log);
 }
 
-int status(const fs::path& config, bool json_mode) {
-    auto c = read_config(config);
-    auto store = open_store(c);
-    auto counts = store->counts();
-    if (json_mode) {
-        json j = json::object();
-        for (const auto& [state, n] : counts) j[state] = n;
-        fmt::print("{}\n", json_text(json{{"database", (c.work / "edigate.db").string()}, {"files", j}}));
-    } else {
-        fmt::print("{}\n", (c.work / "edigate.db").string());
-        for (const auto& [state, n] : counts) fmt::print("  {:<10} {}\n", state, n);
-        if (counts.empty()) fmt::print("  no files yet\n");
+/// The inbox names of a configuration, watched by inotify (a file closed after writing or
+/// renamed in wakes the intake at once; the periodic scan catches everything else).
+std::map<int, fs::path> watch(int fd, const gateway_config& c, std::map<int, fs::path> old) {
+    for (const auto& [wd, path] : old) inotify_rm_watch(fd, wd);
+    std::map<int, fs::path> out;
+    for (const auto& p : c.partners) {
+        std::error_code ec;
+        fs::create_directories(p.inbox, ec);
+        int wd = inotify_add_watch(fd, p.inbox.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR);
+        if (wd < 0) spdlog::warn("event=no-watch inbox={} reason=\"{}\": the periodic scan still sees it", p.inbox.string(), std::strerror(errno));
+        else out[wd] = p.inbox;
     }
+    return out;
+}
+
+int run_daemon(const fs::path& file) {
+    setup_log(spdlog::level::info);
+    auto config = config_or_throw(file, true);
+    // The signals are taken from a signalfd in the main loop; blocked before any thread starts,
+    // so that no worker is interrupted by them.
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, s);
+    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+    int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    if (sfd < 0 || ifd < 0) throw std::runtime_error(fmt::format("signalfd/inotify: {}", std::strerror(errno)));
+    gateway gw(config, [](const file_done& d) {
+        spdlog::info("event=done partner={} id={} name=\"{}\" state={} outputs={} seconds={:.3f} text=\"{}\"", d.partner, d.id, d.name, d.state,
+                     d.outputs.size(), d.seconds, d.text);
+    });
+    auto watches = watch(ifd, *config, {});
+    gw.recover();
+    gw.start();
+    spdlog::info("event=started config={} work={} partners={} workers={} pid={}", file.string(), config->work.string(), config->partners.size(),
+                 config->workers, ::getpid());
+    std::set<std::string> renamed_in;
+    for (;;) {
+        bool settling = gw.intake(false, renamed_in);
+        renamed_in.clear();
+        auto c = gw.config();
+        auto timeout = c->scan_interval;
+        if (settling) timeout = std::min(timeout, std::max(c->settle, std::chrono::milliseconds(50)));
+        if (gw.deferred()) timeout = std::min(timeout, c->retry_after);
+        pollfd fds[2] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}};
+        if (::poll(fds, 2, static_cast<int>(timeout.count())) < 0 && errno != EINTR) throw std::runtime_error(std::strerror(errno));
+        if (fds[1].revents & POLLIN) {
+            alignas(inotify_event) char buf[64 * 1024];
+            for (ssize_t n; (n = ::read(ifd, buf, sizeof buf)) > 0;)
+                for (char* at = buf; at < buf + n;) {
+                    const auto* ev = reinterpret_cast<const inotify_event*>(at);
+                    if ((ev->mask & IN_MOVED_TO) && ev->len && watches.count(ev->wd)) renamed_in.insert((watches[ev->wd] / ev->name).string());
+                    at += sizeof(inotify_event) + ev->len;
+                }
+        }
+        if (!(fds[0].revents & POLLIN)) continue;
+        signalfd_siginfo info{};
+        bool stop = false;
+        while (::read(sfd, &info, sizeof info) == sizeof info) {
+            if (info.ssi_signo != SIGHUP) {
+                spdlog::info("event=stopping signal={} : each worker finishes its file; queued files stay claimed for the next start",
+                             strsignal(static_cast<int>(info.ssi_signo)));
+                stop = true;
+                continue;
+            }
+            std::vector<std::string> problems;
+            auto fresh = load_config(file, problems, true);
+            if (!fresh) {
+                for (const auto& p : problems) spdlog::error("event=reload-rejected problem=\"{}\"", p);
+                spdlog::error("event=reload-rejected : the running configuration is kept");
+                continue;
+            }
+            if (fresh->work != c->work) {
+                spdlog::error("event=reload-rejected : the work folder cannot change while running ({} -> {}); the running configuration is kept",
+                              c->work.string(), fresh->work.string());
+                continue;
+            }
+            auto next = std::make_shared<const gateway_config>(std::move(*fresh));
+            gw.reload(next);
+            watches = watch(ifd, *next, std::move(watches));
+            spdlog::info("event=reloaded config={} partners={}", file.string(), next->partners.size());
+        }
+        if (stop) break;
+    }
+    gw.stop();
+    ::close(ifd);
+    ::close(sfd);
+    spdlog::info("event=stopped");
     return exit_ok;
+}
+
+struct tally {
+    std::size_t delivered = 0, rejected = 0, failed = 0, duplicate = 0, refused = 0, waiting = 0, deferred = 0;
+    std::vector<file_done> files;
+};
+
+int run_once(const fs::path& file, bool json_mode) {
+    setup_log(spdlog::level::warn);
+    auto config = config_or_throw(file, true);
+    std::mutex mutex;
+    std::map<std::string, tally> by_partner;
+    gateway gw(config, [&](const file_done& d) {
+        std::lock_guard lock(mutex);
+        auto& n = by_partner[d.partner];
+        if (d.state == "delivered") ++n.delivered;
+        else if (d.state == "rejected") ++n.rejected;
+        else if (d.state == "failed") ++n.failed;
+        else if (d.state == "duplicate") ++n.duplicate;
+        else if (d.state == "refused") ++n.refused;
+        else if (d.state == "deferred") ++n.deferred;
+        else ++n.waiting;
+        n.files.push_back(d);
+        if (!json_mode && d.state != "waiting") fmt::print("{}: {} -> {} ({})\n", d.partner, d.name, d.state, d.text);
+    });
+    gw.recover();
+    gw.start();
+    gw.intake(true);
+    gw.drain();
+    gw.stop();
+    bool bad = false, io = false;
+    json report = json::array();
+    for (const auto& p : config->partners) {
+        auto& n = by_partner[p.name];
+        bad = bad || n.rejected || n.failed;
+        io = io || n.deferred;
+        std::sort(n.files.begin(), n.files.end(), [](const auto& a, const auto& b) { return std::tie(a.id, a.name) < std::tie(b.id, b.name); });
+        json files = json::array();
+        for (const auto& d : n.files) {
+            json f{{"name", d.name}, {"state", d.state}, {"text", d.text}};
+            if (d.id) f["file_id"] = d.id, f["outputs"] = d.outputs;
+            files.push_back(f);
+        }
+        report.push_back({{"partner", p.name}, {"route", p.route}, {"delivered", n.delivered}, {"rejected", n.rejected}, {"failed", n.failed},
+                          {"duplicate", n.duplicate}, {"refused", n.refused}, {"deferred", n.deferred}, {"waiting", n.waiting}, {"files", files}});
+        if (!json_mode)
+            fmt::print("{} ({}): {} delivered, {} rejected, {} failed, {} duplicate, {} refused, {} deferred, {} waiting\n", p.name, p.route,
+                       n.delivered, n.rejected, n.failed, n.duplicate, n.refused, n.deferred, n.waiting);
+    }
+    if (json_mode) fmt::print("{}\n", json_text(json{{"partners", report}, {"outbound", (config->work / "outbound").string()}}));
+    return io ? exit_failure : bad ? exit_invalid : exit_ok;
+}
+
+int status(const fs::path& file, bool json_mode) {
+    auto c = config_or_throw(file, false);
+    auto store = open_store(*c);
+    auto counts = store->counts();
+    auto partners = store->partner_counts();
+    std::vector<tracking::file_record> problems;
+    for (const char* state : {"failed", "rejected"})
+        for (auto& f : store->recent(state, 5)) problems.push_back(std::move(f));
+    std::sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.updated_at > b.updated_at; });
+    std::size_t waiting = 0;
+    for (const auto& p : c->partners) {
+        std::error_code ec;
+        for (auto it = fs::directory_iterator(p.inbox, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) ++waiting;
+    }
+    if (json_mode) {
+        json j = json::object(), per = json::object(), recent = json::array();
+        for (const auto& [state, n] : counts) j[state] = n;
+        for (const auto& p : partners) per[p.partner][p.state] = p.files;
+        for (const auto& f : problems)
+            recent.push_back({{"id", f.id}, {"partner", f.partner}, {"name", f.name}, {"state", f.state}, {"at", f.updated_at}});
+        fmt::print("{}\n", json_text(json{{"database", (c->work / "edigate.db").string()}, {"inbox_entries", waiting}, {"files", j},
+                                          {"partners", per}, {"recent_problems", recent}, {"outbound", (c->work / "outbound").string()}}));
+        return exit_ok;
+    }
+    fmt::print("{}\n", (c->work / "edigate.db").string());
+    for (const auto& [state, n] : counts) fmt::print("  {:<10} {}\n", state, n);
+    if (counts.empty()) fmt::print("  no files yet\n");
+    fmt::print("waiting in the inboxes: {}\n", waiting);
+    if (!partners.empty()) {
+        fmt::print("per partner:\n");
+        std::string last;
+        for (const auto& p : partners) {
+            if (p.partner != last) fmt::print("{}  {}", last.empty() ? "" : "\n", p.partner), last = p.partner;
+            fmt::print("  {} {}", p.state, p.files);
+        }
+        fmt::print("\n");
+    }
+    if (!problems.empty()) {
+        fmt::print("recent problems (edigate track ID shows why):\n");
+        for (const auto& f : problems) fmt::print("  {}  file {}  {}  {}  {}\n", f.updated_at, f.id, f.partner, f.state, f.name);
+    }
+    fmt::print("outputs: {}\n", (c->work / "outbound").string());
+    return exit_ok;
+}
+
+int track(const fs::path& file, const std::string& reference, bool json_mode) {
+    auto c = config_or_throw(file, false);
+    auto store = open_store(*c);
+    auto files = store->find(reference);
+    json out = json::array();
+    for (const auto& f : files) {
+        fs::path where = f.state == "received" || f.state == "processing" ? c->work / "claimed" / f.partner / f.work_name
+                                                                             : c->work / "archive" / f.partner / f.state / f.work_name;
+        auto interchanges = store->interchanges(f.id);
+        auto events = store->history(f.id);
+        if (json_mode) {
+            json ic = json::array(), ev = json::array();
+            for (const auto& i : interchanges) {
+                json ms = json::array();
+                for (const auto& m : i.messages) {
+                    json os = json::array();
+                    for (const auto& o : m.outputs) os.push_back({{"mapping", o.mapping}, {"status", o.status}, {"path", o.path}});
+                    ms.push_back({{"type", m.type}, {"reference", m.reference}, {"status", m.status}, {"outputs", os}});
+                }
+                ic.push_back({{"sender", i.sender}, {"recipient", i.recipient}, {"control_reference", i.control_reference}, {"messages", ms}});
+            }
+            for (const auto& e : events) ev.push_back({{"at", e.at}, {"kind", e.kind}, {"text", e.text}});
+            out.push_back({{"id", f.id}, {"partner", f.partner}, {"name", f.name}, {"state", f.state}, {"received_at", f.received_at},
+                           {"updated_at", f.updated_at}, {"bytes", f.bytes}, {"sha256", f.sha256}, {"input", where.string()},
+                           {"interchanges", ic}, {"events", ev}});
+            continue;
+        }
+        fmt::print("file {}  {}  {}  {}\n  received {}, last change {}, {} bytes, sha256 {}\n  input: {}\n", f.id, f.partner, f.name, f.state,
+                   f.received_at, f.updated_at, f.bytes, f.sha256, where.string());
+        for (const auto& i : interchanges) {
+            fmt::print("  interchange {} from {} to {}\n", i.control_reference, i.sender, i.recipient);
+            for (const auto& m : i.messages) {
+                fmt::print("    message {} {}: {}\n", m.type, m.reference, m.status);
+                for (const auto& o : m.outputs) fmt::print("      {} {} {}\n", o.mapping, o.status, o.path);
+            }
+        }
+        fmt::print("  history:\n");
+        for (const auto& e : events) fmt::print("    {}  {:<10} {}\n", e.at, e.kind, e.text);
+    }
+    if (json_mode) fmt::print("{}\n", json_text(json{{"reference", reference}, {"files", out}}));
+    else if (files.empty()) fmt::print(stderr, "no file, interchange or message with the reference '{}'\n", reference);
+    return files.empty() ? exit_invalid : exit_ok;
+}
+
+int check_config(const fs::path& file, bool json_mode) {
+    std::vector<std::string> problems;
+    auto c = load_config(file, problems, true);
+    if (json_mode) {
+        json j{{"config", file.string()}, {"ok", c.has_value()}, {"problems", problems}};
+        if (c) j["partners"] = c->partners.size(), j["work"] = c->work.string();
+        fmt::print("{}\n", json_text(j));
+    } else if (c) {
+        fmt::print("{}: ok ({} partner{}, work folder {}, {} worker{})\n", file.string(), c->partners.size(), c->partners.size() == 1 ? "" : "s",
+                   c->work.string(), c->workers, c->workers == 1 ? "" : "s");
+    } else {
+        for (const auto& p : problems) fmt::print(stderr, "error: {}\n", p);
+    }
+    return c ? exit_ok : exit_usage;
 }
 
 /// Runs a command whose I/O failures (database, work area) are exceptions: exit 3 with the reason;
@@ -225,24 +321,44 @@ int guarded(const std::function<int()>& command) {
 
 void add_run(CLI::App& app, int& exit) {
     struct args {
-        std::string config;
+        std::string config, reference;
         bool once = false, json = false;
     };
     auto a = std::make_shared<args>();
-    auto* cmd = app.add_subcommand("run", "the batch job: take what waits in the partners' inboxes, translate it along their routes, "
-                                          "track every step in SQLite, archive each input; with --once, then exit");
+    auto* cmd = app.add_subcommand("run", "the gateway: take the files that arrive in the partners' inboxes, translate them along their "
+                                          "routes into the outbound folders, track every step in SQLite, archive each input; "
+                                          "with --once, process what is waiting, then exit (the batch job)");
     cmd->add_option("--config", a->config, "the gateway configuration (TOML); see samples/gateway.toml")->required();
-    cmd->add_flag("--once", a->once, "process what is waiting, then exit (required until the daemon lands)")->required();
-    cmd->add_flag("--json", a->json, "a JSON report");
-    cmd->footer("Exit codes: 0 every input delivered (or a recognised duplicate), 1 some input rejected or failed, 2 usage or "
-                "configuration error, 3 I/O failure (tracking database, work area).");
-    cmd->callback([a, &exit] { exit = guarded([&] { return run_once(a->config, a->json); }); });
+    cmd->add_flag("--once", a->once, "process what is waiting, then exit; without it, run until SIGTERM (SIGHUP reloads the configuration)");
+    cmd->add_flag("--json", a->json, "with --once: a JSON report on standard output");
+    cmd->footer("The daemon logs to standard error, one line per event (time, level, key=value). Exit codes: 0 every input delivered "
+                "(or a recognised duplicate) / the daemon stopped by a signal, 1 some input rejected or failed, 2 usage or configuration "
+                "error (all mistakes listed), 3 I/O failure (tracking database, work area, a file deferred by a full disk).");
+    cmd->callback([a, &exit] { exit = guarded([&] { return a->once ? run_once(a->config, a->json) : run_daemon(a->config); }); });
+
     auto b = std::make_shared<args>();
-    auto* st = app.add_subcommand("status", "files per state in the tracking store of a gateway configuration");
+    auto* st = app.add_subcommand("status", "the gateway at a glance: files per state, per partner, what waits in the inboxes, recent problems");
     st->add_option("--config", b->config, "the gateway configuration (TOML)")->required();
     st->add_flag("--json", b->json, "JSON output");
     st->footer("Exit codes: 0 shown, 2 usage or configuration error, 3 the database cannot be opened.");
     st->callback([b, &exit] { exit = guarded([&] { return status(b->config, b->json); }); });
+
+    auto t = std::make_shared<args>();
+    auto* tr = app.add_subcommand("track", "the whole history of a file: found by its id, its name (as received or in the work area), "
+                                           "an interchange control reference or a message reference it carried");
+    tr->add_option("reference", t->reference, "file id, file name, interchange or message reference")->required();
+    tr->add_option("--config", t->config, "the gateway configuration (TOML)")->required();
+    tr->add_flag("--json", t->json, "JSON output");
+    tr->footer("Exit codes: 0 found, 1 nothing has that reference, 2 usage or configuration error, 3 the database cannot be opened.");
+    tr->callback([t, &exit] { exit = guarded([&] { return track(t->config, t->reference, t->json); }); });
+
+    auto k = std::make_shared<args>();
+    auto* cc = app.add_subcommand("check-config", "check a gateway configuration without running anything: every mistake with its file "
+                                                  "and line, routes and mapping files loaded as the gateway would");
+    cc->add_option("config", k->config, "the gateway configuration (TOML)")->required();
+    cc->add_flag("--json", k->json, "JSON output");
+    cc->footer("Exit codes: 0 the configuration is good, 2 it has mistakes (all listed).");
+    cc->callback([k, &exit] { exit = guarded([&] { return check_config(k->config, k->json); }); });
 }
 
 }  // namespace edigate::cli

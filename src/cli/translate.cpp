@@ -286,12 +286,19 @@ private:
         fs::path dir = args_.out.empty() ? fs::temp_directory_path() : fs::path(args_.out);
         std::string tmpl = (dir / ".edigate-XXXXXX").string();
         int fd = ::mkstemp(tmpl.data());
-        if (fd < 0) return {};
+        if (fd < 0) return io_failed_ = true, fs::path();
         bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
         ::close(fd);
-        if (!ok) fs::remove(tmpl);
+        if (!ok) fs::remove(tmpl), io_failed_ = true;
         return ok ? fs::path(tmpl) : fs::path();
     }
+
+public:
+    /// Whether writing failed (disk full, permissions) since the last call: not the input's fault.
+    bool take_io_failure() { return std::exchange(io_failed_, false); }
+
+private:
+    bool io_failed_ = false;
     bool publish(const output& o, std::vector<core::diagnostic>& sink) {
         if (args_.out.empty()) {
             if (!args_.explain) fmt::print("{}", o.text);
@@ -300,7 +307,9 @@ private:
         auto tmp = temporary(o.text);
         std::error_code ec;
         if (!tmp.empty()) fs::rename(tmp, fs::path(args_.out) / o.name, ec);
+        if (!ec && !tmp.empty()) spool::fsync_dir(args_.out);
         if (tmp.empty() || ec) {
+            io_failed_ = true;
             if (!tmp.empty()) fs::remove(tmp);
             sink.push_back(finding(mapping::code::output_invalid,
                                    fmt::format("cannot write {}: {}", (fs::path(args_.out) / o.name).string(), ec ? ec.message() : "temporary file")));
@@ -321,9 +330,14 @@ public:
     edifact_messages(translator& t, directory::validator& v, const mapping::variables& base, std::string stem, core::diagnostic_sink& sink,
                      std::vector<output>& done)
         : t_(t), v_(v), base_(base), stem_(std::move(stem)), sink_(sink), done_(done) {}
-    void interchange_begin(const edifact::interchange_header& h) override { header_ = h; }
+    void interchange_begin(const edifact::interchange_header& h) override {
+        header_ = h;
+        seen_.push_back({0, h.sender, h.recipient, h.control_reference, {}});
+    }
     void message_end(const edifact::message& m) override {
         ++index_;
+        if (seen_.empty()) seen_.push_back({});
+        seen_.back().messages.push_back({index_, m.header.type, m.header.reference, "", {}});
         std::uint64_t errors = sink_.errors();
         bool named = true;
         auto tree = directory::message_tree(m, header_, v_, [&](core::diagnostic d) {
@@ -360,6 +374,10 @@ private:
     std::vector<output>& done_;
     edifact::interchange_header header_;
     std::uint32_t index_ = 0;
+
+public:
+    /// The interchanges and messages read, in order (message ids are the message numbers in the file).
+    std::vector<tracking::interchange_record> seen_;
 };
 
 /// Everything a translation run loads once (schemas, mappings, directories) and the work on one
@@ -445,6 +463,8 @@ public:
         bool readable = true, ok = false;
         std::vector<output> done;
         core::diagnostic_sink sink;
+        std::vector<tracking::interchange_record> seen;  ///< interchanges and messages read (EDIFACT)
+        bool io_failed = false;                          ///< an output could not be written
     };
     /// Translates one file: every message through the mappings that read it, outputs published.
     file_result process(const input_file& in) {
@@ -452,6 +472,7 @@ public:
         std::string stem = spool::safe_name(fs::path(in.display()).stem().string());
         mapping::variables vars = base_;
         vars["file"] = fs::path(in.display()).filename().string();
+        if (a_.now.empty()) vars["now"] = now_17();  // a long-running gateway sends at the time of each file
         if (sniff(in.path()) == input_kind::xml) {
             core::diagnostic problem;
             auto doc = xml::read_file(in.path(), problem);
@@ -460,8 +481,10 @@ public:
         } else {
             edifact_messages h(*translator_, *checker_, vars, stem, r.sink, r.done);
             edifact::reader(a_.reading.make(true)).read_file(in.path(), h, &r.readable);
+            r.seen = std::move(h.seen_);
         }
-        r.ok = r.readable && r.sink.errors() == 0 && !r.done.empty();
+        r.io_failed = translator_->take_io_failure();
+        r.ok = r.readable && !r.io_failed && r.sink.errors() == 0 && !r.done.empty();
         return r;
     }
 
@@ -571,11 +594,23 @@ route_translator::outcome route_translator::process(const std::filesystem::path&
     auto r = impl_->session->process(in);
     o.readable = r.readable;
     o.ok = r.ok;
+    o.interchanges = std::move(r.seen);
+    o.io_failed = r.io_failed;
     for (const auto& x : r.done) {
         bool written = x.status == "written";
-        if (written) o.written.push_back((fs::path(impl_->args.out) / x.name).string());
+        std::string path = written ? (fs::path(impl_->args.out) / x.name).string() : std::string();
+        if (written) o.written.push_back(path);
         o.outputs.push_back(fmt::format("{} {}{}", x.mapping, x.status, written ? " " + x.name : ""));
+        for (auto& i : o.interchanges)
+            for (auto& m : i.messages)
+                if (m.id == x.message) m.outputs.push_back({x.mapping, path, x.status});
     }
+    for (auto& i : o.interchanges)
+        for (auto& m : i.messages) {
+            bool any = !m.outputs.empty(), all = any;
+            for (const auto& x : m.outputs) all = all && x.status == "written";
+            m.status = all ? "translated" : "not translated";
+        }
     o.findings = r.sink.items();
     return o;
 }

@@ -36,13 +36,6 @@ std::string unsafe(const struct stat& st) {
     return {};
 }
 
-bool fsync_dir(const fs::path& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return false;
-    bool ok = ::fsync(fd) == 0;
-    ::close(fd);
-    return ok;
-}
 
 /// Hex SHA-256 of an open file, read from the start.
 std::optional<std::string> hash(int fd, std::uint64_t& bytes) {
@@ -105,6 +98,14 @@ bool copy_across(int src, const fs::path& from, const fs::path& to, std::string&
 
 }  // namespace
 
+bool fsync_dir(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
 std::string safe_name(std::string_view name) {
     std::string out;
     for (char c : name.substr(0, 100)) {
@@ -143,7 +144,8 @@ std::vector<entry> scan(const fs::path& inbox, std::chrono::milliseconds settle)
     return out;
 }
 
-std::optional<claimed> claim(const fs::path& inbox, const entry& e, const fs::path& work, const std::string& work_name, std::string& error) {
+std::optional<claimed> claim(const fs::path& inbox, const entry& e, const fs::path& work, const std::string& work_name, std::string& error,
+                             bool sync) {
     if (e.name.find('/') != std::string::npos || e.name == "." || e.name == "..") {
         error = "not a name in the inbox";
         return std::nullopt;
@@ -164,8 +166,7 @@ std::optional<claimed> claim(const fs::path& inbox, const entry& e, const fs::pa
         return std::nullopt;
     }
     if (::rename(from.c_str(), to.c_str()) == 0) {
-        fsync_dir(work);
-        fsync_dir(inbox);
+        if (sync) fsync_dir(work), fsync_dir(inbox);
     } else if (errno != EXDEV || !copy_across(fd, from, to, error)) {
         if (error.empty()) error = fmt::format("cannot move {} into {}: {}", e.name, work.string(), std::strerror(errno));
         ::close(fd);

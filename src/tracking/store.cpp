@@ -46,6 +46,15 @@ CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 CREATE TABLE counters (partner TEXT NOT NULL, direction TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (partner, direction));
 )sql",
+    // 2: the gateway daemon: the name a file has in the work area (start-up reconciliation finds
+    // it there or in the archive), and the lookups of `edigate status` and `edigate track`
+    R"sql(
+ALTER TABLE files ADD COLUMN work_name TEXT NOT NULL DEFAULT '';
+CREATE INDEX files_state ON files (state, updated_at);
+CREATE INDEX files_name ON files (name);
+CREATE INDEX messages_reference ON messages (reference);
+CREATE INDEX interchanges_file ON interchanges (file_id);
+)sql",
 };
 
 /// UTC, milliseconds, ISO 8601: sorts as text, which is what the duplicate windows compare.
@@ -54,6 +63,8 @@ std::string utc(std::chrono::system_clock::time_point t = std::chrono::system_cl
 }
 
 std::string since(long window_seconds) { return utc(std::chrono::system_clock::now() - std::chrono::seconds(window_seconds)); }
+
+#define FILE_COLUMNS "id, partner, name, sha256, bytes, state, received_at, work_name, updated_at"
 
 }  // namespace
 
@@ -115,6 +126,12 @@ struct store::impl {
     static void bind(sqlite3_stmt* s, int i, std::uint64_t v) { sqlite3_bind_int64(s, i, static_cast<std::int64_t>(v)); }
 };
 
+namespace {
+file_record file_row(const store::impl::query& q) {
+    return file_record{q.integer(0), q.text(1), q.text(2), q.text(3), q.text(5), q.text(6), q.text(7), q.text(8), static_cast<std::uint64_t>(q.integer(4))};
+}
+}  // namespace
+
 store::store(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
 store::~store() = default;
 
@@ -169,9 +186,56 @@ int store::schema_version() const {
 batch store::begin() { return batch(*this); }
 
 std::optional<file_record> store::file(std::int64_t id) const {
-    auto q = impl_->run("SELECT id, partner, name, sha256, bytes, state, received_at FROM files WHERE id = ?", id);
+    auto q = impl_->run("SELECT " FILE_COLUMNS " FROM files WHERE id = ?", id);
     if (!q.row()) return std::nullopt;
-    return file_record{q.integer(0), q.text(1), q.text(2), q.text(3), q.text(5), q.text(6), static_cast<std::uint64_t>(q.integer(4))};
+    return file_row(q);
+}
+
+std::vector<file_record> store::in_flight() const {
+    std::vector<file_record> out;
+    auto q = impl_->run("SELECT " FILE_COLUMNS " FROM files WHERE state IN ('received', 'processing') ORDER BY id");
+    while (q.row()) out.push_back(file_row(q));
+    return out;
+}
+
+std::vector<file_record> store::find(const std::string& reference) const {
+    std::vector<file_record> out;
+    auto q = impl_->run("SELECT " FILE_COLUMNS " FROM files WHERE CAST(id AS TEXT) = ? OR name = ? OR work_name = ? OR id IN "
+                        "(SELECT file_id FROM interchanges WHERE control_reference = ?) OR id IN (SELECT i.file_id FROM messages m "
+                        "JOIN interchanges i ON i.id = m.interchange_id WHERE m.reference = ?) ORDER BY id",
+                        reference, reference, reference, reference, reference);
+    while (q.row()) out.push_back(file_row(q));
+    return out;
+}
+
+std::vector<file_record> store::recent(const std::string& state, int limit) const {
+    std::vector<file_record> out;
+    auto q = impl_->run("SELECT " FILE_COLUMNS " FROM files WHERE state = ? ORDER BY updated_at DESC, id DESC LIMIT ?", state,
+                        static_cast<std::int64_t>(limit));
+    while (q.row()) out.push_back(file_row(q));
+    return out;
+}
+
+std::vector<partner_count> store::partner_counts() const {
+    std::vector<partner_count> out;
+    auto q = impl_->run("SELECT partner, state, COUNT(*) FROM files GROUP BY partner, state ORDER BY partner, state");
+    while (q.row()) out.push_back({q.text(0), q.text(1), q.integer(2)});
+    return out;
+}
+
+std::vector<interchange_record> store::interchanges(std::int64_t file_id) const {
+    std::vector<interchange_record> out;
+    auto q = impl_->run("SELECT id, sender, recipient, control_reference FROM interchanges WHERE file_id = ? ORDER BY id", file_id);
+    while (q.row()) out.push_back({q.integer(0), q.text(1), q.text(2), q.text(3), {}});
+    for (auto& i : out) {
+        auto m = impl_->run("SELECT id, type, reference, status FROM messages WHERE interchange_id = ? ORDER BY id", i.id);
+        while (m.row()) i.messages.push_back({m.integer(0), m.text(1), m.text(2), m.text(3), {}});
+        for (auto& msg : i.messages) {
+            auto o = impl_->run("SELECT mapping, path, status FROM outputs WHERE message_id = ? ORDER BY id", msg.id);
+            while (o.row()) msg.outputs.push_back({o.text(0), o.text(1), o.text(2)});
+        }
+    }
+    return out;
 }
 
 std::optional<file_record> store::duplicate_content(const std::string& partner, const std::string& sha256, long window_seconds) const {
@@ -245,12 +309,13 @@ std::int64_t insert(store::impl& i, bool open, core::diagnostic& problem, std::s
 
 }  // namespace
 
-std::int64_t batch::add_file(const std::string& partner, const std::string& name, const std::string& sha256, std::uint64_t bytes) {
+std::int64_t batch::add_file(const std::string& partner, const std::string& name, const std::string& sha256, std::uint64_t bytes,
+                             const std::string& work_name) {
     auto now = utc();
     auto id = insert(*store_->impl_, open_, store_->problem_,
-                     "INSERT INTO files (partner, name, sha256, bytes, state, received_at, updated_at) VALUES (?, ?, ?, ?, 'received', ?, ?) "
-                     "RETURNING id",
-                     partner, name, sha256, bytes, now, now);
+                     "INSERT INTO files (partner, name, sha256, bytes, state, received_at, updated_at, work_name) "
+                     "VALUES (?, ?, ?, ?, 'received', ?, ?, ?) RETURNING id",
+                     partner, name, sha256, bytes, now, now, work_name);
     if (id) event("received", fmt::format("{} from {} ({} bytes, sha256 {})", name, partner, bytes, sha256), id);
     return id;
 }

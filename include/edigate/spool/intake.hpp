@@ -42,8 +42,13 @@ struct claimed {
 
 /// Moves a ready entry into `work` under `work_name` and hashes it; nullopt with `error` when it
 /// is no longer there, became unsafe, or cannot be moved (the source is then left in place).
+/// With `sync` false the two folders are not fsync'ed here: the caller claims many files, then
+/// calls fsync_dir() on both folders once, before it records the claims.
 std::optional<claimed> claim(const std::filesystem::path& inbox, const entry& e, const std::filesystem::path& work,
-                             const std::string& work_name, std::string& error);
+                             const std::string& work_name, std::string& error, bool sync = true);
+
+/// fsync of a folder, so that the renames into and out of it survive a power loss.
+bool fsync_dir(const std::filesystem::path& dir);
 
 /// Moves a refused entry (the link or node itself, never what it points to) into `quarantine`.
 bool quarantine(const std::filesystem::path& inbox, const entry& e, const std::filesystem::path& quarantine, std::string& error);

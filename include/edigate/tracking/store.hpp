@@ -30,7 +30,30 @@ std::string_view to_string(file_state s) noexcept;
 struct file_record {
     std::int64_t id = 0;
     std::string partner, name, sha256, state, received_at;
+    std::string work_name;            ///< its name in the work area (claimed/, archive/<state>/)
+    std::string updated_at;
     std::uint64_t bytes = 0;
+};
+
+struct output_record {
+    std::string mapping, path, status;
+};
+
+struct message_record {
+    std::int64_t id = 0;
+    std::string type, reference, status;
+    std::vector<output_record> outputs;
+};
+
+struct interchange_record {
+    std::int64_t id = 0;
+    std::string sender, recipient, control_reference;
+    std::vector<message_record> messages;
+};
+
+struct partner_count {
+    std::string partner, state;
+    std::int64_t files = 0;
 };
 
 struct event_record {
@@ -49,7 +72,8 @@ public:
     batch(batch&&) noexcept;
     batch& operator=(batch&&) = delete;
 
-    std::int64_t add_file(const std::string& partner, const std::string& name, const std::string& sha256, std::uint64_t bytes);
+    std::int64_t add_file(const std::string& partner, const std::string& name, const std::string& sha256, std::uint64_t bytes,
+                          const std::string& work_name = {});
     void set_state(std::int64_t file_id, file_state state, const std::string& text = {});
     std::int64_t add_interchange(std::int64_t file_id, const std::string& sender, const std::string& recipient,
                                  const std::string& control_reference);
@@ -94,6 +118,17 @@ public:
     std::optional<file_record> unfinished(const std::string& partner, const std::string& sha256) const;
     /// Files per state (state name, count), for `edigate status`.
     std::vector<std::pair<std::string, std::int64_t>> counts() const;
+    /// Files still "received" or "processing": the work a cut-off run left, oldest first.
+    std::vector<file_record> in_flight() const;
+    /// Files a reference names: the file id, its name as received or in the work area, an
+    /// interchange control reference or a message reference it carried.
+    std::vector<file_record> find(const std::string& reference) const;
+    /// The latest files in a state, newest first.
+    std::vector<file_record> recent(const std::string& state, int limit) const;
+    /// Files per partner and state.
+    std::vector<partner_count> partner_counts() const;
+    /// The interchanges of a file with their messages and each message's outputs.
+    std::vector<interchange_record> interchanges(std::int64_t file_id) const;
     /// The events of one file, oldest first (the whole history of that item).
     std::vector<event_record> history(std::int64_t file_id) const;
 

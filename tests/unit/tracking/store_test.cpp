@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <vector>
 
 #include "edigate/tracking/store.hpp"
 
@@ -50,10 +51,10 @@ TEST_CASE("the store creates and migrates its schema once, in WAL mode", "[track
     auto p = fresh("migrate");
     {
         auto s = open(p);
-        CHECK(s->schema_version() == 1);
+        CHECK(s->schema_version() == 2);
     }
     auto s = open(p);  // reopening applies nothing twice
-    CHECK(s->schema_version() == 1);
+    CHECK(s->schema_version() == 2);
     CHECK(raw(p, "SELECT COUNT(*) FROM schema_migrations").empty());
     CHECK(fs::exists(p.string() + "-wal"));
     s.reset();
@@ -61,7 +62,7 @@ TEST_CASE("the store creates and migrates its schema once, in WAL mode", "[track
     core::diagnostic problem;
     CHECK_FALSE(tracking::store::open(p, problem));
     CHECK(problem.code == "EDI-T001");
-    CHECK(problem.text.find("schema version 99 is newer than this edigate knows (1)") != std::string::npos);
+    CHECK(problem.text.find("schema version 99 is newer than this edigate knows (2)") != std::string::npos);
 }
 
 TEST_CASE("a committed batch records a file's whole history; an abandoned one leaves nothing", "[tracking]") {
@@ -165,4 +166,39 @@ TEST_CASE("control references are never given twice, also by two processes at on
     auto b = s->begin();
     CHECK(b.next_reference("LYGHHSA", "out") == count + 1);
     CHECK(b.next_reference("LYGHHSA", "in") == 1);  // per partner and direction
+}
+
+TEST_CASE("files are found by every reference an operator has; the work in flight is listed", "[tracking]") {
+    auto p = fresh("find");
+    auto s = open(p);
+    std::int64_t a = 0, b = 0;
+    {
+        auto t = s->begin();
+        a = t.add_file("LYGHHSA", "manifest.edi", "sha-a", 100, "20261127T000000000001-manifest.edi");
+        b = t.add_file("JGCB", "decl.edi", "sha-b", 200, "20261127T000000000002-decl.edi");
+        auto i = t.add_interchange(a, "LYGHHSA", "CNLYGCUS", "LHS2403160001");
+        auto m = t.add_message(i, "CUSCAR", "LHS240316001", "translated");
+        t.add_output(m, "cuscar-mt1101", "/out/x.xml", "written");
+        t.set_state(a, tracking::file_state::delivered, "1 output written");
+        REQUIRE(t.commit());
+    }
+    for (const std::string& ref : std::vector<std::string>{std::to_string(a), "manifest.edi", "20261127T000000000001-manifest.edi", "LHS2403160001", "LHS240316001"}) {
+        INFO(ref);
+        auto found = s->find(ref);
+        REQUIRE(found.size() == 1);
+        CHECK(found[0].id == a);
+        CHECK(found[0].work_name == "20261127T000000000001-manifest.edi");
+    }
+    CHECK(s->find("nothing").empty());
+    auto ic = s->interchanges(a);
+    REQUIRE(ic.size() == 1);
+    REQUIRE(ic[0].messages.size() == 1);
+    CHECK(ic[0].messages[0].outputs.at(0).path == "/out/x.xml");
+    auto flight = s->in_flight();
+    REQUIRE(flight.size() == 1);
+    CHECK(flight[0].id == b);
+    CHECK(s->recent("delivered", 5).at(0).id == a);
+    auto per = s->partner_counts();
+    REQUIRE(per.size() == 2);
+    CHECK((per[0].partner == "JGCB" && per[0].state == "received" && per[0].files == 1));
 }

@@ -1,0 +1,571 @@
+// gateway.cpp - see gateway.hpp.
+#include "gateway.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <toml++/toml.h>
+
+#include "commands.hpp"
+#include "edigate/core/clock.hpp"
+#include "edigate/spool/intake.hpp"
+#include "edigate/tracking/store.hpp"
+
+namespace edigate::cli {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+
+// ---- configuration ----------------------------------------------------------------------------
+
+std::optional<gateway_config> load_config(const fs::path& file, std::vector<std::string>& problems, bool load_routes) {
+    toml::table t;
+    try {
+        t = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+        problems.push_back(fmt::format("{}:{}:{}: {}", file.string(), e.source().begin.line, e.source().begin.column, e.description()));
+        return std::nullopt;
+    }
+    std::size_t before = problems.size();
+    auto at = [&](const toml::node* n) { return n ? fmt::format("{}:{}", file.string(), n->source().begin.line) : file.string(); };
+    auto problem = [&](const toml::node* n, std::string text) { problems.push_back(fmt::format("{}: {}", at(n), text)); };
+    // Every key is known: a misspelt key ("setle_ms") would otherwise be silently ignored.
+    auto only = [&](const toml::table& table, std::initializer_list<std::string_view> keys, std::string_view where) {
+        for (const auto& [k, v] : table)
+            if (std::find(keys.begin(), keys.end(), k.str()) == keys.end())
+                problem(&v, fmt::format("unknown key '{}' in {} (known: {})", k.str(), where, fmt::join(keys, ", ")));
+    };
+    auto whole = [&](const toml::table* g, std::string_view key, std::int64_t fallback, std::int64_t least, std::int64_t most) {
+        const toml::node* n = g ? g->get(key) : nullptr;
+        if (!n) return fallback;
+        auto v = n->value<std::int64_t>();
+        if (!v || *v < least || *v > most) {
+            problem(n, fmt::format("{} must be a whole number from {} to {}", key, least, most));
+            return fallback;
+        }
+        return *v;
+    };
+    using ms = std::chrono::milliseconds;
+    only(t, {"gateway", "partner"}, "the file");
+    fs::path base = fs::absolute(file).parent_path();
+    gateway_config c;
+    c.file = fs::absolute(file);
+    const auto* g = t["gateway"].as_table();
+    if (!g) problem(nullptr, "no [gateway] table (it names the work folder)");
+    else only(*g, {"work", "profiles", "settle_ms", "scan_interval_ms", "retry_after_ms", "duplicate_window_hours", "workers"}, "[gateway]");
+    c.work = (base / t["gateway"]["work"].value_or<std::string>("work")).lexically_normal();
+    if (auto p = t["gateway"]["profiles"].value<std::string>()) {
+        c.profiles = (base / *p).lexically_normal();
+        if (std::error_code ec; !fs::is_regular_file(c.profiles, ec)) problem(g->get("profiles"), fmt::format("no profiles file {}", c.profiles.string()));
+    }
+    constexpr std::int64_t day = 86'400'000;
+    c.settle = ms(whole(g, "settle_ms", 1000, 0, day));
+    c.scan_interval = ms(whole(g, "scan_interval_ms", 5000, 10, day));
+    c.retry_after = ms(whole(g, "retry_after_ms", 30000, 10, day));
+    c.duplicate_window = static_cast<long>(whole(g, "duplicate_window_hours", 72, 0, 24 * 366) * 3600);
+    c.workers = static_cast<unsigned>(whole(g, "workers", 2, 1, 64));
+    const auto* partners = t["partner"].as_array();
+    if (!partners || partners->empty()) problem(nullptr, "no [[partner]]: each partner names its inbox and route");
+    std::set<std::string> names;
+    std::set<fs::path> inboxes;
+    static const toml::array none;
+    for (const auto& node : partners ? *partners : none) {
+        std::size_t partner_before = problems.size();
+        const auto* p = node.as_table();
+        if (!p) {
+            problem(&node, "[[partner]] must be a table");
+            continue;
+        }
+        only(*p, {"name", "inbox", "route", "profile", "charset", "set"}, "[[partner]]");
+        partner_config pc;
+        auto need = [&](const char* key) {
+            auto v = (*p)[key].value<std::string>();
+            if (!v || v->empty()) problem(p->get(key) ? p->get(key) : &node, fmt::format("the partner needs {} = \"...\"", key));
+            return v.value_or("");
+        };
+        pc.name = need("name");
+        if (!pc.name.empty() && spool::safe_name(pc.name) != pc.name)
+            problem(p->get("name"), fmt::format("partner name '{}' may hold letters, digits, '.', '-' and '_' only", pc.name));
+        if (!pc.name.empty() && !names.insert(pc.name).second) problem(p->get("name"), fmt::format("partner '{}' is named twice", pc.name));
+        auto inbox = need("inbox");
+        if (!inbox.empty()) {
+            pc.inbox = (base / inbox).lexically_normal();
+            if (!inboxes.insert(pc.inbox).second) problem(p->get("inbox"), fmt::format("inbox {} belongs to two partners", pc.inbox.string()));
+            auto rel = pc.inbox.lexically_relative(fs::absolute(c.work).lexically_normal());
+            if (!rel.empty() && *rel.begin() != "..") problem(p->get("inbox"), "an inbox must not lie inside the work folder");
+        }
+        pc.route = need("route");
+        pc.profile = (*p)["profile"].value_or<std::string>("");
+        if (!pc.profile.empty() && c.profiles.empty()) problem(p->get("profile"), "a profile needs [gateway] profiles = \"FILE\"");
+        pc.charset = (*p)["charset"].value_or<std::string>("");
+        if (const auto* sets = (*p)["set"].as_table()) {
+            for (const auto& [k, v] : *sets) {
+                if (auto s = v.value<std::string>()) pc.sets.push_back(std::string(k.str()) + "=" + *s);
+                else problem(&v, fmt::format("set.{} must be a string", k.str()));
+            }
+        } else if (p->get("set")) {
+            problem(p->get("set"), "set must be a table: set = { NAME = \"VALUE\" }");
+        }
+        if (load_routes && problems.size() == partner_before) {
+            // The route, its mappings, the profile and the charset, loaded as the workers will.
+            try {
+                reading_options ro;
+                ro.profile = pc.profile;
+                ro.profiles_file = c.profiles.string();
+                ro.charset_override = pc.charset;
+                route_translator check(pc.route, {}, pc.sets, ro);
+                (void)ro.make(true);
+            } catch (const CLI::Error& e) {
+                problem(p->get("route"), fmt::format("partner {}: {}", pc.name, e.what()));
+            }
+        }
+        c.partners.push_back(std::move(pc));
+    }
+    if (problems.size() != before) return std::nullopt;
+    return c;
+}
+
+// ---- the gateway ------------------------------------------------------------------------------
+
+namespace {
+
+/// One claimed file on its way to a terminal state.
+struct job {
+    std::shared_ptr<const gateway_config> config;
+    const partner_config* partner = nullptr;
+    std::int64_t id = 0;
+    fs::path file;            ///< in claimed/<partner>/
+    std::string name;         ///< as received
+    std::vector<std::int64_t> interchange_ids;
+    clock_type::time_point claimed_at = clock_type::now(), not_before{};
+};
+
+/// The interchange headers of an EDIFACT file, read at envelope speed (no segments kept).
+struct header_peek final : edifact::handler {
+    std::vector<edifact::interchange_header> headers;
+    void interchange_begin(const edifact::interchange_header& h) override { headers.push_back(h); }
+};
+
+std::string stamp() { return core::utc_text(std::chrono::system_clock::now(), "%Y%m%dT%H%M%S", 6); }
+
+fs::path claimed_dir(const gateway_config& c, const std::string& partner) { return c.work / "claimed" / partner; }
+fs::path outbound_dir(const gateway_config& c, const std::string& partner) { return c.work / "outbound" / partner; }
+fs::path archive_dir(const gateway_config& c, const std::string& partner, std::string_view state) {
+    return c.work / "archive" / partner / std::string(state);
+}
+
+reading_options reading_for(const gateway_config& c, const partner_config& p) {
+    reading_options r;
+    r.profile = p.profile;
+    r.profiles_file = c.profiles.string();
+    r.charset_override = p.charset;
+    return r;
+}
+
+std::unique_ptr<tracking::store> open_store(const gateway_config& c) {
+    core::diagnostic problem;
+    auto s = tracking::store::open(c.work / "edigate.db", problem);
+    if (!s) throw std::runtime_error(problem.text);
+    return s;
+}
+
+}  // namespace
+
+struct gateway::impl {
+    std::shared_ptr<const gateway_config> config;
+    listener on_done;
+    std::unique_ptr<tracking::store> store;  ///< the intake thread's connection; each worker has its own
+    int lock_fd = -1;
+
+    mutable std::mutex mutex;
+    std::condition_variable wake, idle;
+    std::deque<job> queue;
+    std::vector<job> waiting;  ///< deferred, with their not_before time
+    std::set<std::int64_t> active;  ///< ids queued, deferred or held by a worker: never queued twice
+    unsigned busy = 0;
+    bool stopping = false;
+    clock_type::time_point intake_paused_until{};  ///< after a failed registration (intake thread only)
+    std::vector<std::thread> workers;
+    std::map<std::string, reading_options> readings;  ///< per partner, for the header peek (intake thread only)
+
+    void report(file_done d) {
+        if (on_done) on_done(d);
+    }
+
+    void enqueue(job j) {
+        std::lock_guard lock(mutex);
+        if (stopping || !active.insert(j.id).second) return;
+        queue.push_back(std::move(j));
+        wake.notify_one();
+    }
+
+    /// Registers claimed files of one partner in one batch: duplicate checks (content, then
+    /// interchange reference), the file row and its interchanges; duplicates are archived at
+    /// once, the rest queued. The folders are fsync'ed once, before the batch commits.
+    void register_claims(const std::shared_ptr<const gateway_config>& c, const partner_config& p, std::vector<spool::claimed> claims) {
+        if (claims.empty()) return;
+        spool::fsync_dir(claimed_dir(*c, p.name));
+        spool::fsync_dir(p.inbox);
+        auto& reading = readings.try_emplace(p.name, reading_for(*c, p)).first->second;
+        std::vector<job> jobs;
+        std::vector<std::pair<std::size_t, std::string>> duplicates;  // index, why
+        auto b = store->begin();
+        for (auto& got : claims) {
+            job j{c, &p, 0, got.file, got.original_name, {}, clock_type::now(), {}};
+            std::string why;
+            if (auto d = store->duplicate_content(p.name, got.sha256, c->duplicate_window))
+                why = fmt::format("same content as file {} ({}) received {}", d->id, d->name, d->received_at);
+            header_peek peek;
+            if (why.empty() && sniff(got.file) == input_kind::edifact) {
+                try {
+                    edifact::reader(reading.make(false)).read_file(got.file, peek);
+                } catch (const std::exception&) {
+                    // a bad charset in the partner's settings: check-config reports it; the worker fails the file
+                }
+                for (const auto& h : peek.headers)
+                    if (!h.control_reference.empty())
+                        if (auto d = store->duplicate_interchange(h.sender, h.control_reference, c->duplicate_window)) {
+                            why = fmt::format("interchange {} from {} was already received (interchange record {})", h.control_reference, h.sender, *d);
+                            break;
+                        }
+            }
+            j.id = b.add_file(p.name, got.original_name, got.sha256, got.bytes, got.file.filename().string());
+            if (!why.empty()) {
+                b.set_state(j.id, tracking::file_state::duplicate, why);
+                duplicates.emplace_back(jobs.size(), why);
+            } else {
+                for (const auto& h : peek.headers) j.interchange_ids.push_back(b.add_interchange(j.id, h.sender, h.recipient, h.control_reference));
+            }
+            jobs.push_back(std::move(j));
+        }
+        if (!b.commit()) {
+            // Not recorded (disk full, database locked): the files go back into the inbox under the
+            // names they came with, so they are taken again by a later pass, as if never claimed.
+            // One whose name was taken meanwhile stays claimed; recover() registers it at the next start.
+            spdlog::error("event=register-failed partner={} files={} reason=\"{}\" : the files go back to the inbox and are taken again later",
+                          p.name, jobs.size(), store->last_problem().text);
+            intake_paused_until = clock_type::now() + c->retry_after;  // no retry storm: the inbox is looked at again later
+            for (const auto& j : jobs)
+                if (::renameat2(AT_FDCWD, j.file.c_str(), AT_FDCWD, (p.inbox / j.name).c_str(), RENAME_NOREPLACE) != 0)
+                    spdlog::error("event=left-claimed file={} reason=\"{}\"", j.file.string(), std::strerror(errno));
+            return;
+        }
+        std::size_t d = 0;
+        for (std::size_t k = 0; k < jobs.size(); ++k) {
+            if (d < duplicates.size() && duplicates[d].first == k) {
+                archive(jobs[k], "duplicate");
+                report({p.name, jobs[k].name, "duplicate", duplicates[d].second, jobs[k].id, {}, 0});
+                ++d;
+            } else {
+                enqueue(std::move(jobs[k]));
+            }
+        }
+    }
+
+    static bool archive(const job& j, std::string_view state) {
+        fs::path to = archive_dir(*j.config, j.partner->name, state);
+        std::error_code ec;
+        fs::create_directories(to, ec);
+        fs::rename(j.file, to / j.file.filename(), ec);
+        if (ec) spdlog::error("event=archive-failed file={} reason=\"{}\"", j.file.string(), ec.message());
+        return !ec;
+    }
+
+    /// One worker thread: its own database connection and its own translators (one per partner
+    /// and configuration), so workers share nothing but the queue.
+    void work() {
+        std::unique_ptr<tracking::store> own;
+        try {
+            own = open_store(*config);
+        } catch (const std::exception& e) {
+            spdlog::critical("event=worker-failed reason=\"{}\"", e.what());
+            return;
+        }
+        std::map<std::pair<const gateway_config*, std::string>, std::unique_ptr<route_translator>> translators;
+        std::shared_ptr<const gateway_config> holding;  // keeps the configuration of the cached translators alive
+        for (;;) {
+            job j;
+            {
+                std::unique_lock lock(mutex);
+                wake.wait(lock, [&] { return stopping || !queue.empty(); });
+                if (stopping) return;
+                j = std::move(queue.front());
+                queue.pop_front();
+                ++busy;
+            }
+            if (holding != j.config) translators.clear(), holding = j.config;  // a reload: build the translators again
+            auto key = std::make_pair(j.config.get(), j.partner->name);
+            bool requeue = translate(j, *own, translators[key]);
+            std::lock_guard lock(mutex);
+            --busy;
+            if (requeue) waiting.push_back(std::move(j));
+            else active.erase(j.id);
+            idle.notify_all();
+        }
+    }
+
+    /// Translates one claimed file and records its terminal state; true when it must be tried
+    /// again later (outputs or the database could not be written: not the input's fault).
+    bool translate(job& j, tracking::store& db, std::unique_ptr<route_translator>& rt) {
+        const auto& c = *j.config;
+        const auto& p = *j.partner;
+        route_translator::outcome r;
+        std::string setup_error;
+        try {
+            if (!rt) {
+                fs::create_directories(outbound_dir(c, p.name));
+                rt = std::make_unique<route_translator>(p.route, outbound_dir(c, p.name), p.sets, reading_for(c, p));
+            }
+            r = rt->process(j.file);
+        } catch (const std::exception& e) {
+            // A route that cannot be loaded (check-config finds this first) or an unexpected failure:
+            // the file fails with the reason; nothing is half-written (outputs appear by rename).
+            setup_error = e.what();
+            r.readable = false;
+        }
+        auto undo = [&] {
+            for (const auto& w : r.written) std::filesystem::remove(w);
+        };
+        if (r.io_failed) {
+            undo();
+            return defer(j, db, "an output could not be written (disk full or no permission)");
+        }
+        auto state = !setup_error.empty() || !r.readable ? tracking::file_state::failed
+                     : r.ok                              ? tracking::file_state::delivered
+                                                         : tracking::file_state::rejected;
+        std::string text = !setup_error.empty() ? setup_error
+                                                : fmt::format("{} output{} written", r.written.size(), r.written.size() == 1 ? "" : "s");
+        std::size_t errors = 0;
+        for (const auto& f : r.findings)
+            if (f.level == core::severity::error && errors++ == 0) text += fmt::format("; {} [{}]", f.text, f.code);
+        if (errors > 1) text += fmt::format(" and {} more finding{}", errors - 1, errors == 2 ? "" : "s");
+        auto b = db.begin();
+        for (std::size_t k = 0; k < r.interchanges.size(); ++k) {
+            const auto& i = r.interchanges[k];
+            std::int64_t iid = k < j.interchange_ids.size() ? j.interchange_ids[k] : b.add_interchange(j.id, i.sender, i.recipient, i.control_reference);
+            for (const auto& m : i.messages) {
+                auto mid = b.add_message(iid, m.type, m.reference, m.status);
+                for (const auto& o : m.outputs) b.add_output(mid, o.mapping, o.path, o.status);
+            }
+        }
+        for (const auto& o : r.outputs) b.event("output", o, j.id);
+        std::size_t shown = 0;
+        for (const auto& f : r.findings)
+            if (f.level == core::severity::error && shown++ < 100) b.event("finding", fmt::format("{} [{}]", f.text, f.code), j.id);
+        b.set_state(j.id, state, text);
+        if (!b.commit()) {
+            undo();
+            return defer(j, db, db.last_problem().text);
+        }
+        // The state is committed: now the input moves to the archive. A crash in between leaves it
+        // in claimed/ with a terminal row, and recover() finishes the move.
+        archive(j, tracking::to_string(state));
+        double seconds = std::chrono::duration<double>(clock_type::now() - j.claimed_at).count();
+        report({p.name, j.name, std::string(tracking::to_string(state)), text, j.id, r.outputs, seconds});
+        return false;
+    }
+
+    bool defer(job& j, tracking::store& db, const std::string& why) {
+        j.not_before = clock_type::now() + j.config->retry_after;
+        auto b = db.begin();
+        b.event("deferred", fmt::format("{}; the input stays claimed and is tried again in {} s", why, j.config->retry_after.count() / 1000.0), j.id);
+        b.commit();  // may fail too (the same full disk): the log line below still tells the operator
+        spdlog::warn("event=deferred partner={} id={} name=\"{}\" reason=\"{}\"", j.partner->name, j.id, j.name, why);
+        report({j.partner->name, j.name, "deferred", why, j.id, {}, 0});
+        return true;
+    }
+};
+
+gateway::gateway(std::shared_ptr<const gateway_config> config, listener on_done) : impl_(std::make_unique<impl>()) {
+    impl_->config = std::move(config);
+    impl_->on_done = std::move(on_done);
+    const auto& c = *impl_->config;
+    std::error_code ec;
+    fs::create_directories(c.work, ec);
+    if (ec) throw std::runtime_error(fmt::format("cannot create the work folder {}: {}", c.work.string(), ec.message()));
+    // One gateway per work area: a second one would claim the same files.
+    fs::path lock = c.work / "edigate.lock";
+    impl_->lock_fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (impl_->lock_fd < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", lock.string(), std::strerror(errno)));
+    if (::flock(impl_->lock_fd, LOCK_EX | LOCK_NB) != 0)
+        throw std::runtime_error(fmt::format("another edigate gateway is running on the work folder {} (it holds {})", c.work.string(), lock.string()));
+    impl_->store = open_store(c);
+}
+
+gateway::~gateway() {
+    stop();
+    if (impl_->lock_fd >= 0) ::close(impl_->lock_fd);
+}
+
+void gateway::recover() {
+    auto c = impl_->config;
+    auto& db = *impl_->store;
+    std::set<std::string> seen;  // work names found in claimed/
+    for (const auto& p : c->partners) {
+        fs::path claimed = claimed_dir(*c, p.name), out = outbound_dir(*c, p.name);
+        std::error_code ec;
+        fs::create_directories(claimed, ec);
+        // Temporaries of a cut-off write: an output never published, a copy never finished.
+        for (const auto& dir : {out, claimed})
+            for (const auto& e : fs::directory_iterator(dir, ec)) {
+                auto name = e.path().filename().string();
+                if (name.starts_with(".edigate-") || (name.starts_with(".") && name.ends_with(".part"))) fs::remove(e.path(), ec);
+            }
+        std::vector<spool::claimed> unregistered;
+        for (const auto& e : spool::scan(claimed, std::chrono::milliseconds(0))) {
+            if (e.what != spool::entry::kind::ready || e.name.ends_with(".swapped")) continue;
+            seen.insert(p.name + "/" + e.name);
+            std::optional<tracking::file_record> row;
+            for (auto& f : db.find(e.name))
+                if (f.partner == p.name && f.work_name == e.name) row = f;
+            job j{c, &p, 0, claimed / e.name, e.name, {}, clock_type::now(), {}};
+            if (!row) {
+                // Claimed by a run cut off before it recorded the claim: registered now, under the
+                // name it arrived with (the claimed name is "<stamp>-<name>").
+                std::string error;
+                spool::entry self{e.name};
+                if (auto got = spool::claim(claimed, self, claimed, e.name, error, false)) {
+                    auto dash = e.name.find('-');
+                    got->original_name = dash == std::string::npos ? e.name : e.name.substr(dash + 1);
+                    unregistered.push_back(std::move(*got));
+                }
+                continue;
+            }
+            j.id = row->id;
+            j.name = row->name;
+            if (row->state == "received" || row->state == "processing") {
+                for (const auto& i : db.interchanges(row->id)) j.interchange_ids.push_back(i.id);
+                auto b = db.begin();
+                b.event("resumed", "found claimed at start-up: translated again (outputs of an earlier attempt are replaced)", j.id);
+                b.commit();
+                spdlog::info("event=resumed partner={} id={} name=\"{}\"", p.name, j.id, j.name);
+                impl_->enqueue(std::move(j));
+            } else {
+                impl::archive(j, row->state);  // the state was committed; the move to the archive was cut off
+                spdlog::info("event=archived-late partner={} id={} state={}", p.name, j.id, row->state);
+            }
+        }
+        impl_->register_claims(c, p, std::move(unregistered));
+    }
+    // Rows in flight whose input is gone from claimed/: someone removed it. Said, never silent.
+    for (const auto& f : db.in_flight()) {
+        if (seen.count(f.partner + "/" + f.work_name)) continue;
+        bool known = std::any_of(c->partners.begin(), c->partners.end(), [&](const auto& p) { return p.name == f.partner; });
+        if (!known) {
+            spdlog::warn("event=unknown-partner id={} partner={}: in flight, but the partner is no longer configured", f.id, f.partner);
+            continue;
+        }
+        auto b = db.begin();
+        b.set_state(f.id, tracking::file_state::failed, fmt::format("the claimed input {} is missing from the work area", f.work_name));
+        b.commit();
+        spdlog::error("event=missing partner={} id={} name=\"{}\"", f.partner, f.id, f.name);
+    }
+}
+
+bool gateway::intake(bool report_waiting, const std::set<std::string>& renamed_in) {
+    auto c = config();
+    bool settling = false;
+    {
+        // Deferred files whose time has come go back into the queue.
+        std::lock_guard lock(impl_->mutex);
+        auto now = clock_type::now();
+        for (auto it = impl_->waiting.begin(); it != impl_->waiting.end();) {
+            if (it->not_before <= now && !impl_->stopping) {
+                impl_->queue.push_back(std::move(*it));
+                impl_->wake.notify_one();
+                it = impl_->waiting.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    if (clock_type::now() < impl_->intake_paused_until) return false;
+    for (const auto& p : c->partners) {
+        fs::path claimed = claimed_dir(*c, p.name), quarantine = c->work / "quarantine" / p.name;
+        std::error_code ec;
+        fs::create_directories(claimed, ec);
+        std::vector<spool::claimed> claims;
+        for (auto e : spool::scan(p.inbox, c->settle)) {
+            if (e.what == spool::entry::kind::settling && renamed_in.count((p.inbox / e.name).string())) e.what = spool::entry::kind::ready;
+            if (e.what == spool::entry::kind::settling || e.what == spool::entry::kind::skipped) {
+                settling = settling || e.what == spool::entry::kind::settling;
+                if (report_waiting) impl_->report({p.name, e.name, "waiting", e.reason, 0, {}, 0});
+                continue;
+            }
+            std::string error;
+            if (e.what == spool::entry::kind::refused) {
+                fs::create_directories(quarantine, ec);
+                bool moved = spool::quarantine(p.inbox, e, quarantine, error);
+                auto b = impl_->store->begin();
+                b.event("refused", fmt::format("{}: {} is {}; {}", p.name, spool::safe_name(e.name), e.reason, moved ? "moved to quarantine" : error));
+                b.commit();
+                spdlog::warn("event=refused partner={} name=\"{}\" reason=\"{}\"", p.name, spool::safe_name(e.name), e.reason);
+                impl_->report({p.name, e.name, "refused", e.reason, 0, {}, 0});
+                continue;
+            }
+            if (auto got = spool::claim(p.inbox, e, claimed, stamp() + "-" + e.name, error, false)) {
+                claims.push_back(std::move(*got));
+            } else {
+                spdlog::warn("event=not-taken partner={} name=\"{}\" reason=\"{}\"", p.name, spool::safe_name(e.name), error);
+                if (report_waiting) impl_->report({p.name, e.name, "waiting", error, 0, {}, 0});
+            }
+            if (claims.size() >= 256) impl_->register_claims(c, p, std::exchange(claims, {}));  // keep the workers fed
+        }
+        impl_->register_claims(c, p, std::move(claims));
+    }
+    return settling;
+}
+
+void gateway::start() {
+    for (unsigned k = 0; k < impl_->config->workers; ++k) impl_->workers.emplace_back([this] { impl_->work(); });
+}
+
+void gateway::drain() {
+    std::unique_lock lock(impl_->mutex);
+    impl_->idle.wait(lock, [&] { return impl_->stopping || (impl_->queue.empty() && impl_->busy == 0); });
+}
+
+void gateway::stop() {
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->stopping = true;
+        impl_->queue.clear();  // still claimed and "received": the next start resumes them
+        impl_->waiting.clear();
+        impl_->wake.notify_all();
+        impl_->idle.notify_all();
+    }
+    for (auto& t : impl_->workers)
+        if (t.joinable()) t.join();
+    impl_->workers.clear();
+}
+
+void gateway::reload(std::shared_ptr<const gateway_config> config) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->config = std::move(config);
+    impl_->readings.clear();
+}
+
+std::shared_ptr<const gateway_config> gateway::config() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->config;
+}
+
+std::size_t gateway::deferred() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->waiting.size() + (clock_type::now() < impl_->intake_paused_until ? 1 : 0);
+}
+
+}  // namespace edigate::cli

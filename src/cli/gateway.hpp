@@ -1,0 +1,93 @@
+// gateway.hpp - the gateway behind `edigate run`: partners' inboxes -> claim -> translate along the
+// route -> outbound, every step recorded in the tracking store, each input archived under the one
+// terminal state it reached. The batch job (--once) and the daemon run the same code: an intake
+// pass (one thread, so duplicate checks never race) and a pool of translation workers.
+//
+// The promise: nothing lost, nothing done twice. A claimed file is in the work area's claimed/
+// folder until its terminal state is committed, then it moves to archive/<partner>/<state>/. At
+// start-up recover() compares that folder with the database and finishes whatever was in flight:
+// a file without a row is registered, a file whose row is still "received" is translated again
+// (its outputs have the same names, so a redo replaces them), a file whose state is already
+// committed is archived. Outputs appear by fsync + rename; leftover temporaries are removed.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace edigate::cli {
+
+struct partner_config {
+    std::string name, route, profile, charset;
+    std::filesystem::path inbox;
+    std::vector<std::string> sets;  ///< NAME=VALUE the mappings read as $NAME
+};
+
+struct gateway_config {
+    std::filesystem::path file, work, profiles;
+    std::chrono::milliseconds settle{1000};          ///< a file modified within this is still being written
+    std::chrono::milliseconds scan_interval{5000};   ///< the daemon's periodic scan, besides inotify
+    std::chrono::milliseconds retry_after{30000};    ///< a file deferred by a full disk is tried again after this
+    long duplicate_window = 72 * 3600;               ///< seconds
+    unsigned workers = 2;
+    std::vector<partner_config> partners;
+};
+
+/// Reads and checks a configuration file. Every mistake goes to `problems` as "file:line: text"
+/// (all of them, not only the first); with `load_routes`, each partner's route and its mappings
+/// are loaded too, so a missing mapping or a bad mapping file is found before anything runs.
+std::optional<gateway_config> load_config(const std::filesystem::path& file, std::vector<std::string>& problems, bool load_routes);
+
+/// What became of one inbox entry (reported to the listener as it happens).
+struct file_done {
+    std::string partner, name, state, text;  ///< state: a terminal state, or refused / waiting / deferred
+    std::int64_t id = 0;                     ///< the tracking id (0: never registered)
+    std::vector<std::string> outputs;
+    double seconds = 0;                      ///< from claim to terminal state
+};
+
+class gateway {
+public:
+    using listener = std::function<void(const file_done&)>;
+    /// Opens the tracking store and locks the work area (one gateway per work area); throws
+    /// std::runtime_error when either fails. `on_done` is called from the worker threads.
+    gateway(std::shared_ptr<const gateway_config> config, listener on_done);
+    ~gateway();
+    gateway(const gateway&) = delete;
+    gateway& operator=(const gateway&) = delete;
+
+    /// Start-up reconciliation of the work area with the database (see the file comment).
+    void recover();
+    /// One pass over every inbox: ready files are claimed, registered and queued, deferred files
+    /// whose time has come are queued again. Returns true when some file is still settling (the
+    /// daemon then looks again after the settle time). `report_waiting` reports settling files.
+    /// `renamed_in`: inbox path + '/' + name of the files inotify saw renamed in; they are
+    /// complete (their writer renamed them when done), so they skip the settle time.
+    bool intake(bool report_waiting, const std::set<std::string>& renamed_in = {});
+    /// Starts the workers (config().workers threads).
+    void start();
+    /// Waits until the queue is empty and no worker is busy.
+    void drain();
+    /// Stops: no new work is taken, the queued files stay claimed for the next start (recover()),
+    /// each worker finishes the file it holds. Idempotent.
+    void stop();
+    /// Uses a new configuration from the next intake pass on (the caller has checked it).
+    void reload(std::shared_ptr<const gateway_config> config);
+    std::shared_ptr<const gateway_config> config() const;
+    /// Files deferred (disk full, database busy) that wait for their retry; 1 more while the
+    /// intake pauses after a failed registration.
+    std::size_t deferred() const;
+
+    struct impl;
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace edigate::cli

@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""The gateway as an operator runs it: the real edigate binary, a real SQLite file, real folders,
+real signals. Each test builds its own gateway (config, inboxes, work area) in a temporary folder.
+
+    python3 tests/integration/gateway_test.py --edigate build/test/src/cli/edigate [-v] [TestName]
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+EDIGATE = None
+TERMINAL = {"delivered", "rejected", "duplicate", "failed"}
+
+
+def write_config(base, work=None, partners=None, **gateway):
+    """A gateway.toml in `base`; returns its path. Partners default to the two of samples/gateway.toml."""
+    settings = {"settle_ms": 0, "scan_interval_ms": 100, "retry_after_ms": 200, "workers": 2}
+    settings.update(gateway)
+    lines = ["[gateway]", f'work = "{work or base / "work"}"', f'profiles = "{SAMPLES / "profiles.toml"}"']
+    lines += [f"{k} = {v}" for k, v in settings.items()]
+    partners = partners if partners is not None else [
+        ("LYGHHSA", "manifest", 'profile = "LYGHHSA"\nset = { customs_code = "2305138764521", dxp_id = "DXPENT0000458762", customs_district = "2305" }'),
+        ("JGCB", "declaration", 'set = { agent_code = "3207980B47", typist_no = "8930000165231", entry_type = "M" }'),
+    ]
+    for name, route, extra in partners:
+        lines += ["", "[[partner]]", f'name = "{name}"', f'inbox = "{base / "spool" / name / "in"}"', f'route = "{route}"', extra]
+        (base / "spool" / name / "in").mkdir(parents=True, exist_ok=True)
+    path = base / "gateway.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def drop(inbox, name, data):
+    """How a well-behaved forwarder delivers: write under a temporary name, then rename in."""
+    tmp = Path(inbox) / f".{name}.part"
+    tmp.write_bytes(data)
+    os.rename(tmp, Path(inbox) / name)
+
+
+def manifest(reference):
+    """The sample manifest with its own interchange and message references (a distinct input)."""
+    text = (SAMPLES / "cuscar-d96a-manifest.edi").read_bytes()
+    return text.replace(b"LHS2403160001", reference.encode()).replace(b"LHS240316001", (reference + "M").encode())
+
+
+def edigate(*args, check=None, **kw):
+    r = subprocess.run([EDIGATE, *map(str, args)], capture_output=True, text=True, timeout=120, **kw)
+    if check is not None and r.returncode != check:
+        raise AssertionError(f"edigate {' '.join(map(str, args))} exited {r.returncode}, expected {check}\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def rows(work):
+    """name -> state of every file row (read-only connection: the test never writes the store)."""
+    db = sqlite3.connect(f"file:{work / 'edigate.db'}?mode=ro", uri=True)
+    try:
+        return {name: state for name, state in db.execute("SELECT name, state FROM files ORDER BY id")}
+    finally:
+        db.close()
+
+
+def wait_until(predicate, timeout=30, what="condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if predicate():
+                return
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def check_oracle(test, work):
+    """After every scenario: the database is healthy, nothing is left half-written, every input in
+    a terminal state sits in exactly one archive folder, every output written has its row."""
+    db = sqlite3.connect(f"file:{work / 'edigate.db'}?mode=ro", uri=True)
+    test.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+    files = db.execute("SELECT partner, work_name, state FROM files").fetchall()
+    outputs = {Path(p) for (p,) in db.execute("SELECT path FROM outputs WHERE status = 'written'")}
+    db.close()
+    for partner, work_name, state in files:
+        if state in TERMINAL:
+            places = list((work / "archive" / partner).glob(f"*/{work_name}"))
+            test.assertEqual([p.parent.name for p in places], [state], f"{work_name}: archived once, under its state")
+            test.assertFalse((work / "claimed" / partner / work_name).exists())
+    for f in (work / "outbound").rglob("*"):
+        if f.is_file():
+            test.assertFalse(f.name.startswith(".edigate-"), f"temporary left behind: {f}")
+            test.assertIn(f, outputs, f"an output without its row: {f}")
+    for p in outputs:
+        test.assertTrue(p.exists(), f"an output row without its file: {p}")
+
+
+class Gateway(unittest.TestCase):
+    def setUp(self):
+        self.base = Path(tempfile.mkdtemp(prefix="edigate-gw-"))
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            if d.poll() is None:
+                d.kill()
+                d.wait()
+            d.log.close()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def start(self, config):
+        log = open(self.base / f"daemon-{len(self.daemons)}.log", "w+")
+        d = subprocess.Popen([EDIGATE, "run", "--config", str(config)], stdout=subprocess.DEVNULL, stderr=log)
+        d.log = log
+        self.daemons.append(d)
+        wait_until(lambda: "event=started" in Path(log.name).read_text() or d.poll() is not None, what="the daemon to start")
+        self.assertIsNone(d.poll(), Path(log.name).read_text())
+        return d
+
+    def log(self, d):
+        return Path(d.log.name).read_text()
+
+    def test_batch_job_translates_archives_and_tracks(self):
+        cfg = write_config(self.base)
+        inbox = self.base / "spool/LYGHHSA/in"
+        drop(inbox, "manifest.edi", (SAMPLES / "cuscar-d96a-manifest.edi").read_bytes())
+        drop(inbox, "chinese.edi", (SAMPLES / "cuscar-unoy-chinese.edi").read_bytes())
+        drop(self.base / "spool/JGCB/in", "declaration.edi", (SAMPLES / "cusdec-d96a-declaration.edi").read_bytes())
+        r = edigate("run", "--config", cfg, "--once", "--json", check=0)
+        report = {p["partner"]: p for p in json.loads(r.stdout)["partners"]}
+        self.assertEqual(report["LYGHHSA"]["delivered"], 2)
+        self.assertEqual(report["JGCB"]["delivered"], 1)
+        work = self.base / "work"
+        self.assertEqual(set(rows(work).values()), {"delivered"})
+        self.assertEqual(len(list((work / "outbound/LYGHHSA").glob("*.xml"))), 3)  # MT1101 per message: 1 + 2
+        self.assertEqual(list(inbox.iterdir()), [])
+        # track by the interchange reference and by the message reference: the whole history
+        t = json.loads(edigate("track", "LHS2403160001", "--config", cfg, "--json", check=0).stdout)
+        self.assertEqual(len(t["files"]), 1)
+        f = t["files"][0]
+        self.assertEqual(f["name"], "manifest.edi")
+        self.assertEqual(f["interchanges"][0]["messages"][0]["reference"], "LHS240316001")
+        self.assertEqual({o["mapping"] for o in f["interchanges"][0]["messages"][0]["outputs"]}, {"cuscar-mt1101", "cuscar-bills-csv"})
+        self.assertEqual([e["kind"] for e in f["events"]][0], "received")
+        self.assertEqual([e["kind"] for e in f["events"]][-1], "delivered")
+        self.assertTrue(Path(f["input"]).is_file())
+        self.assertEqual(edigate("track", "LHS240316001", "--config", cfg, "--json", check=0).stdout.count('"id"'), 1)
+        self.assertEqual(edigate("track", "NO-SUCH-REF", "--config", cfg).returncode, 1)
+        s = json.loads(edigate("status", "--config", cfg, "--json", check=0).stdout)
+        self.assertEqual(s["files"], {"delivered": 3})
+        self.assertEqual(s["partners"]["LYGHHSA"], {"delivered": 2})
+        check_oracle(self, work)
+
+    def test_duplicates_by_content_and_by_interchange_reference(self):
+        cfg = write_config(self.base)
+        inbox = self.base / "spool/LYGHHSA/in"
+        drop(inbox, "first.edi", manifest("REF0001"))
+        edigate("run", "--config", cfg, "--once", check=0)
+        drop(inbox, "again.edi", manifest("REF0001"))  # the same bytes under another name
+        drop(inbox, "resent.edi", manifest("REF0001").replace(b"LIANYUNGANG", b"LIANYUNGANG PORT"))  # same UNB reference
+        drop(inbox, "second.edi", manifest("REF0002"))
+        r = edigate("run", "--config", cfg, "--once", "--json", check=0)
+        states = rows(self.base / "work")
+        self.assertEqual(states, {"first.edi": "delivered", "again.edi": "duplicate", "resent.edi": "duplicate", "second.edi": "delivered"})
+        texts = {f["name"]: f["text"] for p in json.loads(r.stdout)["partners"] for f in p["files"]}
+        self.assertIn("same content as file 1", texts["again.edi"])
+        self.assertIn("interchange REF0001 from LYGHHSA was already received", texts["resent.edi"])
+        check_oracle(self, self.base / "work")
+
+    def test_bad_input_is_rejected_with_the_reason_and_links_are_quarantined(self):
+        cfg = write_config(self.base)
+        inbox = self.base / "spool/JGCB/in"
+        secret = self.base / "secret.txt"
+        secret.write_text("not for the gateway")
+        os.symlink(secret, inbox / "link.edi")
+        drop(inbox, "broken.edi", (SAMPLES / "cusdec-d96a-declaration.edi").read_bytes().replace(b"UNT+", b"UNT+9"))
+        drop(inbox, "odd name ;$(x).edi", b"not edifact at all\n")
+        r = edigate("run", "--config", cfg, "--once", "--json")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        files = {f["name"]: f for p in json.loads(r.stdout)["partners"] for f in p["files"]}
+        self.assertEqual(files["link.edi"]["state"], "refused")
+        self.assertEqual(files["broken.edi"]["state"], "rejected")
+        self.assertIn("EDI-", files["broken.edi"]["text"])  # the first finding, with its stable code
+        self.assertIn(files["odd name ;$(x).edi"]["state"], {"rejected", "failed"})
+        self.assertTrue((self.base / "work/quarantine/JGCB/link.edi").is_symlink())
+        self.assertEqual(secret.read_text(), "not for the gateway")
+        for f in (self.base / "work").rglob("*"):
+            self.assertNotIn(" ", f.name, "names in the work area are cleaned")
+        check_oracle(self, self.base / "work")
+
+    def test_daemon_takes_files_as_they_arrive_reloads_and_stops(self):
+        cfg = write_config(self.base, settle_ms=300)
+        work = self.base / "work"
+        d = self.start(cfg)
+        inbox = self.base / "spool/LYGHHSA/in"
+        drop(inbox, "renamed-in.edi", manifest("REF0101"))
+        wait_until(lambda: rows(work).get("renamed-in.edi") == "delivered", what="a renamed-in file to be delivered")
+        # A writer's temporary name is left alone; a file written in place waits for the settle time.
+        (inbox / "upload.edi.part").write_bytes(b"half")
+        with open(inbox / "in-place.edi", "wb") as f:
+            f.write(manifest("REF0102"))
+        wait_until(lambda: rows(work).get("in-place.edi") == "delivered", what="a file written in place")
+        self.assertTrue((inbox / "upload.edi.part").exists())
+        # SIGHUP with a broken configuration: rejected, the old one kept, the daemon still works.
+        good = cfg.read_text()
+        cfg.write_text(good.replace("[gateway]", "[gateway]\nsettle = 5"))
+        d.send_signal(signal.SIGHUP)
+        wait_until(lambda: "event=reload-rejected" in self.log(d), what="the bad configuration to be rejected")
+        self.assertIn("unknown key 'settle'", self.log(d))
+        drop(inbox, "after-bad-reload.edi", manifest("REF0103"))
+        wait_until(lambda: rows(work).get("after-bad-reload.edi") == "delivered", what="work to go on with the old configuration")
+        # SIGHUP with a good configuration that adds a partner: its inbox is watched at once.
+        (self.base / "spool/NEWFWD/in").mkdir(parents=True)
+        cfg.write_text(good + f'\n[[partner]]\nname = "NEWFWD"\ninbox = "{self.base / "spool/NEWFWD/in"}"\nroute = "declaration"\n'
+                       'set = { agent_code = "3207980B47", typist_no = "8930000165231", entry_type = "M" }\n')
+        d.send_signal(signal.SIGHUP)
+        wait_until(lambda: "event=reloaded" in self.log(d), what="the reload")
+        drop(self.base / "spool/NEWFWD/in", "decl.edi", (SAMPLES / "cusdec-d96a-declaration.edi").read_bytes())
+        wait_until(lambda: rows(work).get("decl.edi") == "delivered", what="the new partner's file")
+        # A second gateway on the same work area is refused: it would claim the same files.
+        r = edigate("run", "--config", cfg, "--once")
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("another edigate gateway is running", r.stderr)
+        d.send_signal(signal.SIGTERM)
+        self.assertEqual(d.wait(timeout=20), 0)
+        self.assertIn("event=stopped", self.log(d))
+        for line in self.log(d).splitlines():
+            self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=\w+ event=[\w-]+")
+        check_oracle(self, work)
+
+    def test_check_config_lists_every_mistake_with_its_line(self):
+        cfg = self.base / "bad.toml"
+        cfg.write_text('[gateway]\nwork = "w"\nsetle_ms = 5\nworkers = 0\n\n[[partner]]\nname = "a/b"\ninbox = "in"\nroute = "manifest"\n\n'
+                       '[[partner]]\nname = "OK"\ninbox = "in2"\nroute = "no-such-route"\n')
+        r = edigate("check-config", cfg)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(f"{cfg}:3: unknown key 'setle_ms'", r.stderr)
+        self.assertIn(f"{cfg}:4: workers must be", r.stderr)
+        self.assertIn(f"{cfg}:7: partner name 'a/b'", r.stderr)
+        self.assertIn(f"{cfg}:14: partner OK: --route: no route 'no-such-route'", r.stderr)
+        self.assertEqual(edigate("check-config", write_config(self.base)).returncode, 0)
+        self.assertEqual(edigate("run", "--config", cfg, "--once").returncode, 2)
+
+
+class DiskFull(unittest.TestCase):
+    """The work area on a small tmpfs that fills up: the input is kept and taken again when there
+    is room, never lost and never half-written. Needs mount(2): root, or a user namespace."""
+
+    def test_full_work_area_defers_then_delivers(self):
+        base = Path(tempfile.mkdtemp(prefix="edigate-full-"))
+        try:
+            if os.geteuid() == 0:
+                mount = ["sh", "-c", 'mount -t tmpfs -o size=4m tmpfs "$0" && exec "$@"']
+            else:
+                mount = ["unshare", "-rm", "sh", "-c", 'mount -t tmpfs -o size=4m tmpfs "$0" && exec "$@"']
+            probe = subprocess.run(mount + [str(base), "true"], capture_output=True, text=True)
+            if probe.returncode != 0:
+                self.fail(f"cannot mount a tmpfs for the disk-full test (run as root or allow user namespaces): {probe.stderr}")
+            # The scenario runs inside the mount: this same file with --disk-full-scenario.
+            r = subprocess.run(mount + [str(base), sys.executable, __file__, "--edigate", EDIGATE, "--disk-full-scenario", str(base)],
+                               capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def disk_full_scenario(base):
+    """Runs with `base` a fresh 4 MiB tmpfs. Exit status 0 when the oracle holds."""
+    base = Path(base)
+    t = unittest.TestCase()
+    cfg = write_config(base, retry_after_ms=200, scan_interval_ms=100)
+    work = base / "work"
+    inbox = base / "spool/LYGHHSA/in"
+    staged = base / "staged.edi"
+    staged.write_bytes(manifest("FULL0001"))
+    filler = base / "filler"
+    log = tempfile.NamedTemporaryFile("w+", prefix="edigate-full-", suffix=".log")  # not on the full file system
+    d = subprocess.Popen([EDIGATE, "run", "--config", str(cfg)], stderr=log)
+    wait_until(lambda: "event=started" in Path(log.name).read_text(), what="the daemon to start")
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)  # the disk fills up while the gateway runs
+    try:
+        while os.write(fd, b"\0" * 4096) > 0:
+            pass
+    except OSError:
+        pass
+    os.close(fd)
+    os.rename(staged, inbox / "full.edi")
+    try:
+        wait_until(lambda: "event=deferred" in Path(log.name).read_text() or "event=register-failed" in Path(log.name).read_text(),
+                   what="the full disk to be noticed")
+        time.sleep(0.5)
+        t.assertTrue((inbox / "full.edi").exists() or any((work / "claimed/LYGHHSA").iterdir()), "the input is kept")
+        t.assertNotEqual(rows(work).get("full.edi"), "delivered")
+        filler.unlink()  # room again: the next retry delivers it
+        wait_until(lambda: rows(work).get("full.edi") == "delivered", what="delivery once there is room")
+    finally:
+        d.send_signal(signal.SIGTERM)
+        d.wait(timeout=20)
+        print(Path(log.name).read_text())
+    check_oracle(t, work)
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--edigate", required=True)
+    parser.add_argument("--disk-full-scenario", metavar="DIR")
+    args, rest = parser.parse_known_args()
+    EDIGATE = str(Path(args.edigate).resolve())
+    if args.disk_full_scenario:
+        sys.exit(disk_full_scenario(args.disk_full_scenario))
+    unittest.main(argv=[sys.argv[0], *rest])
