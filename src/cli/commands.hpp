@@ -158,7 +158,12 @@ public:
     route_translator(const std::string& route, const std::filesystem::path& out, const std::vector<std::string>& sets,
                      const reading_options& reading);
     ~route_translator();
-    outcome process(const std::filesystem::path& file);
+    /// Outputs are written and renamed without an fsync each; the caller makes a whole batch
+    /// durable with one syncfs before it records them (group commit).
+    void sync_outputs_later();
+    /// `now`: the sending time the mappings see ($now, yyyyMMddHHmmssSSS); empty: the current time.
+    /// The gateway passes the time it claimed the file, so that a redo writes the same bytes.
+    outcome process(const std::filesystem::path& file, const std::string& now = {});
 
 private:
     struct impl;

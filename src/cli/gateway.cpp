@@ -159,7 +159,16 @@ struct header_peek final : edifact::handler {
     void interchange_begin(const edifact::interchange_header& h) override { headers.push_back(h); }
 };
 
+/// The claimed name starts with the claim time, yyyyMMddTHHmmss + 6 digits of the second.
 std::string stamp() { return core::utc_text(std::chrono::system_clock::now(), "%Y%m%dT%H%M%S", 6); }
+
+/// The claim time of a claimed name as the mappings' $now (yyyyMMddHHmmssSSS): the declaration is
+/// sent "as of" its arrival, and a redo after a crash writes the same bytes. Empty for other names.
+std::string claim_time(const std::string& work_name) {
+    if (work_name.size() < 22 || work_name[8] != 'T' || work_name[21] != '-') return {};
+    std::string t = work_name.substr(0, 8) + work_name.substr(9, 9);
+    return std::all_of(t.begin(), t.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) ? t : std::string();
+}
 
 fs::path claimed_dir(const gateway_config& c, const std::string& partner) { return c.work / "claimed" / partner; }
 fs::path outbound_dir(const gateway_config& c, const std::string& partner) { return c.work / "outbound" / partner; }
@@ -285,8 +294,11 @@ struct gateway::impl {
     }
 
     /// One worker thread: its own database connection and its own translators (one per partner
-    /// and configuration), so workers share nothing but the queue.
+    /// and configuration), so workers share nothing but the queue. It takes up to `group` queued
+    /// files at once and makes them durable together: outputs written and renamed, one syncfs,
+    /// one database commit for all (group commit), then the inputs move to the archive.
     void work() {
+        constexpr std::size_t group = 64;
         std::unique_ptr<tracking::store> own;
         try {
             own = open_store(*config);
@@ -297,95 +309,137 @@ struct gateway::impl {
         std::map<std::pair<const gateway_config*, std::string>, std::unique_ptr<route_translator>> translators;
         std::shared_ptr<const gateway_config> holding;  // keeps the configuration of the cached translators alive
         for (;;) {
-            job j;
+            std::vector<job> jobs;
             {
                 std::unique_lock lock(mutex);
                 wake.wait(lock, [&] { return stopping || !queue.empty(); });
                 if (stopping) return;
-                j = std::move(queue.front());
-                queue.pop_front();
+                while (!queue.empty() && jobs.size() < group) {
+                    jobs.push_back(std::move(queue.front()));
+                    queue.pop_front();
+                }
                 ++busy;
             }
-            if (holding != j.config) translators.clear(), holding = j.config;  // a reload: build the translators again
-            auto key = std::make_pair(j.config.get(), j.partner->name);
-            bool requeue = translate(j, *own, translators[key]);
+            std::vector<done_job> done;
+            std::vector<job> again;
+            for (auto& j : jobs) {
+                if (holding != j.config) translators.clear(), holding = j.config;  // a reload: build the translators again
+                auto d = translate(j, translators[std::make_pair(j.config.get(), j.partner->name)]);
+                if (d.r.io_failed) {
+                    d.undo();
+                    defer(j, *own, "an output could not be written (disk full or no permission)");
+                    again.push_back(std::move(j));
+                } else {
+                    done.push_back(std::move(d));
+                }
+            }
+            if (auto problem = done.empty() ? std::string() : record(done, *own); !problem.empty()) {
+                for (auto& d : done) {
+                    d.undo();
+                    defer(*d.j, *own, problem);
+                    again.push_back(std::move(*d.j));
+                }
+                done.clear();
+            }
             std::lock_guard lock(mutex);
             --busy;
-            if (requeue) waiting.push_back(std::move(j));
-            else active.erase(j.id);
+            for (auto& d : done) active.erase(d.j->id);
+            for (auto& j : again) waiting.push_back(std::move(j));
             idle.notify_all();
         }
     }
 
-    /// Translates one claimed file and records its terminal state; true when it must be tried
-    /// again later (outputs or the database could not be written: not the input's fault).
-    bool translate(job& j, tracking::store& db, std::unique_ptr<route_translator>& rt) {
+    /// A translated file waiting for the group commit.
+    struct done_job {
+        job* j = nullptr;
+        route_translator::outcome r;
+        tracking::file_state state = tracking::file_state::failed;
+        std::string text;
+        void undo() const {
+            std::error_code ec;
+            for (const auto& w : r.written) std::filesystem::remove(w, ec);
+        }
+    };
+
+    /// Translates one claimed file into its outbound folder (not yet durable, not yet recorded).
+    done_job translate(job& j, std::unique_ptr<route_translator>& rt) {
         const auto& c = *j.config;
         const auto& p = *j.partner;
-        route_translator::outcome r;
+        done_job d{&j, {}, tracking::file_state::failed, {}};
         std::string setup_error;
         try {
             if (!rt) {
                 fs::create_directories(outbound_dir(c, p.name));
                 rt = std::make_unique<route_translator>(p.route, outbound_dir(c, p.name), p.sets, reading_for(c, p));
+                rt->sync_outputs_later();
             }
-            r = rt->process(j.file);
+            d.r = rt->process(j.file, claim_time(j.file.filename().string()));
         } catch (const std::exception& e) {
             // A route that cannot be loaded (check-config finds this first) or an unexpected failure:
             // the file fails with the reason; nothing is half-written (outputs appear by rename).
             setup_error = e.what();
-            r.readable = false;
+            d.r.readable = false;
         }
-        auto undo = [&] {
-            for (const auto& w : r.written) std::filesystem::remove(w);
-        };
-        if (r.io_failed) {
-            undo();
-            return defer(j, db, "an output could not be written (disk full or no permission)");
-        }
-        auto state = !setup_error.empty() || !r.readable ? tracking::file_state::failed
-                     : r.ok                              ? tracking::file_state::delivered
-                                                         : tracking::file_state::rejected;
-        std::string text = !setup_error.empty() ? setup_error
-                                                : fmt::format("{} output{} written", r.written.size(), r.written.size() == 1 ? "" : "s");
+        d.state = !setup_error.empty() || !d.r.readable ? tracking::file_state::failed
+                  : d.r.ok                              ? tracking::file_state::delivered
+                                                        : tracking::file_state::rejected;
+        d.text = !setup_error.empty() ? setup_error : fmt::format("{} output{} written", d.r.written.size(), d.r.written.size() == 1 ? "" : "s");
         std::size_t errors = 0;
-        for (const auto& f : r.findings)
-            if (f.level == core::severity::error && errors++ == 0) text += fmt::format("; {} [{}]", f.text, f.code);
-        if (errors > 1) text += fmt::format(" and {} more finding{}", errors - 1, errors == 2 ? "" : "s");
-        auto b = db.begin();
-        for (std::size_t k = 0; k < r.interchanges.size(); ++k) {
-            const auto& i = r.interchanges[k];
-            std::int64_t iid = k < j.interchange_ids.size() ? j.interchange_ids[k] : b.add_interchange(j.id, i.sender, i.recipient, i.control_reference);
-            for (const auto& m : i.messages) {
-                auto mid = b.add_message(iid, m.type, m.reference, m.status);
-                for (const auto& o : m.outputs) b.add_output(mid, o.mapping, o.path, o.status);
-            }
-        }
-        for (const auto& o : r.outputs) b.event("output", o, j.id);
-        std::size_t shown = 0;
-        for (const auto& f : r.findings)
-            if (f.level == core::severity::error && shown++ < 100) b.event("finding", fmt::format("{} [{}]", f.text, f.code), j.id);
-        b.set_state(j.id, state, text);
-        if (!b.commit()) {
-            undo();
-            return defer(j, db, db.last_problem().text);
-        }
-        // The state is committed: now the input moves to the archive. A crash in between leaves it
-        // in claimed/ with a terminal row, and recover() finishes the move.
-        archive(j, tracking::to_string(state));
-        double seconds = std::chrono::duration<double>(clock_type::now() - j.claimed_at).count();
-        report({p.name, j.name, std::string(tracking::to_string(state)), text, j.id, r.outputs, seconds});
-        return false;
+        for (const auto& f : d.r.findings)
+            if (f.level == core::severity::error && errors++ == 0) d.text += fmt::format("; {} [{}]", f.text, f.code);
+        if (errors > 1) d.text += fmt::format(" and {} more finding{}", errors - 1, errors == 2 ? "" : "s");
+        return d;
     }
 
-    bool defer(job& j, tracking::store& db, const std::string& why) {
+    /// Makes a group of translated files durable and records them in one commit, then archives
+    /// the inputs. The problem when they cannot be made durable or recorded (nothing recorded).
+    std::string record(std::vector<done_job>& done, tracking::store& db) {
+        // One syncfs per outbound file system makes every output and rename of the group durable
+        // before the commit that says they exist (an uncommitted output is redone after a crash).
+        std::set<std::string> synced;
+        for (const auto& d : done) {
+            auto dir = outbound_dir(*d.j->config, d.j->partner->name);
+            if (!synced.insert(dir.string()).second) continue;
+            int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            bool ok = fd >= 0 && ::syncfs(fd) == 0;
+            if (fd >= 0) ::close(fd);
+            if (!ok) return fmt::format("cannot make the outputs in {} durable: {}", dir.string(), std::strerror(errno));
+        }
+        auto b = db.begin();
+        for (const auto& d : done) {
+            const auto& j = *d.j;
+            for (std::size_t k = 0; k < d.r.interchanges.size(); ++k) {
+                const auto& i = d.r.interchanges[k];
+                auto iid = k < j.interchange_ids.size() ? j.interchange_ids[k] : b.add_interchange(j.id, i.sender, i.recipient, i.control_reference);
+                for (const auto& m : i.messages) {
+                    auto mid = b.add_message(iid, m.type, m.reference, m.status);
+                    for (const auto& o : m.outputs) b.add_output(mid, o.mapping, o.path, o.status);
+                }
+            }
+            for (const auto& o : d.r.outputs) b.event("output", o, j.id);
+            std::size_t shown = 0;
+            for (const auto& f : d.r.findings)
+                if (f.level == core::severity::error && shown++ < 100) b.event("finding", fmt::format("{} [{}]", f.text, f.code), j.id);
+            b.set_state(j.id, d.state, d.text);
+        }
+        if (!b.commit()) return db.last_problem().text;
+        // The states are committed: now the inputs move to the archive. A crash in between leaves
+        // them in claimed/ with a terminal row, and recover() finishes the move.
+        for (const auto& d : done) {
+            archive(*d.j, tracking::to_string(d.state));
+            double seconds = std::chrono::duration<double>(clock_type::now() - d.j->claimed_at).count();
+            report({d.j->partner->name, d.j->name, std::string(tracking::to_string(d.state)), d.text, d.j->id, d.r.outputs, seconds});
+        }
+        return {};
+    }
+
+    void defer(job& j, tracking::store& db, const std::string& why) {
         j.not_before = clock_type::now() + j.config->retry_after;
         auto b = db.begin();
         b.event("deferred", fmt::format("{}; the input stays claimed and is tried again in {} s", why, j.config->retry_after.count() / 1000.0), j.id);
         b.commit();  // may fail too (the same full disk): the log line below still tells the operator
         spdlog::warn("event=deferred partner={} id={} name=\"{}\" reason=\"{}\"", j.partner->name, j.id, j.name, why);
         report({j.partner->name, j.name, "deferred", why, j.id, {}, 0});
-        return true;
     }
 };
 
@@ -400,8 +454,17 @@ gateway::gateway(std::shared_ptr<const gateway_config> config, listener on_done)
     fs::path lock = c.work / "edigate.lock";
     impl_->lock_fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (impl_->lock_fd < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", lock.string(), std::strerror(errno)));
-    if (::flock(impl_->lock_fd, LOCK_EX | LOCK_NB) != 0)
-        throw std::runtime_error(fmt::format("another edigate gateway is running on the work folder {} (it holds {})", c.work.string(), lock.string()));
+    if (::flock(impl_->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = {};
+        ssize_t n = ::pread(impl_->lock_fd, pid, sizeof pid - 1, 0);
+        throw std::runtime_error(fmt::format("another edigate gateway is running on the work folder {} (pid {}, it holds {})", c.work.string(),
+                                             n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "unknown", lock.string()));
+    }
+    // The lock is the flock of a live process: a crash releases it, no stale lock to remove by hand.
+    auto pid = std::to_string(::getpid());
+    if (::ftruncate(impl_->lock_fd, 0) != 0 || ::pwrite(impl_->lock_fd, pid.data(), pid.size(), 0) < 0) {
+        // only the pid for the message above is lost
+    }
     impl_->store = open_store(c);
 }
 

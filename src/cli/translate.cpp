@@ -4,6 +4,7 @@
 // Output files are named after the input file and the mapping, never after message content, and
 // appear by rename from a temporary file in the same folder, so no half-written file is left.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <iconv.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -44,6 +45,7 @@ struct translate_args {
     bool explain = false;
     std::vector<std::string> schema_dirs;
     reading_options reading;
+    bool sync_each = true;  ///< fsync each output; false: the caller makes a batch durable at once (syncfs)
 };
 
 core::diagnostic finding(mapping::code c, std::string text) {
@@ -287,7 +289,9 @@ private:
         std::string tmpl = (dir / ".edigate-XXXXXX").string();
         int fd = ::mkstemp(tmpl.data());
         if (fd < 0) return io_failed_ = true, fs::path();
-        bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+        // mkstemp makes 0600; an output is read by other accounts (the agencies' pickup, operators).
+        bool ok = ::fchmod(fd, 0644) == 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                  (!args_.sync_each || ::fsync(fd) == 0);
         ::close(fd);
         if (!ok) fs::remove(tmpl), io_failed_ = true;
         return ok ? fs::path(tmpl) : fs::path();
@@ -307,7 +311,7 @@ private:
         auto tmp = temporary(o.text);
         std::error_code ec;
         if (!tmp.empty()) fs::rename(tmp, fs::path(args_.out) / o.name, ec);
-        if (!ec && !tmp.empty()) spool::fsync_dir(args_.out);
+        if (!ec && !tmp.empty() && args_.sync_each) spool::fsync_dir(args_.out);
         if (tmp.empty() || ec) {
             io_failed_ = true;
             if (!tmp.empty()) fs::remove(tmp);
@@ -467,12 +471,13 @@ public:
         bool io_failed = false;                          ///< an output could not be written
     };
     /// Translates one file: every message through the mappings that read it, outputs published.
-    file_result process(const input_file& in) {
+    file_result process(const input_file& in, const std::string& now = {}) {
         file_result r{true, false, {}, core::diagnostic_sink(a_.reading.max_findings)};
         std::string stem = spool::safe_name(fs::path(in.display()).stem().string());
         mapping::variables vars = base_;
         vars["file"] = fs::path(in.display()).filename().string();
-        if (a_.now.empty()) vars["now"] = now_17();  // a long-running gateway sends at the time of each file
+        if (!now.empty()) vars["now"] = now;
+        else if (a_.now.empty()) vars["now"] = now_17();  // a long-running gateway sends at the time of each file
         if (sniff(in.path()) == input_kind::xml) {
             core::diagnostic problem;
             auto doc = xml::read_file(in.path(), problem);
@@ -584,14 +589,16 @@ route_translator::route_translator(const std::string& route, const std::filesyst
 
 route_translator::~route_translator() = default;
 
-route_translator::outcome route_translator::process(const std::filesystem::path& file) {
+void route_translator::sync_outputs_later() { impl_->args.sync_each = false; }
+
+route_translator::outcome route_translator::process(const std::filesystem::path& file, const std::string& now) {
     input_file in(file.string());
     outcome o;
     if (!in.ok()) {
         o.readable = false;
         return o;
     }
-    auto r = impl_->session->process(in);
+    auto r = impl_->session->process(in, now);
     o.readable = r.readable;
     o.ok = r.ok;
     o.interchanges = std::move(r.seen);

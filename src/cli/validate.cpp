@@ -149,10 +149,10 @@ int run_validate(validate_args a) {
         }
         if (sniff(in.path()) == input_kind::xml) {
             if (!xml_files) xml_files.emplace(a.xml, a.reading);
-            auto v = xml_files->check(in, a.json, a.quiet);
-            errors += v.errors;
-            warnings += v.warnings;
-            ++(v.errors ? invalid : valid);
+            auto verdict = xml_files->check(in, a.json, a.quiet);
+            errors += verdict.errors;
+            warnings += verdict.warnings;
+            ++(verdict.errors ? invalid : valid);
             continue;
         }
         progress_meter meter(in.display(), in.size());
