@@ -16,10 +16,14 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <toml++/toml.h>
 
 #include "commands.hpp"
+#include "edigate/ack/aperak.hpp"
+#include "edigate/ack/collector.hpp"
+#include "edigate/ack/contrl.hpp"
 #include "edigate/core/clock.hpp"
 #include "edigate/spool/intake.hpp"
 #include "edigate/tracking/store.hpp"
@@ -172,6 +176,7 @@ std::string claim_time(const std::string& work_name) {
 
 fs::path claimed_dir(const gateway_config& c, const std::string& partner) { return c.work / "claimed" / partner; }
 fs::path outbound_dir(const gateway_config& c, const std::string& partner) { return c.work / "outbound" / partner; }
+fs::path replies_dir(const gateway_config& c, const std::string& partner) { return c.work / "replies" / partner; }
 fs::path archive_dir(const gateway_config& c, const std::string& partner, std::string_view state) {
     return c.work / "archive" / partner / std::string(state);
 }
@@ -182,6 +187,36 @@ reading_options reading_for(const gateway_config& c, const partner_config& p) {
     r.profiles_file = c.profiles.string();
     r.charset_override = p.charset;
     return r;
+}
+
+/// Reader events -> directory validation -> collector: what a CONTRL and an APERAK answer.
+struct reply_pass final : edifact::handler {
+    directory::validator& validator;
+    ack::collector collector;
+    edifact::interchange_header header;
+    explicit reply_pass(directory::validator& v) : validator(v) {}
+    void interchange_begin(const edifact::interchange_header& h) override { header = h, collector.interchange_begin(h); }
+    void group_begin(const edifact::group_header& g) override { collector.group_begin(g); }
+    void message_end(const edifact::message& m) override {
+        validator.validate(m, header, [this](core::diagnostic d) { collector.add(d); });
+        collector.message_end(m);
+    }
+    void group_end(const edifact::group_trailer& t) override { collector.group_end(t); }
+    void interchange_end(const edifact::interchange_trailer& t) override { collector.interchange_end(t); }
+    void finding(const core::diagnostic& d) override { collector.finding(d); }
+};
+
+/// Writes `text` as `to` by a temporary file in the same folder and a rename (made durable by the
+/// group's syncfs); false when it cannot be written.
+bool publish(const fs::path& to, const std::string& text) {
+    fs::path tmp = to.parent_path() / (".edigate-" + to.filename().string());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) return false;
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (ok) ok = ::rename(tmp.c_str(), to.c_str()) == 0;
+    if (!ok) ::unlink(tmp.c_str());
+    return ok;
 }
 
 std::unique_ptr<tracking::store> open_store(const gateway_config& c) {
@@ -308,6 +343,7 @@ struct gateway::impl {
         }
         std::map<std::pair<const gateway_config*, std::string>, std::unique_ptr<route_translator>> translators;
         std::shared_ptr<const gateway_config> holding;  // keeps the configuration of the cached translators alive
+        directory::catalog dirs{directory::catalog::default_roots()};  // for the replies to rejected inputs
         for (;;) {
             std::vector<job> jobs;
             {
@@ -325,6 +361,7 @@ struct gateway::impl {
             for (auto& j : jobs) {
                 if (holding != j.config) translators.clear(), holding = j.config;  // a reload: build the translators again
                 auto d = translate(j, translators[std::make_pair(j.config.get(), j.partner->name)]);
+                if (d.state == tracking::file_state::rejected && sniff(j.file) == input_kind::edifact) reply(d, *own, dirs);
                 if (d.r.io_failed) {
                     d.undo();
                     defer(j, *own, "an output could not be written (disk full or no permission)");
@@ -355,9 +392,12 @@ struct gateway::impl {
         route_translator::outcome r;
         tracking::file_state state = tracking::file_state::failed;
         std::string text;
+        std::vector<std::string> replies;  ///< "CONTRL 17 (rejected) -> path" for the event log
+        std::vector<fs::path> reply_files;
         void undo() const {
             std::error_code ec;
             for (const auto& w : r.written) std::filesystem::remove(w, ec);
+            for (const auto& w : reply_files) std::filesystem::remove(w, ec);
         }
     };
 
@@ -391,6 +431,58 @@ struct gateway::impl {
         return d;
     }
 
+    /// The answer to a rejected EDIFACT input, for its sender: a CONTRL for each interchange (in
+    /// its syntax version; UCM/UCS/UCD point at what is wrong, or it says the syntax was fine), and
+    /// an APERAK where the directory found application errors, in work/replies/<partner>/. Each
+    /// gets the next outbound control reference of the partner. Not the input's fault when it
+    /// cannot be written: the file is then deferred like any other output.
+    void reply(done_job& d, tracking::store& db, directory::catalog& dirs) {
+        const auto& j = *d.j;
+        auto reading = reading_for(*j.config, *j.partner);
+        reading.resolve();
+        directory::validator validator(dirs, reading.make_validation());
+        reply_pass pass(validator);
+        std::vector<ack::interchange_record> done;
+        pass.collector.on_complete([&](ack::interchange_record& r) { done.push_back(std::move(r)); });
+        edifact::reader(reading.make(true)).read_file(j.file, pass);
+        fs::path dir = replies_dir(*j.config, j.partner->name);
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        auto now = std::chrono::system_clock::now();
+        std::string stem = j.file.stem().string();
+        for (std::size_t k = 0; k < done.size(); ++k) {
+            for (const char* kind : {"contrl", "aperak"}) {
+                auto b = db.begin();
+                auto n = b.next_reference(j.partner->name, "out");
+                if (!b.commit()) return void(d.r.io_failed = true);
+                std::ostringstream text;
+                ack::write_result w;
+                std::string reference = fmt::format("EG{:010}", n);
+                if (kind == std::string_view("contrl")) {
+                    ack::contrl_options o;
+                    o.control_reference = reference;
+                    o.date = core::utc_text(now, "%Y%m%d", 0), o.time = core::utc_text(now, "%H%M", 0);
+                    w = ack::write_contrl(done[k], text, o);
+                } else {
+                    ack::aperak_options o;
+                    o.control_reference = reference;
+                    o.date = core::utc_text(now, "%Y%m%d", 0), o.time = core::utc_text(now, "%H%M", 0);
+                    o.document_name_code = ack::document_codes_from(dirs);
+                    w = ack::write_aperak(done[k], text, o);
+                }
+                if (!w.written) {
+                    for (const auto& p : w.problems) d.replies.push_back(fmt::format("no {}: {} [{}]", kind, p.text, p.code));
+                    continue;
+                }
+                fs::path to = dir / fmt::format("{}.{}.{}.edi", stem, k + 1, kind);
+                if (!publish(to, text.str())) return void(d.r.io_failed = true);
+                d.reply_files.push_back(to);
+                d.replies.push_back(fmt::format("{} {} for interchange {} -> {}", kind == std::string_view("contrl") ? "CONTRL" : "APERAK",
+                                                reference, done[k].header.control_reference, to.string()));
+            }
+        }
+    }
+
     /// Makes a group of translated files durable and records them in one commit, then archives
     /// the inputs. The problem when they cannot be made durable or recorded (nothing recorded).
     std::string record(std::vector<done_job>& done, tracking::store& db) {
@@ -398,7 +490,7 @@ struct gateway::impl {
         // before the commit that says they exist (an uncommitted output is redone after a crash).
         std::set<std::string> synced;
         for (const auto& d : done) {
-            auto dir = outbound_dir(*d.j->config, d.j->partner->name);
+            auto dir = outbound_dir(*d.j->config, d.j->partner->name);  // replies/ is on the same file system (the work folder)
             if (!synced.insert(dir.string()).second) continue;
             int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             bool ok = fd >= 0 && ::syncfs(fd) == 0;
@@ -417,6 +509,7 @@ struct gateway::impl {
                 }
             }
             for (const auto& o : d.r.outputs) b.event("output", o, j.id);
+            for (const auto& r : d.replies) b.event("reply", r, j.id);
             std::size_t shown = 0;
             for (const auto& f : d.r.findings)
                 if (f.level == core::severity::error && shown++ < 100) b.event("finding", fmt::format("{} [{}]", f.text, f.code), j.id);
@@ -482,7 +575,7 @@ void gateway::recover() {
         std::error_code ec;
         fs::create_directories(claimed, ec);
         // Temporaries of a cut-off write: an output never published, a copy never finished.
-        for (const auto& dir : {out, claimed})
+        for (const auto& dir : {out, claimed, replies_dir(*c, p.name)})
             for (const auto& e : fs::directory_iterator(dir, ec)) {
                 auto name = e.path().filename().string();
                 if (name.starts_with(".edigate-") || (name.starts_with(".") && name.ends_with(".part"))) fs::remove(e.path(), ec);

@@ -192,6 +192,14 @@ class Gateway(unittest.TestCase):
         self.assertIn("EDI-", files["broken.edi"]["text"])  # the first finding, with its stable code
         self.assertIn(files["odd name ;$(x).edi"]["state"], {"rejected", "failed"})
         self.assertTrue((self.base / "work/quarantine/JGCB/link.edi").is_symlink())
+        # The sender gets a CONTRL for the broken interchange; it is itself a valid CONTRL.
+        replies = sorted((self.base / "work/replies/JGCB").glob("*broken*.contrl.edi"))
+        self.assertEqual(len(replies), 1)
+        self.assertIn(b"UCM+", replies[0].read_bytes())
+        v = edigate("validate", replies[0])
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        t = json.loads(edigate("track", "broken.edi", "--config", cfg, "--json", check=0).stdout)
+        self.assertIn("reply", [e["kind"] for e in t["files"][0]["events"]])
         self.assertEqual(secret.read_text(), "not for the gateway")
         for f in (self.base / "work").rglob("*"):
             self.assertNotIn(" ", f.name, "names in the work area are cleaned")
