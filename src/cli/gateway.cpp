@@ -166,19 +166,35 @@ struct header_peek final : edifact::handler {
 /// The claimed name starts with the claim time, yyyyMMddTHHmmss + 6 digits of the second.
 std::string stamp() { return core::utc_text(std::chrono::system_clock::now(), "%Y%m%dT%H%M%S", 6); }
 
-/// The claim time of a claimed name as the mappings' $now (yyyyMMddHHmmssSSS): the declaration is
-/// sent "as of" its arrival, and a redo after a crash writes the same bytes. Empty for other names.
+
+
+fs::path claimed_dir(const gateway_config& c, const std::string& partner) { return c.work / "claimed" / partner; }
+fs::path outbound_dir(const gateway_config& c, const std::string& partner) { return c.work / "outbound" / partner; }
+fs::path replies_dir(const gateway_config& c, const std::string& partner) { return c.work / "replies" / partner; }
+
+}  // namespace
+
 std::string claim_time(const std::string& work_name) {
     if (work_name.size() < 22 || work_name[8] != 'T' || work_name[21] != '-') return {};
     std::string t = work_name.substr(0, 8) + work_name.substr(9, 9);
     return std::all_of(t.begin(), t.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) ? t : std::string();
 }
 
-fs::path claimed_dir(const gateway_config& c, const std::string& partner) { return c.work / "claimed" / partner; }
-fs::path outbound_dir(const gateway_config& c, const std::string& partner) { return c.work / "outbound" / partner; }
-fs::path replies_dir(const gateway_config& c, const std::string& partner) { return c.work / "replies" / partner; }
-fs::path archive_dir(const gateway_config& c, const std::string& partner, std::string_view state) {
+fs::path input_place(const gateway_config& c, const std::string& partner, std::string_view state) {
+    if (state == "received" || state == "processing") return c.work / "claimed" / partner;
+    if (state == "held") return c.work / "hold" / partner;
     return c.work / "archive" / partner / std::string(state);
+}
+
+namespace {
+
+/// Where the input of a file row is now: claimed/, hold/ or archive/<state>/ (empty: nowhere).
+fs::path find_input(const gateway_config& c, const tracking::file_record& f) {
+    if (f.work_name.empty()) return {};
+    std::error_code ec;
+    for (std::string_view state : {"received", "held", "delivered", "rejected", "failed", "duplicate"})
+        if (auto p = input_place(c, f.partner, state) / f.work_name; fs::is_regular_file(p, ec)) return p;
+    return {};
 }
 
 reading_options reading_for(const gateway_config& c, const partner_config& p) {
@@ -242,6 +258,7 @@ struct gateway::impl {
     unsigned busy = 0;
     bool stopping = false;
     clock_type::time_point intake_paused_until{};  ///< after a failed registration (intake thread only)
+    clock_type::time_point next_requeue{};         ///< the next look for files released by an operator (intake thread only)
     std::vector<std::thread> workers;
     std::map<std::string, reading_options> readings;  ///< per partner, for the header peek (intake thread only)
 
@@ -319,8 +336,9 @@ struct gateway::impl {
         }
     }
 
+    /// Moves a claimed input to the place of its state (archive/<state>/, or hold/ when held).
     static bool archive(const job& j, std::string_view state) {
-        fs::path to = archive_dir(*j.config, j.partner->name, state);
+        fs::path to = input_place(*j.config, j.partner->name, state);
         std::error_code ec;
         fs::create_directories(to, ec);
         fs::rename(j.file, to / j.file.filename(), ec);
@@ -355,6 +373,22 @@ struct gateway::impl {
                     queue.pop_front();
                 }
                 ++busy;
+            }
+            // Taken for processing in one commit; a file an operator held meanwhile is left alone.
+            {
+                auto b = own->begin();
+                std::vector<bool> taken;
+                for (const auto& j : jobs)
+                    taken.push_back(b.transition(j.id, {tracking::file_state::received, tracking::file_state::processing},
+                                                 tracking::file_state::processing, "translating"));
+                if (!b.commit()) std::fill(taken.begin(), taken.end(), true);  // could not record it: translate anyway
+                std::vector<job> kept;
+                std::lock_guard lock(mutex);
+                for (std::size_t k = 0; k < jobs.size(); ++k) {
+                    if (taken[k]) kept.push_back(std::move(jobs[k]));
+                    else active.erase(jobs[k].id);
+                }
+                jobs = std::move(kept);
             }
             std::vector<done_job> done;
             std::vector<job> again;
@@ -610,19 +644,33 @@ void gateway::recover() {
                 spdlog::info("event=resumed partner={} id={} name=\"{}\"", p.name, j.id, j.name);
                 impl_->enqueue(std::move(j));
             } else {
-                impl::archive(j, row->state);  // the state was committed; the move to the archive was cut off
+                impl::archive(j, row->state);  // the state was committed; the move (to the archive, or hold/) was cut off
                 spdlog::info("event=archived-late partner={} id={} state={}", p.name, j.id, row->state);
             }
         }
         impl_->register_claims(c, p, std::move(unregistered));
     }
-    // Rows in flight whose input is gone from claimed/: someone removed it. Said, never silent.
+    // Rows in flight whose input is not in claimed/: an operator's move (edigate queue release,
+    // retry, resend) cut off between its commit and its rename is finished; otherwise someone
+    // removed the input, which is said, never silent.
     for (const auto& f : db.in_flight()) {
         if (seen.count(f.partner + "/" + f.work_name)) continue;
-        bool known = std::any_of(c->partners.begin(), c->partners.end(), [&](const auto& p) { return p.name == f.partner; });
-        if (!known) {
+        const partner_config* p = nullptr;
+        for (const auto& q : c->partners)
+            if (q.name == f.partner) p = &q;
+        if (!p) {
             spdlog::warn("event=unknown-partner id={} partner={}: in flight, but the partner is no longer configured", f.id, f.partner);
             continue;
+        }
+        if (auto from = find_input(*c, f); !from.empty()) {
+            std::error_code ec;
+            fs::rename(from, claimed_dir(*c, f.partner) / f.work_name, ec);
+            if (!ec) {
+                job j{c, p, f.id, claimed_dir(*c, f.partner) / f.work_name, f.name, {}, clock_type::now(), {}};
+                for (const auto& i : db.interchanges(f.id)) j.interchange_ids.push_back(i.id);
+                impl_->enqueue(std::move(j));
+                continue;
+            }
         }
         auto b = db.begin();
         b.set_state(f.id, tracking::file_state::failed, fmt::format("the claimed input {} is missing from the work area", f.work_name));
@@ -649,6 +697,25 @@ bool gateway::intake(bool report_waiting, const std::set<std::string>& renamed_i
         }
     }
     if (clock_type::now() < impl_->intake_paused_until) return false;
+    if (clock_type::now() >= impl_->next_requeue) {
+        // Files an operator released or sent round again (edigate queue, resend) are "received"
+        // and back in claimed/: taken up here, once per scan interval.
+        impl_->next_requeue = clock_type::now() + c->scan_interval;
+        for (const auto& f : impl_->store->in_flight()) {
+            const partner_config* p = nullptr;
+            for (const auto& q : c->partners)
+                if (q.name == f.partner) p = &q;
+            fs::path file = p ? claimed_dir(*c, p->name) / f.work_name : fs::path();
+            if (!p || f.work_name.empty() || !fs::is_regular_file(file)) continue;
+            {
+                std::lock_guard lock(impl_->mutex);
+                if (impl_->active.count(f.id)) continue;
+            }
+            job j{c, p, f.id, file, f.name, {}, clock_type::now(), {}};
+            for (const auto& i : impl_->store->interchanges(f.id)) j.interchange_ids.push_back(i.id);
+            impl_->enqueue(std::move(j));
+        }
+    }
     for (const auto& p : c->partners) {
         fs::path claimed = claimed_dir(*c, p.name), quarantine = c->work / "quarantine" / p.name;
         std::error_code ec;

@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace edigate::cli {
@@ -43,6 +44,15 @@ struct gateway_config {
 /// (all of them, not only the first); with `load_routes`, each partner's route and its mappings
 /// are loaded too, so a missing mapping or a bad mapping file is found before anything runs.
 std::optional<gateway_config> load_config(const std::filesystem::path& file, std::vector<std::string>& problems, bool load_routes);
+
+/// The folder that holds an input in this state: claimed/<partner> while received or processing,
+/// hold/<partner> while held, archive/<partner>/<state> once finished.
+std::filesystem::path input_place(const gateway_config& c, const std::string& partner, std::string_view state);
+
+/// The claim time of a claimed name ("<yyyyMMddTHHmmss + 6 digits>-<name>") as the mappings'
+/// $now (yyyyMMddHHmmssSSS): a declaration is sent as of its arrival, so a redo after a crash, or
+/// a replay, writes the same bytes. Empty for other names.
+std::string claim_time(const std::string& work_name);
 
 /// What became of one inbox entry (reported to the listener as it happens).
 struct file_done {

@@ -11,12 +11,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <set>
 
 #include "commands.hpp"
+#include "edigate/core/clock.hpp"
 #include "gateway.hpp"
 #include "edigate/tracking/store.hpp"
 
@@ -250,8 +253,7 @@ int track(const fs::path& file, const std::string& reference, bool json_mode) {
     auto files = store->find(reference);
     json out = json::array();
     for (const auto& f : files) {
-        fs::path where = f.state == "received" || f.state == "processing" ? c->work / "claimed" / f.partner / f.work_name
-                                                                             : c->work / "archive" / f.partner / f.state / f.work_name;
+        fs::path where = input_place(*c, f.partner, f.state) / f.work_name;
         auto interchanges = store->interchanges(f.id);
         auto events = store->history(f.id);
         if (json_mode) {
@@ -286,6 +288,132 @@ int track(const fs::path& file, const std::string& reference, bool json_mode) {
     if (json_mode) fmt::print("{}\n", json_text(json{{"reference", reference}, {"files", out}}));
     else if (files.empty()) fmt::print(stderr, "no file, interchange or message with the reference '{}'\n", reference);
     return files.empty() ? exit_invalid : exit_ok;
+}
+
+int queue_list(const fs::path& file, bool json_mode) {
+    auto c = config_or_throw(file, false);
+    auto store = open_store(*c);
+    auto files = store->queue();
+    if (json_mode) {
+        json out = json::array();
+        for (const auto& f : files)
+            out.push_back({{"id", f.id}, {"partner", f.partner}, {"name", f.name}, {"state", f.state}, {"received_at", f.received_at},
+                           {"updated_at", f.updated_at}, {"input", (input_place(*c, f.partner, f.state) / f.work_name).string()}});
+        fmt::print("{}\n", json_text(json{{"files", out}}));
+        return exit_ok;
+    }
+    if (files.empty()) fmt::print("the queue is empty: every file is delivered or a duplicate\n");
+    for (const auto& f : files) fmt::print("{:>8}  {:<10} {:<12} {}  {}\n", f.id, f.state, f.partner, f.updated_at, f.name);
+    return exit_ok;
+}
+
+/// An operator's move of files between states: the state changes in the store only from the
+/// states `from` names (checked in the same transaction), then the input moves to the folder of
+/// its new state. A running gateway takes released and re-sent files within its scan interval;
+/// a move cut off between the two steps is finished by the gateway's start-up reconciliation.
+int move_files(const fs::path& file, const std::vector<std::int64_t>& ids, const std::vector<tracking::file_state>& from,
+               tracking::file_state to, const std::string& verb, bool json_mode) {
+    auto c = config_or_throw(file, false);
+    auto store = open_store(*c);
+    bool all = true;
+    json out = json::array();
+    for (auto id : ids) {
+        auto f = store->file(id);
+        std::string said;
+        bool moved = false;
+        if (!f) {
+            said = fmt::format("no file {}", id);
+        } else {
+            std::string allowed;
+            for (auto s : from) allowed += (allowed.empty() ? "" : " or ") + std::string(tracking::to_string(s));
+            auto b = store->begin();
+            if (!b.transition(id, from, to, fmt::format("{} by the operator (was {})", verb, f->state))) {
+                said = fmt::format("file {} ({}) is {}: only a file that is {} can be {}", id, f->name, f->state, allowed, verb);
+            } else if (!b.commit()) {
+                throw std::runtime_error(store->last_problem().text);
+            } else {
+                fs::path dir = input_place(*c, f->partner, tracking::to_string(to));
+                std::error_code ec;
+                fs::create_directories(dir, ec);
+                fs::rename(input_place(*c, f->partner, f->state) / f->work_name, dir / f->work_name, ec);
+                moved = true;
+                said = ec ? fmt::format("file {} ({}) is {} now; its input could not be moved ({}): the gateway finishes the move when it "
+                                        "next starts", id, f->name, tracking::to_string(to), ec.message())
+                          : fmt::format("file {} ({}): {} -> {}; input in {}", id, f->name, f->state, tracking::to_string(to), dir.string());
+            }
+        }
+        all = all && moved;
+        if (json_mode) out.push_back({{"id", id}, {"done", moved}, {"text", said}});
+        else fmt::print(moved ? stdout : stderr, "{}{}\n", moved ? "" : "error: ", said);
+    }
+    if (json_mode) fmt::print("{}\n", json_text(json{{"files", out}}));
+    return all ? exit_ok : exit_invalid;
+}
+
+/// Runs archived inputs received since a date through the current mappings of their partner's
+/// route, into a scratch folder, with the $now they had, and compares each output with what was
+/// sent: the same bytes, changed, new, or no longer produced.
+int replay(const fs::path& file, const std::string& from, const std::string& route, fs::path out, bool json_mode) {
+    auto c = config_or_throw(file, true);
+    auto store = open_store(*c);
+    if (out.empty()) out = c->work / "replay" / core::utc_text(std::chrono::system_clock::now(), "%Y%m%dT%H%M%S", 0);
+    json report = json::array();
+    std::size_t same = 0, changed = 0, files = 0;
+    for (const auto& p : c->partners) {
+        if (!route.empty() && p.route != route) continue;
+        fs::path dir = out / p.name;
+        fs::create_directories(dir);
+        reading_options reading;
+        reading.profile = p.profile;
+        reading.profiles_file = c->profiles.string();
+        reading.charset_override = p.charset;
+        route_translator rt(p.route, dir, p.sets, reading);
+        for (const auto& f : store->received_since(p.name, from)) {
+            if (f.state == "duplicate" || f.state == "received" || f.state == "processing") continue;
+            fs::path input = input_place(*c, p.name, f.state) / f.work_name;
+            json j{{"id", f.id}, {"name", f.name}, {"state", f.state}};
+            json diffs = json::array();
+            std::error_code ec;
+            if (!fs::is_regular_file(input, ec)) {
+                diffs.push_back({{"output", ""}, {"result", "the archived input is missing: " + input.string()}});
+            } else {
+                auto r = rt.process(input, claim_time(f.work_name));
+                std::map<std::string, fs::path> before, after;
+                for (const auto& i : store->interchanges(f.id))
+                    for (const auto& m : i.messages)
+                        for (const auto& o : m.outputs)
+                            if (o.status == "written") before[fs::path(o.path).filename().string()] = o.path;
+                for (const auto& w : r.written) after[fs::path(w).filename().string()] = w;
+                auto bytes = [](const fs::path& at) {
+                    std::ifstream in(at, std::ios::binary);
+                    return std::string(std::istreambuf_iterator<char>(in), {});
+                };
+                for (const auto& [name, path] : before) {
+                    auto a = after.find(name);
+                    std::string result = a == after.end()                 ? "no longer produced"
+                                         : !fs::exists(path, ec)         ? "sent output missing, new one in " + a->second.string()
+                                         : bytes(path) == bytes(a->second) ? "same"
+                                                                           : "changed: edigate diff " + path.string() + " " + a->second.string();
+                    diffs.push_back({{"output", name}, {"result", result}});
+                }
+                for (const auto& [name, path] : after)
+                    if (!before.count(name)) diffs.push_back({{"output", name}, {"result", "new: " + path.string()}});
+            }
+            ++files;
+            for (const auto& d : diffs) (d["result"] == "same" ? same : changed)++;
+            j["outputs"] = diffs;
+            report.push_back(j);
+            if (!json_mode) {
+                fmt::print("file {} {} ({}, {}):\n", f.id, f.name, p.name, f.state);
+                for (const auto& d : diffs) fmt::print("  {}  {}\n", d["output"].get<std::string>(), d["result"].get<std::string>());
+            }
+        }
+    }
+    if (json_mode) fmt::print("{}\n", json_text(json{{"from", from}, {"route", route}, {"out", out.string()}, {"files", report},
+                                                     {"same", same}, {"different", changed}}));
+    else fmt::print("{} file{} replayed into {}: {} output{} the same, {} different\n", files, files == 1 ? "" : "s", out.string(), same,
+                    same == 1 ? "" : "s", changed);
+    return changed ? exit_invalid : exit_ok;
 }
 
 int check_config(const fs::path& file, bool json_mode) {
@@ -351,6 +479,65 @@ void add_run(CLI::App& app, int& exit) {
     tr->add_flag("--json", t->json, "JSON output");
     tr->footer("Exit codes: 0 found, 1 nothing has that reference, 2 usage or configuration error, 3 the database cannot be opened.");
     tr->callback([t, &exit] { exit = guarded([&] { return track(t->config, t->reference, t->json); }); });
+
+    struct queue_args {
+        std::string config, from, route, out;
+        std::vector<std::int64_t> ids;
+        bool json = false;
+    };
+    auto q = std::make_shared<queue_args>();
+    auto* qu = app.add_subcommand("queue", "the files not finished for good (received, processing, held, failed, rejected) and what an "
+                                           "operator does with them");
+    qu->require_subcommand(1);
+    auto* ql = qu->add_subcommand("list", "the queue: id, state, partner, last change, name");
+    struct move {
+        const char* name;
+        const char* help;
+        std::vector<tracking::file_state> from;
+        tracking::file_state to;
+        const char* verb;
+    };
+    using fs_t = tracking::file_state;
+    static const move moves[] = {
+        {"hold", "keep received files from being processed until released", {fs_t::received}, fs_t::held, "held"},
+        {"release", "let held files be processed again", {fs_t::held}, fs_t::received, "released"},
+        {"retry", "send failed or rejected files through their route again (after a fix of the mapping or configuration)",
+         {fs_t::failed, fs_t::rejected}, fs_t::received, "retried"},
+    };
+    ql->add_option("--config", q->config, "the gateway configuration (TOML)")->required();
+    ql->add_flag("--json", q->json, "JSON output");
+    ql->callback([q, &exit] { exit = guarded([&] { return queue_list(q->config, q->json); }); });
+    for (const auto& m : moves) {
+        auto* sub = qu->add_subcommand(m.name, m.help);
+        sub->add_option("ids", q->ids, "file ids (edigate queue list, edigate track)")->required();
+        sub->add_option("--config", q->config, "the gateway configuration (TOML)")->required();
+        sub->add_flag("--json", q->json, "JSON output");
+        sub->callback([q, &exit, &m] { exit = guarded([&] { return move_files(q->config, q->ids, m.from, m.to, m.verb, q->json); }); });
+    }
+    qu->footer("Exit codes: 0 done, 1 some file does not exist or is not in a state that allows it, 2 usage or configuration error, "
+               "3 the database cannot be opened.");
+    auto* rs = app.add_subcommand("resend", "send finished files (delivered, rejected or failed) through their route again: the "
+                                            "outputs are written again under the same names");
+    rs->add_option("ids", q->ids, "file ids")->required();
+    rs->add_option("--config", q->config, "the gateway configuration (TOML)")->required();
+    rs->add_flag("--json", q->json, "JSON output");
+    rs->footer("Exit codes: 0 done, 1 some file does not exist or is not finished, 2 usage or configuration error, 3 I/O failure.");
+    rs->callback([q, &exit] {
+        exit = guarded([&] {
+            return move_files(q->config, q->ids, {tracking::file_state::delivered, tracking::file_state::rejected, tracking::file_state::failed},
+                              tracking::file_state::received, "re-sent", q->json);
+        });
+    });
+    auto* rp = app.add_subcommand("replay", "run archived inputs through the current mappings into a scratch folder and report how "
+                                            "each output differs from what was sent (nothing is sent, no state changes)");
+    rp->add_option("--from", q->from, "inputs received at or after this UTC date or time (2026-11-27, 2026-11-27T15:00)")->required();
+    rp->add_option("--route", q->route, "only the partners on this route");
+    rp->add_option("--out", q->out, "the scratch folder (default: work/replay/<now>)");
+    rp->add_option("--config", q->config, "the gateway configuration (TOML)")->required();
+    rp->add_flag("--json", q->json, "JSON output");
+    rp->footer("Exit codes: 0 every output the same, 1 some output differs (or is new, or no longer produced), 2 usage or configuration "
+               "error, 3 I/O failure.");
+    rp->callback([q, &exit] { exit = guarded([&] { return replay(q->config, q->from, q->route, q->out, q->json); }); });
 
     auto k = std::make_shared<args>();
     auto* cc = app.add_subcommand("check-config", "check a gateway configuration without running anything: every mistake with its file "

@@ -72,6 +72,7 @@ std::string_view to_string(file_state s) noexcept {
     switch (s) {
     case file_state::received: return "received";
     case file_state::processing: return "processing";
+    case file_state::held: return "held";
     case file_state::delivered: return "delivered";
     case file_state::rejected: return "rejected";
     case file_state::duplicate: return "duplicate";
@@ -194,6 +195,20 @@ std::optional<file_record> store::file(std::int64_t id) const {
 std::vector<file_record> store::in_flight() const {
     std::vector<file_record> out;
     auto q = impl_->run("SELECT " FILE_COLUMNS " FROM files WHERE state IN ('received', 'processing') ORDER BY id");
+    while (q.row()) out.push_back(file_row(q));
+    return out;
+}
+
+std::vector<file_record> store::queue() const {
+    std::vector<file_record> out;
+    auto q = impl_->run("SELECT " FILE_COLUMNS " FROM files WHERE state IN ('received', 'processing', 'held', 'failed', 'rejected') ORDER BY id");
+    while (q.row()) out.push_back(file_row(q));
+    return out;
+}
+
+std::vector<file_record> store::received_since(const std::string& partner, const std::string& since) const {
+    std::vector<file_record> out;
+    auto q = impl_->run("SELECT " FILE_COLUMNS " FROM files WHERE partner = ? AND received_at >= ? ORDER BY id", partner, since);
     while (q.row()) out.push_back(file_row(q));
     return out;
 }
@@ -325,6 +340,20 @@ void batch::set_state(std::int64_t file_id, file_state state, const std::string&
                 std::string(to_string(state)), utc(), file_id))
         return;
     event(std::string(to_string(state)), text, file_id);
+}
+
+bool batch::transition(std::int64_t file_id, const std::vector<file_state>& from, file_state to, const std::string& text) {
+    if (!open_ || store_->impl_->batch_failed) return false;
+    std::string states;
+    for (auto f : from) states += fmt::format("{}'{}'", states.empty() ? "" : ", ", to_string(f));
+    // The states are our own words, never input: safe to put into the statement text.
+    auto sql = fmt::format("UPDATE files SET state = ?, updated_at = ? WHERE id = ? AND state IN ({}) RETURNING id", states);
+    {
+        auto q = store_->impl_->run(sql, std::string(to_string(to)), utc(), file_id);
+        if (!q.row()) return false;
+    }
+    event(std::string(to_string(to)), text, file_id);
+    return true;
 }
 
 std::int64_t batch::add_interchange(std::int64_t file_id, const std::string& sender, const std::string& recipient,

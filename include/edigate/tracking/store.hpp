@@ -23,8 +23,9 @@
 
 namespace edigate::tracking {
 
-/// Where a received file stands; every file ends in exactly one of the last four.
-enum class file_state { received, processing, delivered, rejected, duplicate, failed };
+/// Where a received file stands; every file ends in exactly one of the last four. An operator
+/// may hold a received file (it waits until released) and send a finished one round again.
+enum class file_state { received, processing, held, delivered, rejected, duplicate, failed };
 std::string_view to_string(file_state s) noexcept;
 
 struct file_record {
@@ -75,6 +76,9 @@ public:
     std::int64_t add_file(const std::string& partner, const std::string& name, const std::string& sha256, std::uint64_t bytes,
                           const std::string& work_name = {});
     void set_state(std::int64_t file_id, file_state state, const std::string& text = {});
+    /// Moves a file to `to` only when it is in one of `from` (another process may have moved it
+    /// meanwhile: a worker that took it, an operator who held it); false when it was not.
+    bool transition(std::int64_t file_id, const std::vector<file_state>& from, file_state to, const std::string& text);
     std::int64_t add_interchange(std::int64_t file_id, const std::string& sender, const std::string& recipient,
                                  const std::string& control_reference);
     std::int64_t add_message(std::int64_t interchange_id, const std::string& type, const std::string& reference, const std::string& status);
@@ -120,6 +124,10 @@ public:
     std::vector<std::pair<std::string, std::int64_t>> counts() const;
     /// Files still "received" or "processing": the work a cut-off run left, oldest first.
     std::vector<file_record> in_flight() const;
+    /// Files not finished for good: received, processing, held, failed, rejected (oldest first).
+    std::vector<file_record> queue() const;
+    /// Files of a partner received at or after `since` (ISO 8601 UTC, a prefix such as 2026-11-27 is enough).
+    std::vector<file_record> received_since(const std::string& partner, const std::string& since) const;
     /// Files a reference names: the file id, its name as received or in the work area, an
     /// interchange control reference or a message reference it carried.
     std::vector<file_record> find(const std::string& reference) const;

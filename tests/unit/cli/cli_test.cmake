@@ -1,6 +1,6 @@
 # cli_test.cmake - every command answers --help with exit 0, bad usage gives exit 2,
 # a missing file exit 3. Run with -DEDIGATE=path/to/edigate.
-foreach(cmd "" validate parse codes ack directory "directory|show" "directory|list" schemas translate diff run status track check-config)
+foreach(cmd "" validate parse codes ack directory "directory|show" "directory|list" schemas translate diff run status track check-config queue "queue|list" resend replay)
   string(REPLACE "|" ";" args "${cmd}")
   execute_process(COMMAND ${EDIGATE} ${args} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
   if(NOT rc EQUAL 0 OR NOT out MATCHES "Usage" OR (cmd MATCHES "show" AND NOT out MATCHES "VERSION"))
