@@ -10,6 +10,7 @@
 #include "edigate/edifact/reader.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,12 +36,19 @@ using core::position;
 struct source {
     virtual ~source() = default;
     virtual std::size_t fill(char* dst, std::size_t n) = 0;  ///< 0 = end of input
+    /// The input's size when known (0: unknown): a small input gets a small buffer, not a zeroed
+    /// chunk of a megabyte (the gateway reads thousands of small files).
+    virtual std::uint64_t size_hint() const { return 0; }
     std::string error;                                        ///< set when reading failed
 };
 
 struct fd_source final : source {
     int fd;
     explicit fd_source(int f) : fd(f) {}
+    std::uint64_t size_hint() const override {
+        struct stat st {};
+        return ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+    }
     std::size_t fill(char* dst, std::size_t n) override {
         for (;;) {
             ssize_t got = ::read(fd, dst, n);
@@ -63,6 +71,7 @@ struct stream_source final : source {
 struct buffer_source final : source {
     std::string_view data;
     explicit buffer_source(std::string_view d) : data(d) {}
+    std::uint64_t size_hint() const override { return data.size(); }
     std::size_t fill(char* dst, std::size_t n) override {
         n = std::min(n, data.size());
         std::memcpy(dst, data.data(), n);
@@ -126,7 +135,11 @@ bool parse_uint(std::string_view s, std::uint64_t& out) {
 class engine {
 public:
     engine(const reader_options& o, handler& h, source& s) : opt_(o), h_(h), src_(s) {
-        buf_.resize(o.chunk_bytes + padding);
+        // One byte more than a known size, so that the end of input is seen without a second buffer.
+        std::uint64_t hint = s.size_hint();
+        std::size_t first = hint ? static_cast<std::size_t>(std::min<std::uint64_t>(o.chunk_bytes, std::max<std::uint64_t>(hint + 1, 4096)))
+                                 : o.chunk_bytes;
+        buf_.resize(first + padding);
     }
 
     read_stats run();
