@@ -12,7 +12,6 @@
 #include <xercesc/sax/Locator.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/framework/XMLDocumentHandler.hpp>
-#include <xercesc/framework/XMLPScanToken.hpp>
 #include <xercesc/internal/XMLScanner.hpp>
 #include <xercesc/parsers/SAXParser.hpp>
 #include <xercesc/sax/ErrorHandler.hpp>
@@ -353,14 +352,14 @@ using halt = std::optional<stop>;
 /// Reads a file descriptor (closed at the end) or, with fd -1, a buffer in memory.
 class bounded_stream final : public x::BinInputStream {
 public:
-    bounded_stream(int fd, std::string_view memory, const limits& l, document_handler* h, halt& halted)
-        : fd_(fd), memory_(memory), guard_(l), handler_(h), halted_(halted) {}
+    bounded_stream(int fd, std::string_view memory, const limits& l, document_handler* h, halt& halted, const bool& finished)
+        : fd_(fd), memory_(memory), guard_(l), handler_(h), halted_(halted), finished_(finished) {}
     ~bounded_stream() override {
         if (fd_ >= 0) ::close(fd_);
     }
     XMLFilePos curPos() const override { return guard_.bytes(); }
     XMLSize_t readBytes(XMLByte* to, const XMLSize_t max) override {
-        if (halted_) return 0;
+        if (halted_ || finished_) return 0;
         ssize_t n;
         if (fd_ < 0) {
             n = static_cast<ssize_t>(std::min<std::size_t>(max, memory_.size()));
@@ -391,13 +390,15 @@ private:
     markup_guard guard_;
     document_handler* handler_;
     halt& halted_;
+    const bool& finished_;  ///< the reader has what it wanted (peek_root): read no further
 };
 
 /// Hands Xerces the one stream over an already opened file (the stream closes it) or a buffer.
 class bounded_source final : public x::InputSource {
 public:
-    bounded_source(const std::filesystem::path& file, int fd, std::string_view memory, const limits& l, document_handler* h, halt& halted)
-        : fd_(fd), memory_(memory), limits_(l), handler_(h), halted_(halted) {
+    bounded_source(const std::filesystem::path& file, int fd, std::string_view memory, const limits& l, document_handler* h, halt& halted,
+                   const bool& finished)
+        : fd_(fd), memory_(memory), limits_(l), handler_(h), halted_(halted), finished_(finished) {
         auto id = detail::utf16(file.string());
         setSystemId(detail::xch(id));
     }
@@ -407,7 +408,7 @@ public:
     x::BinInputStream* makeStream() const override {
         if (made_) return nullptr;
         made_ = true;
-        return new bounded_stream(std::exchange(fd_, -1), memory_, limits_, handler_, halted_);
+        return new bounded_stream(std::exchange(fd_, -1), memory_, limits_, handler_, halted_, finished_);
     }
 
 private:
@@ -417,6 +418,7 @@ private:
     const limits& limits_;
     document_handler* handler_;
     halt& halted_;
+    const bool& finished_;
 };
 
 bool same(const char16_t* a, const XMLCh* b) {
@@ -426,11 +428,15 @@ bool same(const char16_t* a, const XMLCh* b) {
 
 /// Xerces' SAX1 parser, for its scanner-level ("advanced") document handler interface: element
 /// declarations instead of strings, namespace ids instead of URIs, and no SAX2 attribute and
-/// prefix-mapping bookkeeping for us to undo. The subclass only exposes the scanner's locator.
+/// prefix-mapping bookkeeping for us to undo. The subclass exposes the scanner's locator and
+/// hands the scanner our handler directly: SAXParser's own handler only forwards each event to
+/// the installed ones (one more virtual call and loop per event, 5% of a parse), while errors
+/// still go through SAXParser to the ErrorHandler.
 class scanner_parser final : public x::SAXParser {
 public:
     using x::SAXParser::SAXParser;
     const x::Locator* locator() const { return getScanner().getLocator(); }
+    void install(x::XMLDocumentHandler* h) { const_cast<x::XMLScanner&>(getScanner()).setDocHandler(h); }
 };
 
 /// One open element on the path: its written name, its index among same-named siblings, and the
@@ -448,8 +454,8 @@ public:
     tree_builder(document_handler& h, const read_options& o, read_result& r, bool peek, const scanner_parser& p, halt& halted)
         : out_(h), options_(o), result_(r), peek_(peek), parser_(p), halted_(halted) {}
 
-    /// Peeking saw the root element: the parse can end.
-    bool done() const noexcept { return root_seen_; }
+    /// Peeking saw the root element: the parse can end (the stream reads no further).
+    const bool& done() const noexcept { return root_seen_; }
 
     void startElement(const x::XMLElementDecl& decl, const unsigned int uri_id, const XMLCh* const prefix,
                       const x::RefVectorOf<x::XMLAttr>& attrs, const XMLSize_t attr_count, const bool empty, const bool) override {
@@ -578,19 +584,48 @@ private:
     /// inventing names) new ones are converted into the frame each time, not remembered.
     std::uint32_t name_of(const x::XMLElementDecl& decl, const XMLCh* prefix, frame& f) {
         const XMLCh* p = prefix ? prefix : u"";
-        std::size_t h = (reinterpret_cast<std::uintptr_t>(&decl) >> 4) & (slots_.size() - 1);
-        for (std::size_t probe = 0; probe < 8; ++probe, h = (h + 1) & (slots_.size() - 1)) {
-            std::uint32_t i = slots_[h];
-            if (i == ~0u) {
-                if (names_.size() >= 4096) break;
-                slots_[h] = add(decl, p);
-                return slots_[h];
+        for (bool again = true; again;) {
+            again = false;
+            std::size_t mask = slots_.size() - 1;
+            std::size_t h = (reinterpret_cast<std::uintptr_t>(&decl) >> 4) & mask;
+            for (std::size_t probe = 0; probe < 8; ++probe, h = (h + 1) & mask) {
+                slot& s = slots_[h];
+                if (!s.decl) {
+                    if (names_.size() >= 4096) break;
+                    if (names_.size() >= slots_.size() / 2 && grow()) {
+                        again = true;
+                        break;
+                    }
+                    s = {&decl, add(decl, p), *p != 0};
+                    return s.index;
+                }
+                if (s.decl == &decl && (s.prefixed ? same(names_[s.index].prefix.c_str(), p) : !*p)) return s.index;
             }
-            if (names_[i].decl == &decl && same(names_[i].prefix.c_str(), p)) return i;
+            // Not found within 8 places: a smaller table grows and looks again; the full-size one
+            // gives up (the name is converted into the frame).
+            if (!again && names_.size() < 4096 && grow()) again = true;
         }
         f.local = utf8(decl.getBaseName());
         f.qname = *p ? utf8(p) + ":" + f.local : f.local;
         return frame::own;
+    }
+    /// Doubles the name table up to its full size and puts the names back in the order they came,
+    /// so that the full-size table holds them where a table of that size from the start would
+    /// have. False when it is full size already.
+    bool grow() {
+        if (slots_.size() >= max_slots) return false;
+        slots_.assign(slots_.size() * 2, slot{});
+        std::size_t mask = slots_.size() - 1;
+        for (std::uint32_t i = 0; i < names_.size(); ++i) {
+            std::size_t h = (reinterpret_cast<std::uintptr_t>(names_[i].decl) >> 4) & mask;
+            for (std::size_t probe = 0; probe < 8; ++probe, h = (h + 1) & mask) {
+                if (!slots_[h].decl) {
+                    slots_[h] = {names_[i].decl, i, !names_[i].prefix.empty()};
+                    break;
+                }
+            }
+        }
+        return true;
     }
     std::uint32_t add(const x::XMLElementDecl& decl, const XMLCh* prefix) {
         name n{&decl, prefix, utf8(decl.getBaseName()), {}};
@@ -656,7 +691,14 @@ private:
     bool root_seen_ = false;
     std::vector<frame> frames_;
     std::vector<name> names_;
-    std::vector<std::uint32_t> slots_ = std::vector<std::uint32_t>(8192, ~0u);
+    /// The name table: small while a document uses few names, so that it stays in the L1 cache.
+    struct slot {
+        const x::XMLElementDecl* decl = nullptr;
+        std::uint32_t index = 0;  ///< into names_
+        bool prefixed = false;
+    };
+    static constexpr std::size_t max_slots = 8192;
+    std::vector<slot> slots_ = std::vector<slot>(256);
     std::vector<std::pair<core::symbol, bool>> namespaces_;
     core::symbol scratch_ns_;
     std::size_t depth_ = 0;
@@ -701,22 +743,21 @@ read_result run(const std::filesystem::path& file, const std::string_view* memor
     security.setEntityExpansionLimit(100);
     parser.setSecurityManager(&security);
     tree_builder b(h, o, r, peek, parser, halted);
-    parser.installAdvDocHandler(&b);
+    parser.install(&b);
     parser.setErrorHandler(&b);
-    bounded_source source(file, fd, memory ? *memory : std::string_view(), o.bounds, peek ? nullptr : &h, halted);
+    bounded_source source(file, fd, memory ? *memory : std::string_view(), o.bounds, peek ? nullptr : &h, halted, b.done());
     std::u16string encoding;
     if (!o.encoding.empty()) {
         encoding = detail::utf16(o.encoding);
         source.setEncoding(detail::xch(encoding));
     }
-    // Token by token, so that a stop recorded by the handler or the stream ends the parse at the
-    // next token, through Xerces' own reset rather than an exception.
-    x::XMLPScanToken token;
+    // A stop recorded by the handler or the stream (and, when peeking, the root element) makes
+    // the stream report the end of the input: Xerces then ends the parse at the end of what it has
+    // buffered, through its own error path rather than an exception, and the handler ignores
+    // every event after the stop. One parse() call, not token by token: Xerces' progressive scan
+    // costs about 8% of a parse in per-token set-up.
     try {
-        if (parser.parseFirst(source, token))
-            while (!halted && !b.done() && parser.parseNext(token)) {
-            }
-        parser.parseReset(token);
+        parser.parse(source);
     } catch (const x::OutOfMemoryException&) {
         if (!halted) halted = stop{code::too_large, "out of memory while reading the document"};
     } catch (const x::XMLException& e) {
