@@ -240,14 +240,43 @@ private:
             return false;
         };
 #if defined(__SSE2__)
+        // Each state looks only at the bytes that can change it: text at '<', a tag at '>' and
+        // quotes, a quoted value at its own quote. The others (a '>' or an apostrophe in text,
+        // a '<' inside a tag) are skipped without a visit, which is what visit() would do too.
         const __m128i lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'), dq = _mm_set1_epi8('"'), sq = _mm_set1_epi8('\'');
+        auto bits = [](__m128i v, __m128i c) { return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, c))); };
+        const __m128i bang = _mm_set1_epi8('!'), question = _mm_set1_epi8('?');
         while (end - p >= 16) {
             __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
-                                       _mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, sq)));
-            for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(hit)); m; m &= m - 1) {
-                const unsigned char* q = p + __builtin_ctz(m);
-                if (visit(q)) return q + 1;
+            unsigned lts = bits(v, lt), gts = bits(v, gt), dqs = bits(v, dq), sqs = bits(v, sq);
+            // Most blocks hold only element tags without attributes and text: no quotes, and no
+            // '<' followed by '!' or '?'. There every '<' in text opens a tag and every '>' in a
+            // tag closes it, so the state after the block follows from the last '>' and the first
+            // '<' after it, and the only tag that can be long is one that began before the block
+            // (the others are shorter than 16 bytes, below any bound this path is taken with).
+            if ((state_ == st::text || state_ == st::tag) && !(dqs | sqs) && limits_.max_markup >= 16 &&
+                !((bits(v, bang) | bits(v, question)) >> 1 & lts) &&
+                (!(lts & 0x8000) || (end - p > 16 && p[16] != '!' && p[16] != '?'))) {
+                if (gts) {
+                    if (state_ == st::tag) bound(at(p + __builtin_ctz(gts)));
+                    unsigned after = lts & (0xFFFEu << (31 - __builtin_clz(gts))) & 0xFFFF;
+                    if (after) begin(at(p + __builtin_ctz(after))), state_ = st::tag;
+                    else state_ = st::text;
+                } else if (state_ == st::text && lts) {
+                    begin(at(p + __builtin_ctz(lts)));
+                    state_ = st::tag;
+                }
+                p += 16;
+                continue;
+            }
+            unsigned left = 0xFFFF;  // the bits not yet passed in this block
+            for (;;) {
+                unsigned m = state_ == st::text ? lts : state_ == st::tag ? (gts | dqs | sqs) : quote_ == '"' ? dqs : sqs;
+                m &= left;
+                if (!m) break;
+                unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+                if (visit(p + k)) return p + k + 1;
+                left = 0xFFFEu << k & 0xFFFF;
             }
             p += 16;
         }
