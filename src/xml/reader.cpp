@@ -544,14 +544,8 @@ public:
                 auto& siblings = stack_.back()->children;
                 if (siblings.empty()) reuse(siblings, depth_);
                 n = &siblings.emplace_back();
-                // The next sibling's place is written soon, after this element's own subtree: ask
-                // for its cache lines now (trees larger than the L2 cache otherwise stall on them).
-                if (siblings.size() < siblings.capacity()) {
-                    const char* next = reinterpret_cast<const char*>(n + 1);
-                    __builtin_prefetch(next, 1);
-                    __builtin_prefetch(next + 64, 1);
-                    __builtin_prefetch(next + sizeof(core::node) - 1, 1);
-                }
+                // The next sibling's place is written soon, after this element's own subtree.
+                if (siblings.size() < siblings.capacity()) prefetch(n + 1);
             }
             n->name = local;
             n->ns = ns;
@@ -695,16 +689,24 @@ private:
         namespaces_[id] = {s, true};
         return namespaces_[id].first;
     }
-    /// An empty children vector for a node at `depth` - 1: one the last subtrees left at this
-    /// depth, so that steady-state streaming allocates no vectors and writes into memory that is
-    /// still in cache, reserved to what the last element at this depth had.
+    /// Asks for the cache lines of a node about to be written (trees larger than the L2 cache
+    /// otherwise stall on the first store into every node).
+    static void prefetch(const core::node* n) {
+        const char* p = reinterpret_cast<const char*>(n);
+        __builtin_prefetch(p, 1);
+        __builtin_prefetch(p + 64, 1);
+        __builtin_prefetch(p + sizeof(core::node) - 1, 1);
+    }
     /// An empty children vector for a node at `depth` - 1: one the last subtrees left at this
     /// depth, so that steady-state streaming allocates no vectors and writes into memory that is
     /// still in cache, reserved to what the last element at this depth had.
     void reuse(std::vector<core::node>& children, std::size_t depth) {
         if (children.capacity() == 0 && depth < spare_.size() && !spare_[depth].empty()) {
-            children = std::move(spare_[depth].back());
-            spare_[depth].pop_back();
+            auto& pool = spare_[depth];
+            children = std::move(pool.back());
+            pool.pop_back();
+            // The next vector taken at this depth gets its first node written soon: fetch it now.
+            if (!pool.empty()) prefetch(pool.back().data());
         }
         if (std::size_t h = hint(depth); children.capacity() < h) children.reserve(h);
     }

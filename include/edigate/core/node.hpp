@@ -24,8 +24,8 @@ struct node {
     std::uint32_t line = 0;                                      ///< 1-based source line (XML), 0 = not known
 
     // User-provided on purpose: with `= default`, value-initialisation (`children.emplace_back()`)
-    // zero-fills the whole node before running the member initialisers, a `rep stos` over 150
-    // bytes for every element of every tree.
+    // zero-fills the whole node before running the member initialisers: a `rep stos` over every
+    // byte of every element of every tree.
     node() noexcept {}  // NOLINT(modernize-use-equals-default)
     explicit node(std::string n, std::string v = {}) : name(std::move(n)), value(std::move(v)) {}
 
