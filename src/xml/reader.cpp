@@ -711,15 +711,22 @@ private:
         if (std::size_t h = hint(depth); children.capacity() < h) children.reserve(h);
     }
     /// Takes back the children vectors of a subtree the handler is done with (what it moved out
-    /// is simply not there any more). Vectors past the bounds are freed, so the spares never hold
-    /// more than the largest subtree did, and one huge element does not pin its capacity.
+    /// is simply not there any more). The spares are only ever this last subtree's vectors (the
+    /// ones the subtree before it left unused are freed first), and a vector much larger than
+    /// what it held is freed too: so the spares hold no more than the last subtree needed, and
+    /// memory stays what the largest subtree takes, however long the document.
     void recycle(core::node& n, std::size_t depth) {
+        for (auto& pool : spare_) pool.clear();
+        give_back(n, depth);
+    }
+    void give_back(core::node& n, std::size_t depth) {
         for (auto& c : n.children)
-            if (c.children.capacity()) recycle(c, depth + 1);  // leaves have nothing to give back
+            if (c.children.capacity()) give_back(c, depth + 1);  // leaves have nothing to give back
+        std::size_t used = n.children.size();
         n.children.clear();
-        if (n.children.capacity() > 4096) return;
+        if (n.children.capacity() > 2 * used + 16) return;
         if (spare_.size() <= depth + 1) spare_.resize(depth + 2);
-        if (spare_[depth + 1].size() < 65536) spare_[depth + 1].push_back(std::move(n.children));
+        spare_[depth + 1].push_back(std::move(n.children));
     }
     std::size_t hint(std::size_t depth) {
         if (hints_.size() <= depth) hints_.resize(depth + 1, 4);
