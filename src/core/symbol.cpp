@@ -1,7 +1,9 @@
 // symbol.cpp - the process-wide intern table behind core::symbol.
 #include "edigate/core/symbol.hpp"
 
+#include <atomic>
 #include <mutex>
+#include <type_traits>
 #include <unordered_set>
 
 namespace edigate::core {
@@ -17,6 +19,14 @@ struct table {
     std::unordered_set<std::string> texts;  // node-based: addresses are stable
     std::size_t bytes = 0;
 };
+
+/// Text a symbol owns when the table is full; shared by reference count between copies. The
+/// text comes first, so that the address of the text is the address of the block.
+struct owned_text {
+    std::string text;
+    std::atomic<std::size_t> references{1};
+};
+static_assert(std::is_standard_layout_v<owned_text> && alignof(owned_text) > 1);
 
 table& interned() {
     static table* t = new table;  // never destroyed: symbols may outlive static destruction order
@@ -36,14 +46,23 @@ symbol::symbol(std::string_view s) {
     std::lock_guard lock(t.mutex);
     std::string key(s);
     if (auto it = t.texts.find(key); it != t.texts.end()) {
-        text_ = &*it;
+        p_ = reinterpret_cast<std::uintptr_t>(&*it);
     } else if (t.texts.size() < max_symbols && t.bytes + s.size() <= max_bytes) {
         t.bytes += s.size();
-        text_ = &*t.texts.insert(std::move(key)).first;
+        p_ = reinterpret_cast<std::uintptr_t>(&*t.texts.insert(std::move(key)).first);
     } else {
-        own_ = std::make_shared<const std::string>(std::move(key));
-        text_ = own_.get();
+        p_ = reinterpret_cast<std::uintptr_t>(new owned_text{std::move(key)}) | owned;
     }
+}
+
+void symbol::hold() const noexcept {
+    reinterpret_cast<owned_text*>(p_ & ~owned)->references.fetch_add(1, std::memory_order_relaxed);
+}
+
+void symbol::drop() noexcept {
+    auto* o = reinterpret_cast<owned_text*>(p_ & ~owned);
+    if (o->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete o;
+    p_ = 0;
 }
 
 }  // namespace edigate::core

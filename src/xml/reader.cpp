@@ -12,7 +12,6 @@
 #include <xercesc/sax/Locator.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/framework/XMLDocumentHandler.hpp>
-#include <xercesc/framework/XMLPScanToken.hpp>
 #include <xercesc/internal/XMLScanner.hpp>
 #include <xercesc/parsers/SAXParser.hpp>
 #include <xercesc/sax/ErrorHandler.hpp>
@@ -49,8 +48,23 @@ void init_xerces() {
 }
 
 void append_utf8(std::string& out, const XMLCh* s, std::size_t n) {
-    std::size_t i = 0;
-    // ASCII runs are the common case in every agency format; copy them without branching per case.
+    // All-ASCII text is the common case in every agency format: narrowed in place, 8 units at a
+    // time, into room for n bytes; the first other unit hands over to the general loop below.
+    std::size_t base = out.size(), i = 0;
+    out.resize(base + n);
+    char* ascii = out.data() + base;
+#if defined(__SSE2__)
+    const __m128i high = _mm_set1_epi16(static_cast<short>(0xFF80)), zero = _mm_setzero_si128();
+    for (; i + 8 <= n; i += 8) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+        if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, high), zero)) != 0xFFFF) break;
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(ascii + i), _mm_packus_epi16(v, v));
+    }
+#endif
+    for (; i < n && s[i] < 0x80; ++i) ascii[i] = static_cast<char>(s[i]);
+    if (i == n) return;
+    out.resize(base + i);
+    // ASCII runs are still copied without branching per unit.
     while (i < n) {
         std::size_t start = i;
         while (i < n && s[i] < 0x80) ++i;
@@ -241,14 +255,43 @@ private:
             return false;
         };
 #if defined(__SSE2__)
+        // Each state looks only at the bytes that can change it: text at '<', a tag at '>' and
+        // quotes, a quoted value at its own quote. The others (a '>' or an apostrophe in text,
+        // a '<' inside a tag) are skipped without a visit, which is what visit() would do too.
         const __m128i lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'), dq = _mm_set1_epi8('"'), sq = _mm_set1_epi8('\'');
+        auto bits = [](__m128i v, __m128i c) { return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, c))); };
+        const __m128i bang = _mm_set1_epi8('!'), question = _mm_set1_epi8('?');
         while (end - p >= 16) {
             __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
-                                       _mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, sq)));
-            for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(hit)); m; m &= m - 1) {
-                const unsigned char* q = p + __builtin_ctz(m);
-                if (visit(q)) return q + 1;
+            unsigned lts = bits(v, lt), gts = bits(v, gt), dqs = bits(v, dq), sqs = bits(v, sq);
+            // Most blocks hold only element tags without attributes and text: no quotes, and no
+            // '<' followed by '!' or '?'. There every '<' in text opens a tag and every '>' in a
+            // tag closes it, so the state after the block follows from the last '>' and the first
+            // '<' after it, and the only tag that can be long is one that began before the block
+            // (the others are shorter than 16 bytes, below any bound this path is taken with).
+            if ((state_ == st::text || state_ == st::tag) && !(dqs | sqs) && limits_.max_markup >= 16 &&
+                !((bits(v, bang) | bits(v, question)) >> 1 & lts) &&
+                (!(lts & 0x8000) || (end - p > 16 && p[16] != '!' && p[16] != '?'))) {
+                if (gts) {
+                    if (state_ == st::tag) bound(at(p + __builtin_ctz(gts)));
+                    unsigned after = lts & (0xFFFEu << (31 - __builtin_clz(gts))) & 0xFFFF;
+                    if (after) begin(at(p + __builtin_ctz(after))), state_ = st::tag;
+                    else state_ = st::text;
+                } else if (state_ == st::text && lts) {
+                    begin(at(p + __builtin_ctz(lts)));
+                    state_ = st::tag;
+                }
+                p += 16;
+                continue;
+            }
+            unsigned left = 0xFFFF;  // the bits not yet passed in this block
+            for (;;) {
+                unsigned m = state_ == st::text ? lts : state_ == st::tag ? (gts | dqs | sqs) : quote_ == '"' ? dqs : sqs;
+                m &= left;
+                if (!m) break;
+                unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+                if (visit(p + k)) return p + k + 1;
+                left = 0xFFFEu << k & 0xFFFF;
             }
             p += 16;
         }
@@ -353,14 +396,14 @@ using halt = std::optional<stop>;
 /// Reads a file descriptor (closed at the end) or, with fd -1, a buffer in memory.
 class bounded_stream final : public x::BinInputStream {
 public:
-    bounded_stream(int fd, std::string_view memory, const limits& l, document_handler* h, halt& halted)
-        : fd_(fd), memory_(memory), guard_(l), handler_(h), halted_(halted) {}
+    bounded_stream(int fd, std::string_view memory, const limits& l, document_handler* h, halt& halted, const bool& finished)
+        : fd_(fd), memory_(memory), guard_(l), handler_(h), halted_(halted), finished_(finished) {}
     ~bounded_stream() override {
         if (fd_ >= 0) ::close(fd_);
     }
     XMLFilePos curPos() const override { return guard_.bytes(); }
     XMLSize_t readBytes(XMLByte* to, const XMLSize_t max) override {
-        if (halted_) return 0;
+        if (halted_ || finished_) return 0;
         ssize_t n;
         if (fd_ < 0) {
             n = static_cast<ssize_t>(std::min<std::size_t>(max, memory_.size()));
@@ -391,13 +434,15 @@ private:
     markup_guard guard_;
     document_handler* handler_;
     halt& halted_;
+    const bool& finished_;  ///< the reader has what it wanted (peek_root): read no further
 };
 
 /// Hands Xerces the one stream over an already opened file (the stream closes it) or a buffer.
 class bounded_source final : public x::InputSource {
 public:
-    bounded_source(const std::filesystem::path& file, int fd, std::string_view memory, const limits& l, document_handler* h, halt& halted)
-        : fd_(fd), memory_(memory), limits_(l), handler_(h), halted_(halted) {
+    bounded_source(const std::filesystem::path& file, int fd, std::string_view memory, const limits& l, document_handler* h, halt& halted,
+                   const bool& finished)
+        : fd_(fd), memory_(memory), limits_(l), handler_(h), halted_(halted), finished_(finished) {
         auto id = detail::utf16(file.string());
         setSystemId(detail::xch(id));
     }
@@ -407,7 +452,7 @@ public:
     x::BinInputStream* makeStream() const override {
         if (made_) return nullptr;
         made_ = true;
-        return new bounded_stream(std::exchange(fd_, -1), memory_, limits_, handler_, halted_);
+        return new bounded_stream(std::exchange(fd_, -1), memory_, limits_, handler_, halted_, finished_);
     }
 
 private:
@@ -417,6 +462,7 @@ private:
     const limits& limits_;
     document_handler* handler_;
     halt& halted_;
+    const bool& finished_;
 };
 
 bool same(const char16_t* a, const XMLCh* b) {
@@ -426,11 +472,15 @@ bool same(const char16_t* a, const XMLCh* b) {
 
 /// Xerces' SAX1 parser, for its scanner-level ("advanced") document handler interface: element
 /// declarations instead of strings, namespace ids instead of URIs, and no SAX2 attribute and
-/// prefix-mapping bookkeeping for us to undo. The subclass only exposes the scanner's locator.
+/// prefix-mapping bookkeeping for us to undo. The subclass exposes the scanner's locator and
+/// hands the scanner our handler directly: SAXParser's own handler only forwards each event to
+/// the installed ones (one more virtual call and loop per event, 5% of a parse), while errors
+/// still go through SAXParser to the ErrorHandler.
 class scanner_parser final : public x::SAXParser {
 public:
     using x::SAXParser::SAXParser;
     const x::Locator* locator() const { return getScanner().getLocator(); }
+    void install(x::XMLDocumentHandler* h) { const_cast<x::XMLScanner&>(getScanner()).setDocHandler(h); }
 };
 
 /// One open element on the path: its written name, its index among same-named siblings, and the
@@ -448,8 +498,8 @@ public:
     tree_builder(document_handler& h, const read_options& o, read_result& r, bool peek, const scanner_parser& p, halt& halted)
         : out_(h), options_(o), result_(r), peek_(peek), parser_(p), halted_(halted) {}
 
-    /// Peeking saw the root element: the parse can end.
-    bool done() const noexcept { return root_seen_; }
+    /// Peeking saw the root element: the parse can end (the stream reads no further).
+    const bool& done() const noexcept { return root_seen_; }
 
     void startElement(const x::XMLElementDecl& decl, const unsigned int uri_id, const XMLCh* const prefix,
                       const x::RefVectorOf<x::XMLAttr>& attrs, const XMLSize_t attr_count, const bool empty, const bool) override {
@@ -492,8 +542,10 @@ public:
                 n = &root_;
             } else {
                 auto& siblings = stack_.back()->children;
-                if (siblings.empty()) siblings.reserve(hint(depth_));
+                if (siblings.empty()) reuse(siblings, depth_);
                 n = &siblings.emplace_back();
+                // The next sibling's place is written soon, after this element's own subtree.
+                if (siblings.size() < siblings.capacity()) prefetch(n + 1);
             }
             n->name = local;
             n->ns = ns;
@@ -578,19 +630,48 @@ private:
     /// inventing names) new ones are converted into the frame each time, not remembered.
     std::uint32_t name_of(const x::XMLElementDecl& decl, const XMLCh* prefix, frame& f) {
         const XMLCh* p = prefix ? prefix : u"";
-        std::size_t h = (reinterpret_cast<std::uintptr_t>(&decl) >> 4) & (slots_.size() - 1);
-        for (std::size_t probe = 0; probe < 8; ++probe, h = (h + 1) & (slots_.size() - 1)) {
-            std::uint32_t i = slots_[h];
-            if (i == ~0u) {
-                if (names_.size() >= 4096) break;
-                slots_[h] = add(decl, p);
-                return slots_[h];
+        for (bool again = true; again;) {
+            again = false;
+            std::size_t mask = slots_.size() - 1;
+            std::size_t h = (reinterpret_cast<std::uintptr_t>(&decl) >> 4) & mask;
+            for (std::size_t probe = 0; probe < 8; ++probe, h = (h + 1) & mask) {
+                slot& s = slots_[h];
+                if (!s.decl) {
+                    if (names_.size() >= 4096) break;
+                    if (names_.size() >= slots_.size() / 2 && grow()) {
+                        again = true;
+                        break;
+                    }
+                    s = {&decl, add(decl, p), *p != 0};
+                    return s.index;
+                }
+                if (s.decl == &decl && (s.prefixed ? same(names_[s.index].prefix.c_str(), p) : !*p)) return s.index;
             }
-            if (names_[i].decl == &decl && same(names_[i].prefix.c_str(), p)) return i;
+            // Not found within 8 places: a smaller table grows and looks again; the full-size one
+            // gives up (the name is converted into the frame).
+            if (!again && names_.size() < 4096 && grow()) again = true;
         }
         f.local = utf8(decl.getBaseName());
         f.qname = *p ? utf8(p) + ":" + f.local : f.local;
         return frame::own;
+    }
+    /// Doubles the name table up to its full size and puts the names back in the order they came,
+    /// so that the full-size table holds them where a table of that size from the start would
+    /// have. False when it is full size already.
+    bool grow() {
+        if (slots_.size() >= max_slots) return false;
+        slots_.assign(slots_.size() * 2, slot{});
+        std::size_t mask = slots_.size() - 1;
+        for (std::uint32_t i = 0; i < names_.size(); ++i) {
+            std::size_t h = (reinterpret_cast<std::uintptr_t>(names_[i].decl) >> 4) & mask;
+            for (std::size_t probe = 0; probe < 8; ++probe, h = (h + 1) & mask) {
+                if (!slots_[h].decl) {
+                    slots_[h] = {names_[i].decl, i, !names_[i].prefix.empty()};
+                    break;
+                }
+            }
+        }
+        return true;
     }
     std::uint32_t add(const x::XMLElementDecl& decl, const XMLCh* prefix) {
         name n{&decl, prefix, utf8(decl.getBaseName()), {}};
@@ -608,6 +689,45 @@ private:
         namespaces_[id] = {s, true};
         return namespaces_[id].first;
     }
+    /// Asks for the cache lines of a node about to be written (trees larger than the L2 cache
+    /// otherwise stall on the first store into every node).
+    static void prefetch(const core::node* n) {
+        const char* p = reinterpret_cast<const char*>(n);
+        __builtin_prefetch(p, 1);
+        __builtin_prefetch(p + 64, 1);
+        __builtin_prefetch(p + sizeof(core::node) - 1, 1);
+    }
+    /// An empty children vector for a node at `depth` - 1: one the last subtrees left at this
+    /// depth, so that steady-state streaming allocates no vectors and writes into memory that is
+    /// still in cache, reserved to what the last element at this depth had.
+    void reuse(std::vector<core::node>& children, std::size_t depth) {
+        if (children.capacity() == 0 && depth < spare_.size() && !spare_[depth].empty()) {
+            auto& pool = spare_[depth];
+            children = std::move(pool.back());
+            pool.pop_back();
+            // The next vector taken at this depth gets its first node written soon: fetch it now.
+            if (!pool.empty()) prefetch(pool.back().data());
+        }
+        if (std::size_t h = hint(depth); children.capacity() < h) children.reserve(h);
+    }
+    /// Takes back the children vectors of a subtree the handler is done with (what it moved out
+    /// is simply not there any more). The spares are only ever this last subtree's vectors (the
+    /// ones the subtree before it left unused are freed first), and a vector much larger than
+    /// what it held is freed too: so the spares hold no more than the last subtree needed, and
+    /// memory stays what the largest subtree takes, however long the document.
+    void recycle(core::node& n, std::size_t depth) {
+        for (auto& pool : spare_) pool.clear();
+        give_back(n, depth);
+    }
+    void give_back(core::node& n, std::size_t depth) {
+        for (auto& c : n.children)
+            if (c.children.capacity()) give_back(c, depth + 1);  // leaves have nothing to give back
+        std::size_t used = n.children.size();
+        n.children.clear();
+        if (n.children.capacity() > 2 * used + 16) return;
+        if (spare_.size() <= depth + 1) spare_.resize(depth + 2);
+        spare_[depth + 1].push_back(std::move(n.children));
+    }
     std::size_t hint(std::size_t depth) {
         if (hints_.size() <= depth) hints_.resize(depth + 1, 4);
         return hints_[depth];
@@ -624,6 +744,7 @@ private:
         stack_.pop_back();
         if (depth_ + 1 == options_.split_depth && depth_ > 0) {
             out_.subtree(*n, path(depth_ + 1));
+            if (n->children.capacity()) recycle(*n, depth_ + 1);
             stack_.back()->children.pop_back();
         } else if (depth_ == 0 && options_.build_tree) {
             out_.subtree(root_, path(1));
@@ -656,13 +777,21 @@ private:
     bool root_seen_ = false;
     std::vector<frame> frames_;
     std::vector<name> names_;
-    std::vector<std::uint32_t> slots_ = std::vector<std::uint32_t>(8192, ~0u);
+    /// The name table: small while a document uses few names, so that it stays in the L1 cache.
+    struct slot {
+        const x::XMLElementDecl* decl = nullptr;
+        std::uint32_t index = 0;  ///< into names_
+        bool prefixed = false;
+    };
+    static constexpr std::size_t max_slots = 8192;
+    std::vector<slot> slots_ = std::vector<slot>(256);
     std::vector<std::pair<core::symbol, bool>> namespaces_;
     core::symbol scratch_ns_;
     std::size_t depth_ = 0;
     core::node root_;
     std::vector<core::node*> stack_;
     std::vector<std::uint32_t> hints_;  ///< [k]: children of the last element that ended at depth k
+    std::vector<std::vector<std::vector<core::node>>> spare_;  ///< [k]: emptied children vectors of nodes at depth k - 1
 };
 
 read_result run(const std::filesystem::path& file, const std::string_view* memory, document_handler& h, const read_options& o, bool peek) {
@@ -701,22 +830,21 @@ read_result run(const std::filesystem::path& file, const std::string_view* memor
     security.setEntityExpansionLimit(100);
     parser.setSecurityManager(&security);
     tree_builder b(h, o, r, peek, parser, halted);
-    parser.installAdvDocHandler(&b);
+    parser.install(&b);
     parser.setErrorHandler(&b);
-    bounded_source source(file, fd, memory ? *memory : std::string_view(), o.bounds, peek ? nullptr : &h, halted);
+    bounded_source source(file, fd, memory ? *memory : std::string_view(), o.bounds, peek ? nullptr : &h, halted, b.done());
     std::u16string encoding;
     if (!o.encoding.empty()) {
         encoding = detail::utf16(o.encoding);
         source.setEncoding(detail::xch(encoding));
     }
-    // Token by token, so that a stop recorded by the handler or the stream ends the parse at the
-    // next token, through Xerces' own reset rather than an exception.
-    x::XMLPScanToken token;
+    // A stop recorded by the handler or the stream (and, when peeking, the root element) makes
+    // the stream report the end of the input: Xerces then ends the parse at the end of what it has
+    // buffered, through its own error path rather than an exception, and the handler ignores
+    // every event after the stop. One parse() call, not token by token: Xerces' progressive scan
+    // costs about 8% of a parse in per-token set-up.
     try {
-        if (parser.parseFirst(source, token))
-            while (!halted && !b.done() && parser.parseNext(token)) {
-            }
-        parser.parseReset(token);
+        parser.parse(source);
     } catch (const x::OutOfMemoryException&) {
         if (!halted) halted = stop{code::too_large, "out of memory while reading the document"};
     } catch (const x::XMLException& e) {

@@ -23,7 +23,10 @@ struct node {
     std::uint64_t byte = 0;                                      ///< byte offset in the source input (EDIFACT)
     std::uint32_t line = 0;                                      ///< 1-based source line (XML), 0 = not known
 
-    node() = default;
+    // User-provided on purpose: with `= default`, value-initialisation (`children.emplace_back()`)
+    // zero-fills the whole node before running the member initialisers: a `rep stos` over every
+    // byte of every element of every tree.
+    node() noexcept {}  // NOLINT(modernize-use-equals-default)
     explicit node(std::string n, std::string v = {}) : name(std::move(n)), value(std::move(v)) {}
 
     node& add(std::string n, std::string v = {}) {
