@@ -150,6 +150,7 @@ public:
         bool readable = true, ok = false;
         std::vector<std::string> outputs;            ///< "mapping status [path]" per output
         std::vector<std::string> written;            ///< paths of the outputs published
+        std::vector<std::string> agencies;           ///< for each of them, the agency its mapping is filed under
         std::vector<core::diagnostic> findings;
         std::vector<tracking::interchange_record> interchanges;  ///< EDIFACT: what was read, each message's outputs
         bool io_failed = false;  ///< an output could not be written (disk full...): not the input's fault, try again later

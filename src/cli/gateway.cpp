@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -63,7 +66,7 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
         return *v;
     };
     using ms = std::chrono::milliseconds;
-    only(t, {"gateway", "partner"}, "the file");
+    only(t, {"gateway", "partner", "channel"}, "the file");
     fs::path base = fs::absolute(file).parent_path();
     gateway_config c;
     c.file = fs::absolute(file);
@@ -137,6 +140,36 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
             }
         }
         c.partners.push_back(std::move(pc));
+    }
+    if (const auto* channels = t["channel"].as_array()) {
+        std::set<std::string> seen_names, seen_agencies;
+        for (const auto& node : *channels) {
+            const auto* ch = node.as_table();
+            if (!ch) {
+                problem(&node, "[[channel]] must be a table");
+                continue;
+            }
+            only(*ch, {"name", "type", "agency", "path"}, "[[channel]]");
+            channel_config cc;
+            auto need = [&](const char* key) {
+                auto v = (*ch)[key].value<std::string>();
+                if (!v || v->empty()) problem(ch->get(key) ? ch->get(key) : &node, fmt::format("the channel needs {} = \"...\"", key));
+                return v.value_or("");
+            };
+            cc.name = need("name");
+            cc.type = need("type");
+            cc.agency = need("agency");
+            if (!cc.type.empty() && cc.type != "directory")
+                problem(ch->get("type"), fmt::format("channel type '{}' is not built yet; \"directory\" is (SFTP and HTTPS come with "
+                                                     "the delivery issue)", cc.type));
+            if (auto path = need("path"); !path.empty()) cc.path = (base / path).lexically_normal();
+            if (!cc.name.empty() && !seen_names.insert(cc.name).second) problem(ch->get("name"), fmt::format("channel '{}' is named twice", cc.name));
+            if (!cc.agency.empty() && !seen_agencies.insert(cc.agency).second)
+                problem(ch->get("agency"), fmt::format("agency '{}' has two channels", cc.agency));
+            c.channels.push_back(std::move(cc));
+        }
+    } else if (t.get("channel")) {
+        problem(t.get("channel"), "channels are [[channel]] tables");
     }
     if (problems.size() != before) return std::nullopt;
     return c;
@@ -396,6 +429,7 @@ struct gateway::impl {
                 if (holding != j.config) translators.clear(), holding = j.config;  // a reload: build the translators again
                 auto d = translate(j, translators[std::make_pair(j.config.get(), j.partner->name)]);
                 if (d.state == tracking::file_state::rejected && sniff(j.file) == input_kind::edifact) reply(d, *own, dirs);
+                if (d.state == tracking::file_state::delivered) deliver(d);
                 if (d.r.io_failed) {
                     d.undo();
                     defer(j, *own, "an output could not be written (disk full or no permission)");
@@ -428,10 +462,16 @@ struct gateway::impl {
         std::string text;
         std::vector<std::string> replies;  ///< "CONTRL 17 (rejected) -> path" for the event log
         std::vector<fs::path> reply_files;
+        struct delivery {
+            std::string output, channel;
+            fs::path to;
+        };
+        std::vector<delivery> deliveries;  ///< outputs put into their agency's channel folder
         void undo() const {
             std::error_code ec;
             for (const auto& w : r.written) std::filesystem::remove(w, ec);
             for (const auto& w : reply_files) std::filesystem::remove(w, ec);
+            for (const auto& w : deliveries) std::filesystem::remove(w.to, ec);
         }
     };
 
@@ -517,19 +557,43 @@ struct gateway::impl {
         }
     }
 
+    /// Puts each output of a delivered file into the channel folder of its agency (the output's
+    /// name; a temporary file and a rename, so a partial file is never seen there and a redo
+    /// replaces instead of adding a second copy). Outputs of agencies without a channel stay in
+    /// outbound/ only. Not the input's fault when it cannot be written: the file is deferred.
+    void deliver(done_job& d) {
+        const auto& c = *d.j->config;
+        for (std::size_t k = 0; k < d.r.written.size() && k < d.r.agencies.size(); ++k) {
+            const auto* ch = c.channel_for(d.r.agencies[k]);
+            if (!ch) continue;
+            fs::path from = d.r.written[k], to = ch->path / from.filename();
+            std::ifstream in(from, std::ios::binary);
+            std::string text((std::istreambuf_iterator<char>(in)), {});
+            std::error_code ec;
+            fs::create_directories(ch->path, ec);
+            if (!in || !publish(to, text)) return void(d.r.io_failed = true);
+            d.deliveries.push_back({from.string(), ch->name, to});
+        }
+    }
+
     /// Makes a group of translated files durable and records them in one commit, then archives
     /// the inputs. The problem when they cannot be made durable or recorded (nothing recorded).
     std::string record(std::vector<done_job>& done, tracking::store& db) {
         // One syncfs per outbound file system makes every output and rename of the group durable
         // before the commit that says they exist (an uncommitted output is redone after a crash).
-        std::set<std::string> synced;
+        std::set<std::string> dirs;
         for (const auto& d : done) {
-            auto dir = outbound_dir(*d.j->config, d.j->partner->name);  // replies/ is on the same file system (the work folder)
-            if (!synced.insert(dir.string()).second) continue;
+            dirs.insert(outbound_dir(*d.j->config, d.j->partner->name).string());  // replies/ is on the same file system (the work folder)
+            for (const auto& x : d.deliveries) dirs.insert(x.to.parent_path().string());
+        }
+        std::set<dev_t> synced;
+        for (const auto& dir : dirs) {
+            struct stat st {};
+            if (::stat(dir.c_str(), &st) == 0 && !synced.insert(st.st_dev).second) continue;  // one syncfs per file system
             int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             bool ok = fd >= 0 && ::syncfs(fd) == 0;
             if (fd >= 0) ::close(fd);
-            if (!ok) return fmt::format("cannot make the outputs in {} durable: {}", dir.string(), std::strerror(errno));
+            if (!ok) return fmt::format("cannot make the outputs in {} durable: {}", dir, std::strerror(errno));
         }
         auto b = db.begin();
         for (const auto& d : done) {
@@ -539,10 +603,15 @@ struct gateway::impl {
                 auto iid = k < j.interchange_ids.size() ? j.interchange_ids[k] : b.add_interchange(j.id, i.sender, i.recipient, i.control_reference);
                 for (const auto& m : i.messages) {
                     auto mid = b.add_message(iid, m.type, m.reference, m.status);
-                    for (const auto& o : m.outputs) b.add_output(mid, o.mapping, o.path, o.status);
+                    for (const auto& o : m.outputs) {
+                        auto oid = b.add_output(mid, o.mapping, o.path, o.status);
+                        for (const auto& x : d.deliveries)
+                            if (x.output == o.path) b.add_delivery(oid, x.channel, "delivered", x.to.string());
+                    }
                 }
             }
             for (const auto& o : d.r.outputs) b.event("output", o, j.id);
+            for (const auto& x : d.deliveries) b.event("delivery", fmt::format("{} -> channel {}: {}", fs::path(x.output).filename().string(), x.channel, x.to.string()), j.id);
             for (const auto& r : d.replies) b.event("reply", r, j.id);
             std::size_t shown = 0;
             for (const auto& f : d.r.findings)
@@ -649,6 +718,11 @@ void gateway::recover() {
             }
         }
         impl_->register_claims(c, p, std::move(unregistered));
+    }
+    for (const auto& ch : c->channels) {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(ch.path, ec))
+            if (e.path().filename().string().starts_with(".edigate-")) fs::remove(e.path(), ec);
     }
     // Rows in flight whose input is not in claimed/: an operator's move (edigate queue release,
     // retry, resend) cut off between its commit and its rename is finished; otherwise someone

@@ -30,6 +30,13 @@ struct partner_config {
     std::vector<std::string> sets;  ///< NAME=VALUE the mappings read as $NAME
 };
 
+/// Where the outputs for one agency go. Only local folders for now ("directory"), standing in
+/// for the agencies; SFTP and HTTPS channels come with the delivery issue.
+struct channel_config {
+    std::string name, type, agency;  ///< agency: the mappings/ folder whose outputs go here
+    std::filesystem::path path;
+};
+
 struct gateway_config {
     std::filesystem::path file, work, profiles;
     std::chrono::milliseconds settle{1000};          ///< a file modified within this is still being written
@@ -38,6 +45,12 @@ struct gateway_config {
     long duplicate_window = 72 * 3600;               ///< seconds
     unsigned workers = 2;
     std::vector<partner_config> partners;
+    std::vector<channel_config> channels;
+    const channel_config* channel_for(const std::string& agency) const {
+        for (const auto& c : channels)
+            if (c.agency == agency) return &c;
+        return nullptr;
+    }
 };
 
 /// Reads and checks a configuration file. Every mistake goes to `problems` as "file:line: text"

@@ -48,6 +48,8 @@ struct translate_args {
     bool sync_each = true;  ///< fsync each output; false: the caller makes a batch durable at once (syncfs)
 };
 
+std::string agency_of(const mapping::mapping& m) { return m.file().parent_path().filename().string(); }
+
 core::diagnostic finding(mapping::code c, std::string text) {
     core::diagnostic d;
     d.code = std::string(mapping::info(c).name);
@@ -62,6 +64,7 @@ std::string now_17() { return core::utc_text(std::chrono::system_clock::now(), "
 
 struct output {
     std::string mapping, target, name;  ///< name: the final file name
+    std::string agency;                 ///< the folder the mapping file is filed under (customs, maritime, legacy...)
     std::string text;                   ///< the XML
     std::uint32_t message = 0;
     std::string status = "written";
@@ -113,13 +116,13 @@ public:
             auto result = m.run(tree, vars, found, args_.explain ? &traces : nullptr);
             if (!result) {
                 ok = false;
-                outs.push_back({m.name(), m.target(), "", "", index, "failed", std::move(traces)});
+                outs.push_back({m.name(), m.target(), "", agency_of(m), "", index, "failed", std::move(traces)});
                 continue;
             }
             bool edifact_target = m.target().starts_with("edifact:"), csv_target = m.target() == "csv";
             output o{m.name(), m.target(),
-                     fmt::format("{}.{}.{}.{}", stem, index, m.name(), edifact_target ? "edi" : csv_target ? "csv" : "xml"), "", index,
-                     "written", std::move(traces)};
+                     fmt::format("{}.{}.{}.{}", stem, index, m.name(), edifact_target ? "edi" : csv_target ? "csv" : "xml"), agency_of(m), "",
+                     index, "written", std::move(traces)};
             if (csv_target) {
                 if (!write_csv(*result, vars, o, found)) ok = false, o.status = "invalid";
             } else if (edifact_target) {
@@ -606,7 +609,7 @@ route_translator::outcome route_translator::process(const std::filesystem::path&
     for (const auto& x : r.done) {
         bool written = x.status == "written";
         std::string path = written ? (fs::path(impl_->args.out) / x.name).string() : std::string();
-        if (written) o.written.push_back(path);
+        if (written) o.written.push_back(path), o.agencies.push_back(x.agency);
         o.outputs.push_back(fmt::format("{} {}{}", x.mapping, x.status, written ? " " + x.name : ""));
         for (auto& i : o.interchanges)
             for (auto& m : i.messages)

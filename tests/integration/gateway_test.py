@@ -34,6 +34,9 @@ def write_config(base, work=None, partners=None, **gateway):
         ("LYGHHSA", "manifest", 'profile = "LYGHHSA"\nset = { customs_code = "2305138764521", dxp_id = "DXPENT0000458762", customs_district = "2305" }'),
         ("JGCB", "declaration", 'set = { agent_code = "3207980B47", typist_no = "8930000165231", entry_type = "M" }'),
     ]
+    for agency in ("customs", "legacy"):
+        lines += ["", "[[channel]]", f'name = "{agency}-drop"', 'type = "directory"', f'agency = "{agency}"',
+                  f'path = "{base / "agencies" / agency}"']
     for name, route, extra in partners:
         lines += ["", "[[partner]]", f'name = "{name}"', f'inbox = "{base / "spool" / name / "in"}"', f'route = "{route}"', extra]
         (base / "spool" / name / "in").mkdir(parents=True, exist_ok=True)
@@ -90,7 +93,14 @@ def check_oracle(test, work):
     test.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
     files = db.execute("SELECT partner, work_name, state FROM files").fetchall()
     outputs = {Path(p) for (p,) in db.execute("SELECT path FROM outputs WHERE status = 'written'")}
+    delivered = {Path(p) for (p,) in db.execute("SELECT text FROM deliveries WHERE status = 'delivered'")}
     db.close()
+    # every file in an agency's channel folder has its delivery row, exactly one copy per output
+    channel_files = [f for f in (work.parent / "agencies").rglob("*") if f.is_file()]
+    for f in channel_files:
+        test.assertFalse(f.name.startswith(".edigate-"), f"temporary left behind: {f}")
+        test.assertIn(f, delivered, f"a delivered file without its delivery row: {f}")
+    test.assertEqual(len(channel_files), len(delivered))
     for partner, work_name, state in files:
         if state in TERMINAL:
             places = list((work / "archive" / partner).glob(f"*/{work_name}"))
@@ -142,6 +152,9 @@ class Gateway(unittest.TestCase):
         work = self.base / "work"
         self.assertEqual(set(rows(work).values()), {"delivered"})
         self.assertEqual(len(list((work / "outbound/LYGHHSA").glob("*.xml"))), 3)  # MT1101 per message: 1 + 2
+        # each output also in its agency's channel: MT1101 and DecMessage to customs, the bill lists to legacy
+        self.assertEqual(len(list((self.base / "agencies/customs").iterdir())), 4)
+        self.assertEqual(len(list((self.base / "agencies/legacy").iterdir())), 3)
         self.assertEqual(list(inbox.iterdir()), [])
         # track by the interchange reference and by the message reference: the whole history
         t = json.loads(edigate("track", "LHS2403160001", "--config", cfg, "--json", check=0).stdout)
