@@ -263,7 +263,9 @@ int track(const fs::path& file, const std::string& reference, bool json_mode) {
                 for (const auto& m : i.messages) {
                     json os = json::array();
                     for (const auto& o : m.outputs) os.push_back({{"mapping", o.mapping}, {"status", o.status}, {"path", o.path}});
-                    ms.push_back({{"type", m.type}, {"reference", m.reference}, {"status", m.status}, {"outputs", os}});
+                    json rs = json::array();
+                    for (const auto& [kind, value] : m.references) rs.push_back({{"kind", kind}, {"value", value}});
+                    ms.push_back({{"type", m.type}, {"reference", m.reference}, {"status", m.status}, {"references", rs}, {"outputs", os}});
                 }
                 ic.push_back({{"sender", i.sender}, {"recipient", i.recipient}, {"control_reference", i.control_reference}, {"messages", ms}});
             }
@@ -279,6 +281,11 @@ int track(const fs::path& file, const std::string& reference, bool json_mode) {
             fmt::print("  interchange {} from {} to {}\n", i.control_reference, i.sender, i.recipient);
             for (const auto& m : i.messages) {
                 fmt::print("    message {} {}: {}\n", m.type, m.reference, m.status);
+                if (!m.references.empty()) {
+                    std::string refs;
+                    for (const auto& [kind, value] : m.references) refs += fmt::format("{}{} {}", refs.empty() ? "" : ", ", kind, value);
+                    fmt::print("      carries {}\n", refs);
+                }
                 for (const auto& o : m.outputs) fmt::print("      {} {} {}\n", o.mapping, o.status, o.path);
             }
         }
@@ -473,8 +480,9 @@ void add_run(CLI::App& app, int& exit) {
 
     auto t = std::make_shared<args>();
     auto* tr = app.add_subcommand("track", "the whole history of a file: found by its id, its name (as received or in the work area), "
-                                           "an interchange control reference or a message reference it carried");
-    tr->add_option("reference", t->reference, "file id, file name, interchange or message reference")->required();
+                                           "an interchange control reference, a message reference, or a bill of lading or container "
+                                           "number it carried");
+    tr->add_option("reference", t->reference, "file id, file name, interchange or message reference, bill of lading or container number")->required();
     tr->add_option("--config", t->config, "the gateway configuration (TOML)")->required();
     tr->add_flag("--json", t->json, "JSON output");
     tr->footer("Exit codes: 0 found, 1 nothing has that reference, 2 usage or configuration error, 3 the database cannot be opened.");

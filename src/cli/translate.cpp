@@ -344,7 +344,15 @@ public:
     void message_end(const edifact::message& m) override {
         ++index_;
         if (seen_.empty()) seen_.push_back({});
-        seen_.back().messages.push_back({index_, m.header.type, m.header.reference, "", {}});
+        auto& rec = seen_.back().messages.emplace_back(tracking::message_record{index_, m.header.type, m.header.reference, "", {}, {}});
+        // What an operator tracks a declaration by: bill of lading numbers (RFF BM, BH, MB: 1153
+        // qualifiers) and container numbers (EQD CN).
+        for (const auto& s : m.segments) {
+            auto q = s.value(1);
+            bool bill = s.tag == "RFF" && (q == "BM" || q == "BH" || q == "MB"), box = s.tag == "EQD" && q == "CN";
+            auto v = bill ? s.value(1, 2) : box ? s.value(2) : std::string_view();
+            if (!v.empty() && rec.references.size() < 1000) rec.references.emplace_back(s.tag + " " + std::string(q), std::string(v));
+        }
         std::uint64_t errors = sink_.errors();
         bool named = true;
         auto tree = directory::message_tree(m, header_, v_, [&](core::diagnostic d) {

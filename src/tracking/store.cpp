@@ -55,6 +55,13 @@ CREATE INDEX files_name ON files (name);
 CREATE INDEX messages_reference ON messages (reference);
 CREATE INDEX interchanges_file ON interchanges (file_id);
 )sql",
+    // 3: what a message is looked up by besides its reference (bill of lading and container numbers)
+    R"sql(
+CREATE TABLE refs (
+  id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL REFERENCES messages (id), kind TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX refs_value ON refs (value);
+CREATE INDEX refs_message ON refs (message_id);
+)sql",
 };
 
 /// UTC, milliseconds, ISO 8601: sorts as text, which is what the duplicate windows compare.
@@ -217,8 +224,9 @@ std::vector<file_record> store::find(const std::string& reference) const {
     std::vector<file_record> out;
     auto q = impl_->run("SELECT " FILE_COLUMNS " FROM files WHERE CAST(id AS TEXT) = ? OR name = ? OR work_name = ? OR id IN "
                         "(SELECT file_id FROM interchanges WHERE control_reference = ?) OR id IN (SELECT i.file_id FROM messages m "
-                        "JOIN interchanges i ON i.id = m.interchange_id WHERE m.reference = ?) ORDER BY id",
-                        reference, reference, reference, reference, reference);
+                        "JOIN interchanges i ON i.id = m.interchange_id WHERE m.reference = ?) OR id IN (SELECT i.file_id FROM refs r "
+                        "JOIN messages m ON m.id = r.message_id JOIN interchanges i ON i.id = m.interchange_id WHERE r.value = ?) ORDER BY id",
+                        reference, reference, reference, reference, reference, reference);
     while (q.row()) out.push_back(file_row(q));
     return out;
 }
@@ -248,6 +256,8 @@ std::vector<interchange_record> store::interchanges(std::int64_t file_id) const 
         for (auto& msg : i.messages) {
             auto o = impl_->run("SELECT mapping, path, status FROM outputs WHERE message_id = ? ORDER BY id", msg.id);
             while (o.row()) msg.outputs.push_back({o.text(0), o.text(1), o.text(2)});
+            auto r = impl_->run("SELECT kind, value FROM refs WHERE message_id = ? ORDER BY id", msg.id);
+            while (r.row()) msg.references.emplace_back(r.text(0), r.text(1));
         }
     }
     return out;
@@ -373,6 +383,11 @@ std::int64_t batch::add_output(std::int64_t message_id, const std::string& mappi
     return insert(*store_->impl_, open_, store_->problem_,
                   "INSERT INTO outputs (message_id, mapping, path, status, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id", message_id, mapping,
                   path, status, utc());
+}
+
+void batch::add_reference(std::int64_t message_id, const std::string& kind, const std::string& value) {
+    insert(*store_->impl_, open_, store_->problem_, "INSERT INTO refs (message_id, kind, value) VALUES (?, ?, ?) RETURNING id", message_id, kind,
+           value);
 }
 
 std::int64_t batch::add_delivery(std::int64_t output_id, const std::string& channel, const std::string& status, const std::string& text) {

@@ -44,6 +44,9 @@ struct message_record {
     std::int64_t id = 0;
     std::string type, reference, status;
     std::vector<output_record> outputs;
+    /// What an operator looks a message up by, besides its reference: ("RFF BM", bill of lading
+    /// number), ("EQD CN", container number)...
+    std::vector<std::pair<std::string, std::string>> references;
 };
 
 struct interchange_record {
@@ -83,6 +86,7 @@ public:
                                  const std::string& control_reference);
     std::int64_t add_message(std::int64_t interchange_id, const std::string& type, const std::string& reference, const std::string& status);
     std::int64_t add_output(std::int64_t message_id, const std::string& mapping, const std::string& path, const std::string& status);
+    void add_reference(std::int64_t message_id, const std::string& kind, const std::string& value);
     std::int64_t add_delivery(std::int64_t output_id, const std::string& channel, const std::string& status, const std::string& text = {});
     std::int64_t add_receipt(std::int64_t output_id, const std::string& reference, const std::string& status, const std::string& text = {});
     void event(const std::string& kind, const std::string& text, std::int64_t file_id = 0);
@@ -129,7 +133,8 @@ public:
     /// Files of a partner received at or after `since` (ISO 8601 UTC, a prefix such as 2026-11-27 is enough).
     std::vector<file_record> received_since(const std::string& partner, const std::string& since) const;
     /// Files a reference names: the file id, its name as received or in the work area, an
-    /// interchange control reference or a message reference it carried.
+    /// interchange control reference, a message reference, or a bill of lading or container
+    /// number a message carried.
     std::vector<file_record> find(const std::string& reference) const;
     /// The latest files in a state, newest first.
     std::vector<file_record> recent(const std::string& state, int limit) const;
