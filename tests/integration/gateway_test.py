@@ -168,10 +168,13 @@ class Gateway(unittest.TestCase):
         self.assertTrue(Path(f["input"]).is_file())
         self.assertEqual(edigate("track", "LHS240316001", "--config", cfg, "--json", check=0).stdout.count('"id"'), 1)
         self.assertEqual(edigate("track", "NO-SUCH-REF", "--config", cfg).returncode, 1)
-        # by a bill of lading number (RFF+BM) and by a container number (EQD+CN) the manifest carried
+        # by a bill of lading number (RFF+BM) or a container number (EQD+CN): the manifest that
+        # reported the cargo and the goods declaration that names the same bill and container
         for ref in ("LHCL2403170027", "TGHU8743057"):
             t = json.loads(edigate("track", ref, "--config", cfg, "--json", check=0).stdout)
-            self.assertEqual([x["name"] for x in t["files"]], ["manifest.edi"], ref)
+            self.assertEqual([x["name"] for x in t["files"]], ["manifest.edi", "declaration.edi"], ref)
+        self.assertEqual([x["name"] for x in json.loads(edigate("track", "LHCL2403170016", "--config", cfg, "--json").stdout)["files"]],
+                         ["manifest.edi"])
         kinds = {r["kind"] for r in t["files"][0]["interchanges"][0]["messages"][0]["references"]}
         self.assertEqual(kinds, {"RFF BM", "EQD CN"})
         s = json.loads(edigate("status", "--config", cfg, "--json", check=0).stdout)
