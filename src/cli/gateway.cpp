@@ -96,7 +96,7 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
             problem(&node, "[[partner]] must be a table");
             continue;
         }
-        only(*p, {"name", "inbox", "route", "profile", "charset", "set"}, "[[partner]]");
+        only(*p, {"name", "inbox", "route", "profile", "charset", "identities", "set"}, "[[partner]]");
         partner_config pc;
         auto need = [&](const char* key) {
             auto v = (*p)[key].value<std::string>();
@@ -118,6 +118,14 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
         pc.profile = (*p)["profile"].value_or<std::string>("");
         if (!pc.profile.empty() && c.profiles.empty()) problem(p->get("profile"), "a profile needs [gateway] profiles = \"FILE\"");
         pc.charset = (*p)["charset"].value_or<std::string>("");
+        if (const auto* ids = (*p)["identities"].as_array()) {
+            for (const auto& v : *ids) {
+                if (auto id = v.value<std::string>(); id && !id->empty()) pc.identities.push_back(*id);
+                else problem(&v, "identities are UNB sender identifications (0004), as strings");
+            }
+        } else if (p->get("identities")) {
+            problem(p->get("identities"), "identities must be a list: identities = [\"SENDERID\"]");
+        }
         if (const auto* sets = (*p)["set"].as_table()) {
             for (const auto& [k, v] : *sets) {
                 if (auto s = v.value<std::string>()) pc.sets.push_back(std::string(k.str()) + "=" + *s);
@@ -307,19 +315,26 @@ struct gateway::impl {
     }
 
     /// Registers claimed files of one partner in one batch: duplicate checks (content, then
-    /// interchange reference), the file row and its interchanges; duplicates are archived at
-    /// once, the rest queued. The folders are fsync'ed once, before the batch commits.
+    /// interchange reference), the sender check against the partner's UNB identities, the file
+    /// row and its interchanges; files settled here (duplicates, impostors) are archived at once,
+    /// the rest queued. The folders are fsync'ed once, before the batch commits.
     void register_claims(const std::shared_ptr<const gateway_config>& c, const partner_config& p, std::vector<spool::claimed> claims) {
         if (claims.empty()) return;
         spool::fsync_dir(claimed_dir(*c, p.name));
         spool::fsync_dir(p.inbox);
         auto& reading = readings.try_emplace(p.name, reading_for(*c, p)).first->second;
         std::vector<job> jobs;
-        std::vector<std::pair<std::size_t, std::string>> duplicates;  // index, why
+        struct settled {
+            std::size_t index;
+            tracking::file_state state;
+            std::string why;
+        };
+        std::vector<settled> settle;
         auto b = store->begin();
         for (auto& got : claims) {
             job j{c, &p, 0, got.file, got.original_name, {}, clock_type::now(), {}};
             std::string why;
+            auto state = tracking::file_state::duplicate;
             if (auto d = store->duplicate_content(p.name, got.sha256, c->duplicate_window))
                 why = fmt::format("same content as file {} ({}) received {}", d->id, d->name, d->received_at);
             header_peek peek;
@@ -329,17 +344,26 @@ struct gateway::impl {
                 } catch (const std::exception&) {
                     // a bad charset in the partner's settings: check-config reports it; the worker fails the file
                 }
-                for (const auto& h : peek.headers)
-                    if (!h.control_reference.empty())
-                        if (auto d = store->duplicate_interchange(h.sender, h.control_reference, c->duplicate_window)) {
-                            why = fmt::format("interchange {} from {} was already received (interchange record {})", h.control_reference, h.sender, *d);
-                            break;
-                        }
+                for (const auto& h : peek.headers) {
+                    if (!p.identities.empty() && std::find(p.identities.begin(), p.identities.end(), h.sender) == p.identities.end()) {
+                        // A partner sends only as itself: an interchange from another sender in its
+                        // inbox is not translated (nor answered).
+                        state = tracking::file_state::rejected;
+                        why = fmt::format("interchange {} names the sender '{}', which is not one of {}'s identities ({}); not translated",
+                                          h.control_reference, h.sender, p.name, fmt::join(p.identities, ", "));
+                        break;
+                    }
+                    if (h.control_reference.empty()) continue;
+                    if (auto d = store->duplicate_interchange(h.sender, h.control_reference, c->duplicate_window)) {
+                        why = fmt::format("interchange {} from {} was already received (interchange record {})", h.control_reference, h.sender, *d);
+                        break;
+                    }
+                }
             }
             j.id = b.add_file(p.name, got.original_name, got.sha256, got.bytes, got.file.filename().string());
             if (!why.empty()) {
-                b.set_state(j.id, tracking::file_state::duplicate, why);
-                duplicates.emplace_back(jobs.size(), why);
+                b.set_state(j.id, state, why);
+                settle.push_back({jobs.size(), state, why});
             } else {
                 for (const auto& h : peek.headers) j.interchange_ids.push_back(b.add_interchange(j.id, h.sender, h.recipient, h.control_reference));
             }
@@ -359,9 +383,10 @@ struct gateway::impl {
         }
         std::size_t d = 0;
         for (std::size_t k = 0; k < jobs.size(); ++k) {
-            if (d < duplicates.size() && duplicates[d].first == k) {
-                archive(jobs[k], "duplicate");
-                report({p.name, jobs[k].name, "duplicate", duplicates[d].second, jobs[k].id, {}, 0});
+            if (d < settle.size() && settle[d].index == k) {
+                auto state = std::string(tracking::to_string(settle[d].state));
+                archive(jobs[k], state);
+                report({p.name, jobs[k].name, state, settle[d].why, jobs[k].id, {}, 0});
                 ++d;
             } else {
                 enqueue(std::move(jobs[k]));

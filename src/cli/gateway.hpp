@@ -26,6 +26,7 @@ namespace edigate::cli {
 
 struct partner_config {
     std::string name, route, profile, charset;
+    std::vector<std::string> identities;  ///< UNB sender ids (0004) it may use; empty: not checked
     std::filesystem::path inbox;
     std::vector<std::string> sets;  ///< NAME=VALUE the mappings read as $NAME
 };

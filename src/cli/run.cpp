@@ -431,7 +431,7 @@ int check_config(const fs::path& file, bool json_mode) {
         if (c) j["partners"] = c->partners.size(), j["work"] = c->work.string();
         fmt::print("{}\n", json_text(j));
     } else if (c) {
-        fmt::print("{}: ok ({} partner{}, work folder {}, {} worker{})\n", file.string(), c->partners.size(), c->partners.size() == 1 ? "" : "s",
+        fmt::print("{}: ok ({} partner{}, {} channel{}, work folder {}, {} worker{})\n", file.string(), c->partners.size(), c->partners.size() == 1 ? "" : "s", c->channels.size(), c->channels.size() == 1 ? "" : "s",
                    c->work.string(), c->workers, c->workers == 1 ? "" : "s");
     } else {
         for (const auto& p : problems) fmt::print(stderr, "error: {}\n", p);

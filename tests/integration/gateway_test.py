@@ -31,7 +31,7 @@ def write_config(base, work=None, partners=None, **gateway):
     lines = ["[gateway]", f'work = "{work or base / "work"}"', f'profiles = "{SAMPLES / "profiles.toml"}"']
     lines += [f"{k} = {v}" for k, v in settings.items()]
     partners = partners if partners is not None else [
-        ("LYGHHSA", "manifest", 'profile = "LYGHHSA"\nset = { customs_code = "2305138764521", dxp_id = "DXPENT0000458762", customs_district = "2305" }'),
+        ("LYGHHSA", "manifest", 'profile = "LYGHHSA"\nidentities = ["LYGHHSA"]\nset = { customs_code = "2305138764521", dxp_id = "DXPENT0000458762", customs_district = "2305" }'),
         ("JGCB", "declaration", 'set = { agent_code = "3207980B47", typist_no = "8930000165231", entry_type = "M" }'),
     ]
     for agency in ("customs", "legacy"):
@@ -225,6 +225,19 @@ class Gateway(unittest.TestCase):
         self.assertEqual(secret.read_text(), "not for the gateway")
         for f in (self.base / "work").rglob("*"):
             self.assertNotIn(" ", f.name, "names in the work area are cleaned")
+        check_oracle(self, self.base / "work")
+
+    def test_a_partner_sends_only_as_itself(self):
+        cfg = write_config(self.base)
+        # the customs broker's declaration (UNB sender LYGJGCB) dropped into the shipping agent's inbox
+        drop(self.base / "spool/LYGHHSA/in", "impostor.edi", (SAMPLES / "cusdec-d96a-declaration.edi").read_bytes())
+        r = edigate("run", "--config", cfg, "--once", "--json")
+        self.assertEqual(r.returncode, 1)
+        f = json.loads(r.stdout)["partners"][0]["files"][0]
+        self.assertEqual(f["state"], "rejected")
+        self.assertIn("names the sender 'LYGJGCB', which is not one of LYGHHSA's identities", f["text"])
+        self.assertEqual(list((self.base / "work/outbound").rglob("*.xml")), [])
+        self.assertFalse((self.base / "work/replies").exists(), "an impostor is not answered")
         check_oracle(self, self.base / "work")
 
     def test_daemon_takes_files_as_they_arrive_reloads_and_stops(self):
