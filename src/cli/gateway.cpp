@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -72,7 +73,8 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
     c.file = fs::absolute(file);
     const auto* g = t["gateway"].as_table();
     if (!g) problem(nullptr, "no [gateway] table (it names the work folder)");
-    else only(*g, {"work", "profiles", "settle_ms", "scan_interval_ms", "retry_after_ms", "duplicate_window_hours", "workers"}, "[gateway]");
+    else only(*g, {"work", "profiles", "settle_ms", "scan_interval_ms", "retry_after_ms", "duplicate_window_hours", "workers", "max_attempts"},
+              "[gateway]");
     c.work = (base / t["gateway"]["work"].value_or<std::string>("work")).lexically_normal();
     if (auto p = t["gateway"]["profiles"].value<std::string>()) {
         c.profiles = (base / *p).lexically_normal();
@@ -84,6 +86,7 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
     c.retry_after = ms(whole(g, "retry_after_ms", 30000, 10, day));
     c.duplicate_window = static_cast<long>(whole(g, "duplicate_window_hours", 72, 0, 24 * 366) * 3600);
     c.workers = static_cast<unsigned>(whole(g, "workers", 2, 1, 64));
+    c.max_attempts = static_cast<int>(whole(g, "max_attempts", 3, 1, 1'000'000));
     const auto* partners = t["partner"].as_array();
     if (!partners || partners->empty()) problem(nullptr, "no [[partner]]: each partner names its inbox and route");
     std::set<std::string> names;
@@ -196,6 +199,7 @@ struct job {
     std::string name;         ///< as received
     std::vector<std::int64_t> interchange_ids;
     clock_type::time_point claimed_at = clock_type::now(), not_before{};
+    bool alone = false;       ///< translated on its own: a file whose translation was cut off before
 };
 
 /// The interchange headers of an EDIFACT file, read at envelope speed (no segments kept).
@@ -276,6 +280,16 @@ bool publish(const fs::path& to, const std::string& text) {
     return ok;
 }
 
+/// For the poison-file test only (RELIABILITY.md, crash case 10): when EDIGATE_TEST_CRASH_MARKER
+/// is set and a file contains it, the process aborts as a translator bug would make it.
+void crash_if_marked(const fs::path& file) {
+    static const char* marker = std::getenv("EDIGATE_TEST_CRASH_MARKER");
+    if (!marker || !*marker) return;
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    if (text.find(marker) != std::string::npos) std::abort();
+}
+
 std::unique_ptr<tracking::store> open_store(const gateway_config& c) {
     core::diagnostic problem;
     auto s = tracking::store::open(c.work / "edigate.db", problem);
@@ -298,6 +312,7 @@ struct gateway::impl {
     std::set<std::int64_t> active;  ///< ids queued, deferred or held by a worker: never queued twice
     unsigned busy = 0;
     bool stopping = false;
+    bool suspect = false;  ///< a suspect file is being translated: nobody else runs
     clock_type::time_point intake_paused_until{};  ///< after a failed registration (intake thread only)
     clock_type::time_point next_requeue{};         ///< the next look for files released by an operator (intake thread only)
     std::vector<std::thread> workers;
@@ -422,14 +437,19 @@ struct gateway::impl {
         directory::catalog dirs{directory::catalog::default_roots()};  // for the replies to rejected inputs
         for (;;) {
             std::vector<job> jobs;
+            bool alone = false;
             {
                 std::unique_lock lock(mutex);
-                wake.wait(lock, [&] { return stopping || !queue.empty(); });
+                // A file that was being translated when the gateway stopped (a crash, a kill) is a
+                // suspect: it is translated alone, while no other worker runs, so that a crash it
+                // causes again is counted against it and nothing else.
+                wake.wait(lock, [&] { return stopping || (!queue.empty() && !suspect && (!queue.front().alone || busy == 0)); });
                 if (stopping) return;
-                while (!queue.empty() && jobs.size() < group) {
+                suspect = alone = queue.front().alone;
+                do {
                     jobs.push_back(std::move(queue.front()));
                     queue.pop_front();
-                }
+                } while (!jobs.front().alone && !queue.empty() && !queue.front().alone && jobs.size() < group);
                 ++busy;
             }
             // Taken for processing in one commit; a file an operator held meanwhile is left alone.
@@ -473,9 +493,11 @@ struct gateway::impl {
             }
             std::lock_guard lock(mutex);
             --busy;
+            if (alone) suspect = false;
             for (auto& d : done) active.erase(d.j->id);
             for (auto& j : again) waiting.push_back(std::move(j));
             idle.notify_all();
+            wake.notify_all();  // a suspect may be waiting for the others to finish, or the others for it
         }
     }
 
@@ -512,6 +534,7 @@ struct gateway::impl {
                 rt = std::make_unique<route_translator>(p.route, outbound_dir(c, p.name), p.sets, reading_for(c, p));
                 rt->sync_outputs_later();
             }
+            crash_if_marked(j.file);
             d.r = rt->process(j.file, claim_time(j.file.filename().string()));
         } catch (const std::exception& e) {
             // A route that cannot be loaded (check-config finds this first) or an unexpected failure:
@@ -732,11 +755,29 @@ void gateway::recover() {
             j.id = row->id;
             j.name = row->name;
             if (row->state == "received" || row->state == "processing") {
-                for (const auto& i : db.interchanges(row->id)) j.interchange_ids.push_back(i.id);
+                // Attempts cut off so far: "processing" events since the file was last received
+                // (or deferred for a full disk, which is no fault of the file).
+                int attempts = 0;
+                for (const auto& ev : db.history(row->id))
+                    attempts = ev.kind == "received" || ev.kind == "deferred" ? 0 : attempts + (ev.kind == "processing");
                 auto b = db.begin();
-                b.event("resumed", "found claimed at start-up: translated again (outputs of an earlier attempt are replaced)", j.id);
+                if (attempts >= c->max_attempts) {
+                    // A poison file: the gateway stopped while translating it, again and again.
+                    // It is set aside so that everything else keeps flowing.
+                    b.set_state(j.id, tracking::file_state::failed,
+                                fmt::format("the gateway stopped {} times while translating this file (a crash or kill each time); set "
+                                            "aside, not tried again (edigate queue retry {} after a fix)", attempts, j.id));
+                    if (b.commit()) impl::archive(j, "failed");
+                    spdlog::error("event=poison partner={} id={} name=\"{}\" attempts={}", p.name, j.id, j.name, attempts);
+                    impl_->report({p.name, j.name, "failed", "stopped the gateway " + std::to_string(attempts) + " times", j.id, {}, 0});
+                    continue;
+                }
+                for (const auto& i : db.interchanges(row->id)) j.interchange_ids.push_back(i.id);
+                j.alone = row->state == "processing";
+                b.event("resumed", fmt::format("found claimed at start-up: translated again{} (outputs of an earlier attempt are replaced)",
+                                               j.alone ? ", on its own" : ""), j.id);
                 b.commit();
-                spdlog::info("event=resumed partner={} id={} name=\"{}\"", p.name, j.id, j.name);
+                spdlog::info("event=resumed partner={} id={} name=\"{}\" attempts={}", p.name, j.id, j.name, attempts);
                 impl_->enqueue(std::move(j));
             } else {
                 impl::archive(j, row->state);  // the state was committed; the move (to the archive, or hold/) was cut off

@@ -45,6 +45,7 @@ struct gateway_config {
     std::chrono::milliseconds retry_after{30000};    ///< a file deferred by a full disk is tried again after this
     long duplicate_window = 72 * 3600;               ///< seconds
     unsigned workers = 2;
+    int max_attempts = 3;  ///< translations cut off (crash, kill) before a file is set aside as failed
     std::vector<partner_config> partners;
     std::vector<channel_config> channels;
     const channel_config* channel_for(const std::string& agency) const {

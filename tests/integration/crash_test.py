@@ -80,7 +80,8 @@ def main():
         control_outputs = outputs_by_input(control_base / "work")
         t.assertEqual(len(control_states), len(files))
 
-        cfg = g.write_config(base, partners=partners, scan_interval_ms=50)
+        # Random kills may cut the same innocent file several times: no poison-file limit here.
+        cfg = g.write_config(base, partners=partners, scan_interval_ms=50, max_attempts=1000000)
         work, inbox = base / "work", base / "spool/LYGHHSA/in"
         pending = list(files)
         kills, started = 0, time.monotonic()

@@ -324,6 +324,34 @@ class Gateway(unittest.TestCase):
         self.assertIn("same", results)  # the bill list CSV does not carry the customs code
         check_oracle(self, work)
 
+    def test_a_poison_file_is_set_aside_after_three_crashes(self):
+        """RELIABILITY.md crash case 10: a file that crashes the translator (an abort injected on a
+        marker) is set aside after 3 attempts; the files around it are delivered."""
+        cfg = write_config(self.base)
+        inbox = self.base / "spool/LYGHHSA/in"
+        drop(inbox, "a-good.edi", manifest("REF0401"))
+        drop(inbox, "b-poison.edi", manifest("REF0402").replace(b"LIANYUNGANG", b"POISON-PILL"))
+        drop(inbox, "c-good.edi", manifest("REF0403"))
+        env = dict(os.environ, EDIGATE_TEST_CRASH_MARKER="POISON-PILL")
+        crashes = 0
+        for _ in range(8):
+            d = subprocess.Popen([EDIGATE, "run", "--config", str(cfg)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            try:
+                wait_until(lambda: d.poll() is not None or (len(rows(self.base / "work")) == 3 and set(rows(self.base / "work").values()) <= TERMINAL),
+                           what="a crash or the end")
+            except AssertionError:
+                pass
+            if d.poll() is None:
+                d.send_signal(signal.SIGTERM)
+                self.assertEqual(d.wait(timeout=20), 0)
+                break
+            crashes += 1
+        self.assertEqual(crashes, 3, "the poison file crashed the gateway three times, then was set aside")
+        self.assertEqual(rows(self.base / "work"), {"a-good.edi": "delivered", "b-poison.edi": "failed", "c-good.edi": "delivered"})
+        t = json.loads(edigate("track", "b-poison.edi", "--config", cfg, "--json", check=0).stdout)
+        self.assertIn("stopped 3 times while translating this file", t["files"][0]["events"][-1]["text"])
+        check_oracle(self, self.base / "work")
+
     def test_check_config_lists_every_mistake_with_its_line(self):
         cfg = self.base / "bad.toml"
         cfg.write_text('[gateway]\nwork = "w"\nsetle_ms = 5\nworkers = 0\n\n[[partner]]\nname = "a/b"\ninbox = "in"\nroute = "manifest"\n\n'
