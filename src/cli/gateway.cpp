@@ -315,6 +315,7 @@ struct gateway::impl {
     bool suspect = false;  ///< a suspect file is being translated: nobody else runs
     clock_type::time_point intake_paused_until{};  ///< after a failed registration (intake thread only)
     clock_type::time_point next_requeue{};         ///< the next look for files released by an operator (intake thread only)
+    std::string requeue_since;                     ///< ISO time: that look covers rows changed since (intake thread only)
     std::vector<std::thread> workers;
     std::map<std::string, reading_options> readings;  ///< per partner, for the header peek (intake thread only)
 
@@ -345,13 +346,20 @@ struct gateway::impl {
             std::string why;
         };
         std::vector<settled> settle;
-        auto b = store->begin();
+        std::vector<std::vector<edifact::interchange_header>> headers;
+        // The checks read files and the store outside the write transaction, so that the workers'
+        // commits never wait for them; files of this same batch are checked from memory.
+        std::map<std::string, std::string> batch_content;        // sha256 -> name
+        std::set<std::pair<std::string, std::string>> batch_refs;  // sender, control reference
         for (auto& got : claims) {
             job j{c, &p, 0, got.file, got.original_name, {}, clock_type::now(), {}};
             std::string why;
             auto state = tracking::file_state::duplicate;
             if (auto d = store->duplicate_content(p.name, got.sha256, c->duplicate_window))
                 why = fmt::format("same content as file {} ({}) received {}", d->id, d->name, d->received_at);
+            else if (auto it = batch_content.find(got.sha256); it != batch_content.end())
+                why = fmt::format("same content as {} received just before it", it->second);
+            batch_content.emplace(got.sha256, got.original_name);
             header_peek peek;
             if (why.empty() && sniff(got.file) == input_kind::edifact) {
                 try {
@@ -373,16 +381,27 @@ struct gateway::impl {
                         why = fmt::format("interchange {} from {} was already received (interchange record {})", h.control_reference, h.sender, *d);
                         break;
                     }
+                    if (!batch_refs.emplace(h.sender, h.control_reference).second) {
+                        why = fmt::format("interchange {} from {} was received just before, in another file", h.control_reference, h.sender);
+                        break;
+                    }
                 }
             }
-            j.id = b.add_file(p.name, got.original_name, got.sha256, got.bytes, got.file.filename().string());
-            if (!why.empty()) {
-                b.set_state(j.id, state, why);
-                settle.push_back({jobs.size(), state, why});
-            } else {
-                for (const auto& h : peek.headers) j.interchange_ids.push_back(b.add_interchange(j.id, h.sender, h.recipient, h.control_reference));
-            }
+            if (!why.empty()) settle.push_back({jobs.size(), state, why});
+            headers.push_back(why.empty() ? std::move(peek.headers) : std::vector<edifact::interchange_header>{});
             jobs.push_back(std::move(j));
+        }
+        auto b = store->begin();
+        std::size_t s = 0;
+        for (std::size_t k = 0; k < jobs.size(); ++k) {
+            auto& j = jobs[k];
+            const auto& got = claims[k];
+            j.id = b.add_file(p.name, got.original_name, got.sha256, got.bytes, got.file.filename().string());
+            if (s < settle.size() && settle[s].index == k) {
+                b.set_state(j.id, settle[s].state, settle[s].why);
+                ++s;
+            }
+            for (const auto& h : headers[k]) j.interchange_ids.push_back(b.add_interchange(j.id, h.sender, h.recipient, h.control_reference));
         }
         if (!b.commit()) {
             // Not recorded (disk full, database locked): the files go back into the inbox under the
@@ -841,17 +860,22 @@ bool gateway::intake(bool report_waiting, const std::set<std::string>& renamed_i
     if (clock_type::now() >= impl_->next_requeue) {
         // Files an operator released or sent round again (edigate queue, resend) are "received"
         // and back in claimed/: taken up here, once per scan interval.
+        // Only rows changed since the previous look (with a margin for clocks and commit delays):
+        // the operator's commands set the change time, and a full scan of a long queue every few
+        // seconds would cost more than the work itself.
         impl_->next_requeue = clock_type::now() + c->scan_interval;
-        for (const auto& f : impl_->store->in_flight()) {
+        auto since = std::exchange(impl_->requeue_since,
+                                   core::utc_text(std::chrono::system_clock::now() - std::chrono::seconds(10), "%Y-%m-%dT%H:%M:%S", 3, ".", "Z"));
+        for (const auto& f : impl_->store->in_flight(since)) {
+            {
+                std::lock_guard lock(impl_->mutex);
+                if (impl_->active.count(f.id)) continue;
+            }
             const partner_config* p = nullptr;
             for (const auto& q : c->partners)
                 if (q.name == f.partner) p = &q;
             fs::path file = p ? claimed_dir(*c, p->name) / f.work_name : fs::path();
             if (!p || f.work_name.empty() || !fs::is_regular_file(file)) continue;
-            {
-                std::lock_guard lock(impl_->mutex);
-                if (impl_->active.count(f.id)) continue;
-            }
             job j{c, p, f.id, file, f.name, {}, clock_type::now(), {}};
             for (const auto& i : impl_->store->interchanges(f.id)) j.interchange_ids.push_back(i.id);
             impl_->enqueue(std::move(j));

@@ -199,9 +199,10 @@ std::optional<file_record> store::file(std::int64_t id) const {
     return file_row(q);
 }
 
-std::vector<file_record> store::in_flight() const {
+std::vector<file_record> store::in_flight(const std::string& changed_since) const {
     std::vector<file_record> out;
-    auto q = impl_->run("SELECT " FILE_COLUMNS " FROM files WHERE state IN ('received', 'processing') ORDER BY id");
+    auto q = impl_->run("SELECT " FILE_COLUMNS " FROM files WHERE state IN ('received', 'processing') AND updated_at >= ? ORDER BY id",
+                        changed_since);
     while (q.row()) out.push_back(file_row(q));
     return out;
 }

@@ -126,8 +126,9 @@ public:
     std::optional<file_record> unfinished(const std::string& partner, const std::string& sha256) const;
     /// Files per state (state name, count), for `edigate status`.
     std::vector<std::pair<std::string, std::int64_t>> counts() const;
-    /// Files still "received" or "processing": the work a cut-off run left, oldest first.
-    std::vector<file_record> in_flight() const;
+    /// Files still "received" or "processing": the work a cut-off run left, oldest first; with
+    /// `changed_since` (ISO 8601 UTC) only those whose state changed at or after it.
+    std::vector<file_record> in_flight(const std::string& changed_since = {}) const;
     /// Files not finished for good: received, processing, held, failed, rejected (oldest first).
     std::vector<file_record> queue() const;
     /// Files of a partner received at or after `since` (ISO 8601 UTC, a prefix such as 2026-11-27 is enough).
