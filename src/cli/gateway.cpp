@@ -669,8 +669,7 @@ struct gateway::impl {
                 const auto& i = d.r.interchanges[k];
                 auto iid = k < j.interchange_ids.size() ? j.interchange_ids[k] : b.add_interchange(j.id, i.sender, i.recipient, i.control_reference);
                 for (const auto& m : i.messages) {
-                    auto mid = b.add_message(iid, m.type, m.reference, m.status);
-                    for (const auto& [kind, value] : m.references) b.add_reference(mid, kind, value);
+                    auto mid = b.add_message(iid, m.type, m.reference, m.status, m.references);
                     for (const auto& o : m.outputs) {
                         auto oid = b.add_output(mid, o.mapping, o.path, o.status);
                         for (const auto& x : d.deliveries)

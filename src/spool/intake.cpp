@@ -61,7 +61,7 @@ std::optional<std::string> hash(int fd, std::uint64_t& bytes) {
 
 /// Across filesystems: copy into a temporary name in `to`'s folder, fsync, rename, then remove the source.
 bool copy_across(int src, const fs::path& from, const fs::path& to, std::string& error) {
-    fs::path tmp = to.parent_path() / ("." + to.filename().string() + ".part");
+    fs::path tmp = to.parent_path() / fmt::format(".{}.part", to.filename().string());
     int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (out < 0) return error = fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno)), false;
     char buf[1 << 16];

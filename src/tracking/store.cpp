@@ -62,6 +62,15 @@ CREATE TABLE refs (
 CREATE INDEX refs_value ON refs (value);
 CREATE INDEX refs_message ON refs (message_id);
 )sql",
+    // 4: the same, cheaper to write (a CUSCAR carries dozens): the values a message carries are one
+    // text in its row, for display, and the lookup is one tree keyed by value (WITHOUT ROWID is
+    // SQLite's; PostgreSQL takes the same table without those two words)
+    R"sql(
+DROP TABLE refs;
+ALTER TABLE messages ADD COLUMN refs TEXT NOT NULL DEFAULT '';
+CREATE TABLE message_refs (value TEXT NOT NULL, message_id INTEGER NOT NULL REFERENCES messages (id), PRIMARY KEY (value, message_id))
+  WITHOUT ROWID;
+)sql",
 };
 
 /// UTC, milliseconds, ISO 8601: sorts as text, which is what the duplicate windows compare.
@@ -225,7 +234,7 @@ std::vector<file_record> store::find(const std::string& reference) const {
     std::vector<file_record> out;
     auto q = impl_->run("SELECT " FILE_COLUMNS " FROM files WHERE CAST(id AS TEXT) = ? OR name = ? OR work_name = ? OR id IN "
                         "(SELECT file_id FROM interchanges WHERE control_reference = ?) OR id IN (SELECT i.file_id FROM messages m "
-                        "JOIN interchanges i ON i.id = m.interchange_id WHERE m.reference = ?) OR id IN (SELECT i.file_id FROM refs r "
+                        "JOIN interchanges i ON i.id = m.interchange_id WHERE m.reference = ?) OR id IN (SELECT i.file_id FROM message_refs r "
                         "JOIN messages m ON m.id = r.message_id JOIN interchanges i ON i.id = m.interchange_id WHERE r.value = ?) ORDER BY id",
                         reference, reference, reference, reference, reference, reference);
     while (q.row()) out.push_back(file_row(q));
@@ -252,13 +261,21 @@ std::vector<interchange_record> store::interchanges(std::int64_t file_id) const 
     auto q = impl_->run("SELECT id, sender, recipient, control_reference FROM interchanges WHERE file_id = ? ORDER BY id", file_id);
     while (q.row()) out.push_back({q.integer(0), q.text(1), q.text(2), q.text(3), {}});
     for (auto& i : out) {
-        auto m = impl_->run("SELECT id, type, reference, status FROM messages WHERE interchange_id = ? ORDER BY id", i.id);
-        while (m.row()) i.messages.push_back({m.integer(0), m.text(1), m.text(2), m.text(3), {}});
+        auto m = impl_->run("SELECT id, type, reference, status, refs FROM messages WHERE interchange_id = ? ORDER BY id", i.id);
+        while (m.row()) {
+            i.messages.push_back({m.integer(0), m.text(1), m.text(2), m.text(3), {}, {}});
+            std::string text = m.text(4);  // "RFF BM=LHCL2403170016;EQD CN=TGHU8743057"
+            for (std::size_t at = 0; at < text.size();) {
+                auto end = text.find(';', at);
+                if (end == std::string::npos) end = text.size();
+                auto item = text.substr(at, end - at);
+                if (auto eq = item.find('='); eq != std::string::npos) i.messages.back().references.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+                at = end + 1;
+            }
+        }
         for (auto& msg : i.messages) {
             auto o = impl_->run("SELECT mapping, path, status FROM outputs WHERE message_id = ? ORDER BY id", msg.id);
             while (o.row()) msg.outputs.push_back({o.text(0), o.text(1), o.text(2)});
-            auto r = impl_->run("SELECT kind, value FROM refs WHERE message_id = ? ORDER BY id", msg.id);
-            while (r.row()) msg.references.emplace_back(r.text(0), r.text(1));
         }
     }
     return out;
@@ -374,21 +391,29 @@ std::int64_t batch::add_interchange(std::int64_t file_id, const std::string& sen
                   file_id, sender, recipient, control_reference, utc());
 }
 
-std::int64_t batch::add_message(std::int64_t interchange_id, const std::string& type, const std::string& reference, const std::string& status) {
-    return insert(*store_->impl_, open_, store_->problem_,
-                  "INSERT INTO messages (interchange_id, type, reference, status) VALUES (?, ?, ?, ?) RETURNING id", interchange_id, type,
-                  reference, status);
+std::int64_t batch::add_message(std::int64_t interchange_id, const std::string& type, const std::string& reference, const std::string& status,
+                                const std::vector<std::pair<std::string, std::string>>& references) {
+    std::string text;
+    for (const auto& [kind, value] : references) text += fmt::format("{}{}={}", text.empty() ? "" : ";", kind, value);
+    auto id = insert(*store_->impl_, open_, store_->problem_,
+                     "INSERT INTO messages (interchange_id, type, reference, status, refs) VALUES (?, ?, ?, ?, ?) RETURNING id", interchange_id,
+                     type, reference, status, text);
+    auto& i = *store_->impl_;
+    for (const auto& [kind, value] : references)  // the same value twice in one message is one lookup entry
+        if (id && !i.run("INSERT INTO message_refs (value, message_id) VALUES (?, ?) ON CONFLICT DO NOTHING", value, id).done()) {
+            i.batch_failed = true;
+            store_->problem_ = core::diagnostic{};
+            store_->problem_.code = std::string(info(code::write_failed).name);
+            store_->problem_.text = fmt::format("tracking write failed: {}", i.error());
+            return 0;
+        }
+    return id;
 }
 
 std::int64_t batch::add_output(std::int64_t message_id, const std::string& mapping, const std::string& path, const std::string& status) {
     return insert(*store_->impl_, open_, store_->problem_,
                   "INSERT INTO outputs (message_id, mapping, path, status, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id", message_id, mapping,
                   path, status, utc());
-}
-
-void batch::add_reference(std::int64_t message_id, const std::string& kind, const std::string& value) {
-    insert(*store_->impl_, open_, store_->problem_, "INSERT INTO refs (message_id, kind, value) VALUES (?, ?, ?) RETURNING id", message_id, kind,
-           value);
 }
 
 std::int64_t batch::add_delivery(std::int64_t output_id, const std::string& channel, const std::string& status, const std::string& text) {

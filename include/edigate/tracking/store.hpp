@@ -84,9 +84,11 @@ public:
     bool transition(std::int64_t file_id, const std::vector<file_state>& from, file_state to, const std::string& text);
     std::int64_t add_interchange(std::int64_t file_id, const std::string& sender, const std::string& recipient,
                                  const std::string& control_reference);
-    std::int64_t add_message(std::int64_t interchange_id, const std::string& type, const std::string& reference, const std::string& status);
+    /// `references`: what the message carries that an operator tracks it by, (kind, value) such as
+    /// ("RFF BM", a bill of lading number); found again by store::find.
+    std::int64_t add_message(std::int64_t interchange_id, const std::string& type, const std::string& reference, const std::string& status,
+                             const std::vector<std::pair<std::string, std::string>>& references = {});
     std::int64_t add_output(std::int64_t message_id, const std::string& mapping, const std::string& path, const std::string& status);
-    void add_reference(std::int64_t message_id, const std::string& kind, const std::string& value);
     std::int64_t add_delivery(std::int64_t output_id, const std::string& channel, const std::string& status, const std::string& text = {});
     std::int64_t add_receipt(std::int64_t output_id, const std::string& reference, const std::string& status, const std::string& text = {});
     void event(const std::string& kind, const std::string& text, std::int64_t file_id = 0);

@@ -51,10 +51,10 @@ TEST_CASE("the store creates and migrates its schema once, in WAL mode", "[track
     auto p = fresh("migrate");
     {
         auto s = open(p);
-        CHECK(s->schema_version() == 3);
+        CHECK(s->schema_version() == 4);
     }
     auto s = open(p);  // reopening applies nothing twice
-    CHECK(s->schema_version() == 3);
+    CHECK(s->schema_version() == 4);
     CHECK(raw(p, "SELECT COUNT(*) FROM schema_migrations").empty());
     CHECK(fs::exists(p.string() + "-wal"));
     s.reset();
@@ -62,7 +62,7 @@ TEST_CASE("the store creates and migrates its schema once, in WAL mode", "[track
     core::diagnostic problem;
     CHECK_FALSE(tracking::store::open(p, problem));
     CHECK(problem.code == "EDI-T001");
-    CHECK(problem.text.find("schema version 99 is newer than this edigate knows (3)") != std::string::npos);
+    CHECK(problem.text.find("schema version 99 is newer than this edigate knows (4)") != std::string::npos);
 }
 
 TEST_CASE("a committed batch records a file's whole history; an abandoned one leaves nothing", "[tracking]") {
@@ -177,12 +177,14 @@ TEST_CASE("files are found by every reference an operator has; the work in fligh
         a = t.add_file("LYGHHSA", "manifest.edi", "sha-a", 100, "20261127T000000000001-manifest.edi");
         b = t.add_file("JGCB", "decl.edi", "sha-b", 200, "20261127T000000000002-decl.edi");
         auto i = t.add_interchange(a, "LYGHHSA", "CNLYGCUS", "LHS2403160001");
-        auto m = t.add_message(i, "CUSCAR", "LHS240316001", "translated");
+        auto m = t.add_message(i, "CUSCAR", "LHS240316001", "translated",
+                               {{"RFF BM", "LHCL2403170016"}, {"EQD CN", "TGHU8743057"}, {"RFF BM", "LHCL2403170016"}});
         t.add_output(m, "cuscar-mt1101", "/out/x.xml", "written");
         t.set_state(a, tracking::file_state::delivered, "1 output written");
         REQUIRE(t.commit());
     }
-    for (const std::string& ref : std::vector<std::string>{std::to_string(a), "manifest.edi", "20261127T000000000001-manifest.edi", "LHS2403160001", "LHS240316001"}) {
+    for (const std::string& ref : std::vector<std::string>{std::to_string(a), "manifest.edi", "20261127T000000000001-manifest.edi", "LHS2403160001",
+                                                           "LHS240316001", "LHCL2403170016", "TGHU8743057"}) {
         INFO(ref);
         auto found = s->find(ref);
         REQUIRE(found.size() == 1);
@@ -194,6 +196,8 @@ TEST_CASE("files are found by every reference an operator has; the work in fligh
     REQUIRE(ic.size() == 1);
     REQUIRE(ic[0].messages.size() == 1);
     CHECK(ic[0].messages[0].outputs.at(0).path == "/out/x.xml");
+    CHECK(ic[0].messages[0].references.size() == 3);  // as carried, the repeat included
+    CHECK(ic[0].messages[0].references[1] == std::pair<std::string, std::string>{"EQD CN", "TGHU8743057"});
     auto flight = s->in_flight();
     REQUIRE(flight.size() == 1);
     CHECK(flight[0].id == b);
