@@ -67,6 +67,12 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
         return *v;
     };
     using ms = std::chrono::milliseconds;
+    // A string key a [[partner]] or [[channel]] must have; empty (and a problem) when it has not.
+    auto required = [&](const toml::table& table, const toml::node& where, const char* key, const char* what) {
+        auto v = table[key].value<std::string>();
+        if (!v || v->empty()) problem(table.get(key) ? table.get(key) : &where, fmt::format("the {} needs {} = \"...\"", what, key));
+        return v.value_or("");
+    };
     only(t, {"gateway", "partner", "channel"}, "the file");
     fs::path base = fs::absolute(file).parent_path();
     gateway_config c;
@@ -101,11 +107,7 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
         }
         only(*p, {"name", "inbox", "route", "profile", "charset", "identities", "set"}, "[[partner]]");
         partner_config pc;
-        auto need = [&](const char* key) {
-            auto v = (*p)[key].value<std::string>();
-            if (!v || v->empty()) problem(p->get(key) ? p->get(key) : &node, fmt::format("the partner needs {} = \"...\"", key));
-            return v.value_or("");
-        };
+        auto need = [&](const char* key) { return required(*p, node, key, "partner"); };
         pc.name = need("name");
         if (!pc.name.empty() && spool::safe_name(pc.name) != pc.name)
             problem(p->get("name"), fmt::format("partner name '{}' may hold letters, digits, '.', '-' and '_' only", pc.name));
@@ -162,11 +164,7 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
             }
             only(*ch, {"name", "type", "agency", "path"}, "[[channel]]");
             channel_config cc;
-            auto need = [&](const char* key) {
-                auto v = (*ch)[key].value<std::string>();
-                if (!v || v->empty()) problem(ch->get(key) ? ch->get(key) : &node, fmt::format("the channel needs {} = \"...\"", key));
-                return v.value_or("");
-            };
+            auto need = [&](const char* key) { return required(*ch, node, key, "channel"); };
             cc.name = need("name");
             cc.type = need("type");
             cc.agency = need("agency");
