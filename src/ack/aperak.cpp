@@ -100,7 +100,9 @@ std::function<std::string(const edifact::message_header&)> document_codes_from(d
 
 bool is_application_finding(const core::diagnostic& d) noexcept {
     // EDI-D001 says our installation lacks the directory: nothing about the partner's message.
-    return d.code.rfind("EDI-D", 0) == 0 && d.code != "EDI-D001";
+    // EDI-M002 and EDI-M003 are the mapping engine's findings about the message's content (a value
+    // an agency needs is missing, a code or date does not convert); the other M codes are ours.
+    return (d.code.rfind("EDI-D", 0) == 0 && d.code != "EDI-D001") || d.code == "EDI-M002" || d.code == "EDI-M003";
 }
 
 write_result write_aperak(const interchange_record& ich, std::ostream& out, const aperak_options& options) {

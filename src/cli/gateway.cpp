@@ -603,6 +603,14 @@ struct gateway::impl {
                     o.date = core::utc_text(now, "%Y%m%d", 0), o.time = core::utc_text(now, "%H%M", 0);
                     w = ack::write_contrl(done[k], text, o);
                 } else {
+                    // The mapping's findings about this interchange's messages (a value an agency
+                    // needs is missing) go into the APERAK too: messages by their number in the file.
+                    if (k < d.r.interchanges.size())
+                        for (std::size_t i = 0; i < done[k].messages.size() && i < d.r.interchanges[k].messages.size(); ++i)
+                            for (const auto& f : d.r.findings)
+                                if (f.code.starts_with("EDI-M") && ack::is_application_finding(f) &&
+                                    f.where.message == d.r.interchanges[k].messages[i].id)
+                                    done[k].messages[i].findings.push_back(f);
                     ack::aperak_options o;
                     o.control_reference = reference;
                     o.date = core::utc_text(now, "%Y%m%d", 0), o.time = core::utc_text(now, "%H%M", 0);

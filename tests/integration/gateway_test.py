@@ -8,6 +8,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -225,6 +226,27 @@ class Gateway(unittest.TestCase):
         self.assertEqual(secret.read_text(), "not for the gateway")
         for f in (self.base / "work").rglob("*"):
             self.assertNotIn(" ", f.name, "names in the work area are cleaned")
+        check_oracle(self, self.base / "work")
+
+    def test_a_message_customs_cannot_use_is_answered_by_aperak(self):
+        """Syntax and directory are fine, but the manifest lacks the port of loading (LOC+9) the
+        customs MT1101 requires: rejected; the sender gets a CONTRL (syntax accepted) and an APERAK
+        naming each missing value (EDI-M002), both valid messages."""
+        cfg = write_config(self.base)
+        text = manifest("REF0501")
+        text, n = re.subn(rb"LOC\+9\+[^']*'\n?", b"", text)
+        unt = re.search(rb"UNT\+(\d+)\+", text)
+        text = text.replace(unt.group(0), b"UNT+%d+" % (int(unt.group(1)) - n))
+        drop(self.base / "spool/LYGHHSA/in", "noloc.edi", text)
+        r = edigate("run", "--config", cfg, "--once", "--json")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(rows(self.base / "work")["noloc.edi"], "rejected")
+        replies = self.base / "work/replies/LYGHHSA"
+        aperak = next(replies.glob("*noloc*.aperak.edi")).read_text()
+        self.assertEqual(aperak.count("ERC+EDI-M002"), n)
+        self.assertIn("LOC??3227=?'9?'", aperak)  # the rule's source path, escaped
+        for f in replies.iterdir():
+            self.assertEqual(edigate("validate", f).returncode, 0, f.name)
         check_oracle(self, self.base / "work")
 
     def test_a_partner_sends_only_as_itself(self):

@@ -36,8 +36,9 @@ struct aperak_options : envelope_options {
 /// it in UNCL 1001 or is not installed, empty (C002 left out) where its 1001 list lacks it.
 std::function<std::string(const edifact::message_header&)> document_codes_from(directory::catalog& dirs);
 
-/// Whether a finding is application-level (directory validation), i.e. reported by APERAK: the
-/// EDI-D codes except EDI-D001 (directory not installed here), which says nothing about the message.
+/// Whether a finding is application-level, i.e. reported by APERAK: the directory's EDI-D codes
+/// except EDI-D001 (directory not installed here), and the mapping engine's EDI-M002 (a value the
+/// agency needs is missing) and EDI-M003 (a value does not convert).
 bool is_application_finding(const core::diagnostic& d) noexcept;
 
 /// Writes the APERAK interchange for the messages of `ich` with application-level findings;
