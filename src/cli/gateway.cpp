@@ -567,6 +567,9 @@ struct gateway::impl {
         for (const auto& f : d.r.findings)
             if (f.level == core::severity::error && errors++ == 0) d.text += fmt::format("; {} [{}]", f.text, f.code);
         if (errors > 1) d.text += fmt::format(" and {} more finding{}", errors - 1, errors == 2 ? "" : "s");
+        if (errors == 0 && d.state == tracking::file_state::rejected)  // nothing wrong with it, but nothing for this route either
+            d.text += d.r.findings.empty() ? fmt::format("; no mapping of route '{}' reads what it carries", p.route)
+                                           : fmt::format("; {} [{}]", d.r.findings.front().text, d.r.findings.front().code);
         return d;
     }
 
