@@ -733,10 +733,9 @@ gateway::gateway(std::shared_ptr<const gateway_config> config, listener on_done)
                                              n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "unknown", lock.string()));
     }
     // The lock is the flock of a live process: a crash releases it, no stale lock to remove by hand.
+    // The pid in the file is only for the message a second instance prints.
     auto pid = std::to_string(::getpid());
-    if (::ftruncate(impl_->lock_fd, 0) != 0 || ::pwrite(impl_->lock_fd, pid.data(), pid.size(), 0) < 0) {
-        // only the pid for the message above is lost
-    }
+    [[maybe_unused]] bool noted = ::ftruncate(impl_->lock_fd, 0) == 0 && ::pwrite(impl_->lock_fd, pid.data(), pid.size(), 0) > 0;
     impl_->store = open_store(c);
 }
 
