@@ -24,6 +24,15 @@ enum class severity : std::uint8_t {
 
 std::string_view to_string(severity s) noexcept;
 
+/// One entry of a module's table of stable finding codes (`edigate codes` lists them all).
+template <typename Code>
+struct code_info {
+    Code id;
+    std::string_view name;     ///< "EDI-T001"
+    severity level;            ///< default severity
+    std::string_view summary;  ///< one line for `edigate codes`
+};
+
 /// One finding.
 struct diagnostic {
     std::string code;                    ///< stable identifier, e.g. "EDI-E006"

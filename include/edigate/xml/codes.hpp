@@ -24,12 +24,7 @@ enum class code {
     count_
 };
 
-struct code_info {
-    code id;
-    std::string_view name;
-    core::severity level;
-    std::string_view summary;
-};
+using code_info = core::code_info<code>;
 
 const code_info& info(code c) noexcept;
 std::span<const code_info> all_codes() noexcept;
