@@ -229,6 +229,19 @@ fs::path input_place(const gateway_config& c, const std::string& partner, std::s
     return c.work / "archive" / partner / std::string(state);
 }
 
+fs::path record_place(const gateway_config& c, const std::string& partner, std::string_view state, const std::string& work_name) {
+    return input_place(c, partner, state) / (work_name + ".d");
+}
+
+void forget_records(const gateway_config& c, const std::string& partner, const std::string& work_name) {
+    std::error_code ec;
+    for (std::string_view state : {"delivered", "rejected", "failed", "duplicate"}) {
+        fs::path dir = record_place(c, partner, state, work_name);
+        fs::remove_all(dir, ec);
+        fs::remove_all(dir.parent_path() / (".edigate-" + dir.filename().string()), ec);
+    }
+}
+
 namespace {
 
 /// Where the input of a file row is now: claimed/, hold/ or archive/<state>/ (empty: nowhere).
@@ -275,6 +288,43 @@ bool publish(const fs::path& to, const std::string& text) {
     ::close(fd);
     if (ok) ok = ::rename(tmp.c_str(), to.c_str()) == 0;
     if (!ok) ::unlink(tmp.c_str());
+    return ok;
+}
+
+/// Makes every write on the file system of `dir` durable (one syncfs for a whole group of files).
+bool sync_filesystem(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = fd >= 0 && ::syncfs(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    return ok;
+}
+
+/// Writes an archive record folder: `report` as report.json, and a hard link to each of `files`
+/// under `outputs/` or `replies/` (a copy when they are on another file system). It is built under
+/// a temporary name and renamed into place, replacing the record of an attempt that was cut off,
+/// so a record is whole or absent. Durable with the caller's syncfs.
+bool write_record(const fs::path& dir, const nlohmann::ordered_json& report, const std::vector<fs::path>& outputs,
+                  const std::vector<fs::path>& replies) {
+    fs::path tmp = dir.parent_path() / (".edigate-" + dir.filename().string());
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    fs::create_directories(tmp, ec);
+    bool ok = !ec;
+    for (const auto& [sub, files] : {std::pair{"outputs", &outputs}, std::pair{"replies", &replies}}) {
+        if (!ok || files->empty()) continue;
+        ok = fs::create_directory(tmp / sub, ec) && !ec;
+        for (const auto& f : *files) {
+            if (!ok) break;
+            fs::path to = tmp / sub / f.filename();
+            if (::link(f.c_str(), to.c_str()) != 0) ok = errno == EXDEV ? fs::copy_file(f, to, ec) && !ec : errno == EEXIST;
+        }
+    }
+    ok = ok && publish(tmp / "report.json", report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+    if (ok) {
+        fs::remove_all(dir, ec);
+        ok = ::rename(tmp.c_str(), dir.c_str()) == 0;
+    }
+    if (!ok) fs::remove_all(tmp, ec);
     return ok;
 }
 
@@ -401,7 +451,18 @@ struct gateway::impl {
             }
             for (const auto& h : headers[k]) j.interchange_ids.push_back(b.add_interchange(j.id, h.sender, h.recipient, h.control_reference));
         }
+        // The records of the settled files are written and made durable before the commit that
+        // settles them (recover() removes those of a batch that never committed).
+        std::vector<fs::path> records;
+        for (const auto& x : settle) {
+            const auto& j = jobs[x.index];
+            fs::path dir = record_place(*c, p.name, tracking::to_string(x.state), j.file.filename().string());
+            if (write_record(dir, settled_report(j, tracking::to_string(x.state), x.why), {}, {})) records.push_back(dir);
+        }
+        if (!records.empty()) sync_filesystem(records.front().parent_path());
         if (!b.commit()) {
+            std::error_code ec;
+            for (const auto& r : records) fs::remove_all(r, ec);
             // Not recorded (disk full, database locked): the files go back into the inbox under the
             // names they came with, so they are taken again by a later pass, as if never claimed.
             // One whose name was taken meanwhile stays claimed; recover() registers it at the next start.
@@ -492,6 +553,7 @@ struct gateway::impl {
                 auto d = translate(j, translators[std::make_pair(j.config.get(), j.partner->name)]);
                 if (d.state == tracking::file_state::rejected && sniff(j.file) == input_kind::edifact) reply(d, *own, dirs);
                 if (d.state == tracking::file_state::delivered) deliver(d);
+                if (!d.r.io_failed) write_report(d);
                 if (d.r.io_failed) {
                     d.undo();
                     defer(j, *own, "an output could not be written (disk full or no permission)");
@@ -531,8 +593,10 @@ struct gateway::impl {
             fs::path to;
         };
         std::vector<delivery> deliveries;  ///< outputs put into their agency's channel folder
+        fs::path record;                   ///< the archive record (report and output links)
         void undo() const {
             std::error_code ec;
+            if (!record.empty()) std::filesystem::remove_all(record, ec);
             for (const auto& w : r.written) std::filesystem::remove(w, ec);
             for (const auto& w : reply_files) std::filesystem::remove(w, ec);
             for (const auto& w : deliveries) std::filesystem::remove(w.to, ec);
@@ -652,6 +716,46 @@ struct gateway::impl {
         }
     }
 
+    /// The report of a file settled without translation (a duplicate, an impostor, a poison file).
+    static nlohmann::ordered_json settled_report(const job& j, std::string_view state, const std::string& why) {
+        return {{"id", j.id}, {"partner", j.partner->name}, {"name", j.name}, {"work_name", j.file.filename().string()},
+                {"state", state}, {"summary", why}, {"route", j.partner->route},
+                {"claimed_at", claim_time(j.file.filename().string())},
+                {"finished_at", core::utc_text(std::chrono::system_clock::now(), "%Y-%m-%dT%H:%M:%SZ", 0)}};
+    }
+
+    /// Writes the archive record of a translated file where its input goes once its state is
+    /// committed: what was read, every finding with its position, each output with its copy,
+    /// the deliveries and the replies.
+    void write_report(done_job& d) {
+        const auto& j = *d.j;
+        auto report = settled_report(j, tracking::to_string(d.state), d.text);
+        nlohmann::ordered_json ic = nlohmann::ordered_json::array(), findings = nlohmann::ordered_json::array(),
+                               deliveries = nlohmann::ordered_json::array(), replies = nlohmann::ordered_json::array();
+        for (const auto& i : d.r.interchanges) {
+            nlohmann::ordered_json ms = nlohmann::ordered_json::array();
+            for (const auto& m : i.messages) {
+                nlohmann::ordered_json os = nlohmann::ordered_json::array(), rs = nlohmann::ordered_json::array();
+                for (const auto& o : m.outputs) os.push_back({{"mapping", o.mapping}, {"status", o.status}, {"file", fs::path(o.path).filename().string()}});
+                for (const auto& [kind, value] : m.references) rs.push_back({{"kind", kind}, {"value", value}});
+                ms.push_back({{"type", m.type}, {"reference", m.reference}, {"status", m.status}, {"references", rs}, {"outputs", os}});
+            }
+            ic.push_back({{"sender", i.sender}, {"recipient", i.recipient}, {"control_reference", i.control_reference}, {"messages", ms}});
+        }
+        for (const auto& f : d.r.findings) findings.push_back(diagnostic_json(f, nullptr));
+        for (const auto& x : d.deliveries) deliveries.push_back({{"channel", x.channel}, {"file", x.to.string()}});
+        for (const auto& r : d.replies) replies.push_back(r);
+        report["interchanges"] = ic;
+        report["outputs"] = d.r.outputs;
+        report["deliveries"] = deliveries;
+        report["replies"] = replies;
+        report["findings"] = findings;
+        std::vector<fs::path> outputs(d.r.written.begin(), d.r.written.end());
+        fs::path dir = record_place(*j.config, j.partner->name, tracking::to_string(d.state), j.file.filename().string());
+        if (write_record(dir, report, outputs, d.reply_files)) d.record = dir;
+        else d.r.io_failed = true;
+    }
+
     /// Makes a group of translated files durable and records them in one commit, then archives
     /// the inputs. The problem when they cannot be made durable or recorded (nothing recorded).
     std::string record(std::vector<done_job>& done, tracking::store& db) {
@@ -659,17 +763,14 @@ struct gateway::impl {
         // before the commit that says they exist (an uncommitted output is redone after a crash).
         std::set<std::string> dirs;
         for (const auto& d : done) {
-            dirs.insert(outbound_dir(*d.j->config, d.j->partner->name).string());  // replies/ is on the same file system (the work folder)
+            dirs.insert(outbound_dir(*d.j->config, d.j->partner->name).string());  // replies/ and archive/ are on the same file system (the work folder)
             for (const auto& x : d.deliveries) dirs.insert(x.to.parent_path().string());
         }
         std::set<dev_t> synced;
         for (const auto& dir : dirs) {
             struct stat st {};
             if (::stat(dir.c_str(), &st) == 0 && !synced.insert(st.st_dev).second) continue;  // one syncfs per file system
-            int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-            bool ok = fd >= 0 && ::syncfs(fd) == 0;
-            if (fd >= 0) ::close(fd);
-            if (!ok) return fmt::format("cannot make the outputs in {} durable: {}", dir, std::strerror(errno));
+            if (!sync_filesystem(dir)) return fmt::format("cannot make the outputs in {} durable: {}", dir, std::strerror(errno));
         }
         auto b = db.begin();
         for (const auto& d : done) {
@@ -766,6 +867,8 @@ void gateway::recover() {
             for (auto& f : db.find(e.name))
                 if (f.partner == p.name && f.work_name == e.name) row = f;
             job j{c, &p, 0, claimed / e.name, e.name, {}, clock_type::now(), {}};
+            // A record written for an attempt that never committed its state is not the truth.
+            if (!row || row->state == "received" || row->state == "processing") forget_records(*c, p.name, e.name);
             if (!row) {
                 // Claimed by a run cut off before it recorded the claim: registered now, under the
                 // name it arrived with (the claimed name is "<stamp>-<name>").
@@ -790,9 +893,11 @@ void gateway::recover() {
                 if (attempts >= c->max_attempts) {
                     // A poison file: the gateway stopped while translating it, again and again.
                     // It is set aside so that everything else keeps flowing.
-                    b.set_state(j.id, tracking::file_state::failed,
-                                fmt::format("the gateway stopped {} times while translating this file (a crash or kill each time); set "
-                                            "aside, not tried again (edigate queue retry {} after a fix)", attempts, j.id));
+                    auto why = fmt::format("the gateway stopped {} times while translating this file (a crash or kill each time); set "
+                                           "aside, not tried again (edigate queue retry {} after a fix)", attempts, j.id);
+                    b.set_state(j.id, tracking::file_state::failed, why);
+                    fs::path record = record_place(*c, p.name, "failed", e.name);
+                    if (write_record(record, impl::settled_report(j, "failed", why), {}, {})) sync_filesystem(record.parent_path());
                     if (b.commit()) impl::archive(j, "failed");
                     spdlog::error("event=poison partner={} id={} name=\"{}\" attempts={}", p.name, j.id, j.name, attempts);
                     impl_->report({p.name, j.name, "failed", "stopped the gateway " + std::to_string(attempts) + " times", j.id, {}, 0});

@@ -64,6 +64,16 @@ std::optional<gateway_config> load_config(const std::filesystem::path& file, std
 /// hold/<partner> while held, archive/<partner>/<state> once finished.
 std::filesystem::path input_place(const gateway_config& c, const std::string& partner, std::string_view state);
 
+/// The archive record of a finished file, next to its input: archive/<partner>/<state>/<work
+/// name>.d/ holds report.json (what happened, every finding with its position, the outputs, the
+/// deliveries, the replies) and a hard link to each output and reply.
+std::filesystem::path record_place(const gateway_config& c, const std::string& partner, std::string_view state,
+                                   const std::string& work_name);
+
+/// Removes the archive records of a file (in every terminal state): its input goes back into
+/// processing, and the record of the earlier outcome must not outlive it.
+void forget_records(const gateway_config& c, const std::string& partner, const std::string& work_name);
+
 /// The claim time of a claimed name ("<yyyyMMddTHHmmss + 6 digits>-<name>") as the mappings'
 /// $now (yyyyMMddHHmmssSSS): a declaration is sent as of its arrival, so a redo after a crash, or
 /// a replay, writes the same bytes. Empty for other names.

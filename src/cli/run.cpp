@@ -254,6 +254,9 @@ int track(const fs::path& file, const std::string& reference, bool json_mode) {
     json out = json::array();
     for (const auto& f : files) {
         fs::path where = input_place(*c, f.partner, f.state) / f.work_name;
+        fs::path record = record_place(*c, f.partner, f.state, f.work_name);
+        std::error_code ec;
+        if (!fs::is_directory(record, ec)) record.clear();
         auto interchanges = store->interchanges(f.id);
         auto events = store->history(f.id);
         if (json_mode) {
@@ -272,11 +275,12 @@ int track(const fs::path& file, const std::string& reference, bool json_mode) {
             for (const auto& e : events) ev.push_back({{"at", e.at}, {"kind", e.kind}, {"text", e.text}});
             out.push_back({{"id", f.id}, {"partner", f.partner}, {"name", f.name}, {"state", f.state}, {"received_at", f.received_at},
                            {"updated_at", f.updated_at}, {"bytes", f.bytes}, {"sha256", f.sha256}, {"input", where.string()},
-                           {"interchanges", ic}, {"events", ev}});
+                           {"record", record.string()}, {"interchanges", ic}, {"events", ev}});
             continue;
         }
         fmt::print("file {}  {}  {}  {}\n  received {}, last change {}, {} bytes, sha256 {}\n  input: {}\n", f.id, f.partner, f.name, f.state,
                    f.received_at, f.updated_at, f.bytes, f.sha256, where.string());
+        if (!record.empty()) fmt::print("  archive record (report.json, copies of the outputs): {}\n", record.string());
         for (const auto& i : interchanges) {
             fmt::print("  interchange {} from {} to {}\n", i.control_reference, i.sender, i.recipient);
             for (const auto& m : i.messages) {
@@ -343,6 +347,7 @@ int move_files(const fs::path& file, const std::vector<std::int64_t>& ids, const
                 std::error_code ec;
                 fs::create_directories(dir, ec);
                 fs::rename(input_place(*c, f->partner, f->state) / f->work_name, dir / f->work_name, ec);
+                if (!ec) forget_records(*c, f->partner, f->work_name);  // the earlier outcome's record goes with it
                 moved = true;
                 said = ec ? fmt::format("file {} ({}) is {} now; its input could not be moved ({}): the gateway finishes the move when it "
                                         "next starts", id, f->name, tracking::to_string(to), ec.message())

@@ -92,7 +92,12 @@ def check_oracle(test, work):
     a terminal state sits in exactly one archive folder, every output written has its row."""
     db = sqlite3.connect(f"file:{work / 'edigate.db'}?mode=ro", uri=True)
     test.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
-    files = db.execute("SELECT partner, work_name, state FROM files").fetchall()
+    files = db.execute("SELECT id, partner, work_name, state FROM files").fetchall()
+    outputs_of = {}
+    for fid, path in db.execute("SELECT f.id, o.path FROM outputs o JOIN messages m ON m.id = o.message_id "
+                                "JOIN interchanges i ON i.id = m.interchange_id JOIN files f ON f.id = i.file_id "
+                                "WHERE o.status = 'written'"):
+        outputs_of.setdefault(fid, {})[Path(path).name] = path
     outputs = {Path(p) for (p,) in db.execute("SELECT path FROM outputs WHERE status = 'written'")}
     delivered = {Path(p) for (p,) in db.execute("SELECT text FROM deliveries WHERE status = 'delivered'")}
     db.close()
@@ -102,11 +107,23 @@ def check_oracle(test, work):
         test.assertFalse(f.name.startswith(".edigate-"), f"temporary left behind: {f}")
         test.assertIn(f, delivered, f"a delivered file without its delivery row: {f}")
     test.assertEqual(len(channel_files), len(delivered))
-    for partner, work_name, state in files:
+    for fid, partner, work_name, state in files:
         if state in TERMINAL:
             places = list((work / "archive" / partner).glob(f"*/{work_name}"))
             test.assertEqual([p.parent.name for p in places], [state], f"{work_name}: archived once, under its state")
             test.assertFalse((work / "claimed" / partner / work_name).exists())
+            # its record beside it, once: the report of that state and a copy of each of its outputs
+            records = list((work / "archive" / partner).glob(f"*/{work_name}.d"))
+            test.assertEqual([p.parent.name for p in records], [state], f"{work_name}: one archive record, under its state")
+            report = json.loads((records[0] / "report.json").read_text())
+            test.assertEqual((report["id"], report["state"]), (fid, state))
+            mine = sorted(Path(p).name for p in outputs_of.get(fid, ()))
+            copies = sorted(f.name for f in (records[0] / "outputs").glob("*"))
+            test.assertEqual(copies, mine, f"{work_name}: the archive holds a copy of each output")
+            for f in (records[0] / "outputs").glob("*"):
+                test.assertEqual(f.read_bytes(), Path(outputs_of[fid][f.name]).read_bytes())
+    for f in (work / "archive").rglob(".edigate-*"):
+        test.fail(f"temporary left behind: {f}")
     for f in (work / "outbound").rglob("*"):
         if f.is_file():
             test.assertFalse(f.name.startswith(".edigate-"), f"temporary left behind: {f}")
@@ -223,6 +240,14 @@ class Gateway(unittest.TestCase):
         self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
         t = json.loads(edigate("track", "broken.edi", "--config", cfg, "--json", check=0).stdout)
         self.assertIn("reply", [e["kind"] for e in t["files"][0]["events"]])
+        # the archive record: the report names each finding with its position, and keeps the CONTRL sent
+        record = Path(t["files"][0]["record"])
+        self.assertEqual(record.parent.name, "rejected")
+        report = json.loads((record / "report.json").read_text())
+        self.assertEqual(report["name"], "broken.edi")
+        unt = [f for f in report["findings"] if f["tag"] == "UNT"]
+        self.assertTrue(unt and unt[0]["segment"] > 0 and unt[0]["byte"] > 0, report["findings"])
+        self.assertEqual((record / "replies" / replies[0].name).read_bytes(), replies[0].read_bytes())
         self.assertEqual(secret.read_text(), "not for the gateway")
         for f in (self.base / "work").rglob("*"):
             self.assertNotIn(" ", f.name, "names in the work area are cleaned")
@@ -323,7 +348,7 @@ class Gateway(unittest.TestCase):
         def kinds(i):
             return [e["kind"] for e in json.loads(edigate("track", str(i), "--config", cfg, "--json", check=0).stdout)["files"][0]["events"]]
         wait_until(lambda: kinds(broken).count("rejected") == 2 and kinds(ids["good.edi"]).count("delivered") == 2, what="retry and resend")
-        self.assertEqual(len(list((work / "archive/LYGHHSA/delivered").iterdir())), 1)
+        self.assertEqual(len([p for p in (work / "archive/LYGHHSA/delivered").iterdir() if p.is_file()]), 1)
         d.send_signal(signal.SIGTERM)
         self.assertEqual(d.wait(timeout=20), 0)
         # hold and release of a received file (the batch job leaves a held file alone)
