@@ -230,16 +230,29 @@ fs::path input_place(const gateway_config& c, const std::string& partner, std::s
 }
 
 fs::path record_place(const gateway_config& c, const std::string& partner, std::string_view state, const std::string& work_name) {
-    return input_place(c, partner, state) / (work_name + ".d");
+    return input_place(c, partner, state) / (work_name + ".report.json");
 }
 
-void forget_records(const gateway_config& c, const std::string& partner, const std::string& work_name) {
+namespace {
+
+/// Removes an archive record: the copies its report lists (names beside it, never a path), then
+/// the report itself.
+void remove_record(const fs::path& report) {
     std::error_code ec;
-    for (std::string_view state : {"delivered", "rejected", "failed", "duplicate"}) {
-        fs::path dir = record_place(c, partner, state, work_name);
-        fs::remove_all(dir, ec);
-        fs::remove_all(dir.parent_path() / (".edigate-" + dir.filename().string()), ec);
-    }
+    if (!fs::exists(report, ec)) return;
+    std::ifstream in(report);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_object() && j.contains("copies") && j["copies"].is_array())
+        for (const auto& name : j["copies"])
+            if (name.is_string() && fs::path(name.get<std::string>()).filename() == name.get<std::string>())
+                fs::remove(report.parent_path() / name.get<std::string>(), ec);
+    fs::remove(report, ec);
+}
+
+}  // namespace
+
+void forget_records(const gateway_config& c, const std::string& partner, const std::string& work_name) {
+    for (std::string_view state : {"delivered", "rejected", "failed", "duplicate"}) remove_record(record_place(c, partner, state, work_name));
 }
 
 namespace {
@@ -299,32 +312,31 @@ bool sync_filesystem(const fs::path& dir) {
     return ok;
 }
 
-/// Writes an archive record folder: `report` as report.json, and a hard link to each of `files`
-/// under `outputs/` or `replies/` (a copy when they are on another file system). It is built under
-/// a temporary name and renamed into place, replacing the record of an attempt that was cut off,
-/// so a record is whole or absent. Durable with the caller's syncfs.
-bool write_record(const fs::path& dir, const nlohmann::ordered_json& report, const std::vector<fs::path>& outputs,
+/// Writes the archive record of a file beside its archived input `<work name>`: the report as
+/// `<work name>.report.json`, and a hard link to each output as `<work name>.output.<its name>` and
+/// to each reply as `<work name>.reply.<its name>` (a copy when on another file system). The
+/// report lists those copies and is written first, so a record cut off half-way can be removed
+/// whole (remove_record). Durable with the caller's syncfs.
+bool write_record(const fs::path& report_path, nlohmann::ordered_json report, const std::vector<fs::path>& outputs,
                   const std::vector<fs::path>& replies) {
-    fs::path tmp = dir.parent_path() / (".edigate-" + dir.filename().string());
+    std::string stem = report_path.filename().string();
+    stem.resize(stem.size() - std::string_view(".report.json").size());
+    std::vector<std::pair<fs::path, std::string>> copies;
+    for (const auto& o : outputs) copies.emplace_back(o, stem + ".output." + o.filename().string());
+    for (const auto& r : replies) copies.emplace_back(r, stem + ".reply." + r.filename().string());
+    auto& names = report["copies"] = nlohmann::ordered_json::array();
+    for (const auto& c : copies) names.push_back(c.second);
     std::error_code ec;
-    fs::remove_all(tmp, ec);
-    fs::create_directories(tmp, ec);
-    bool ok = !ec;
-    for (const auto& [sub, files] : {std::pair{"outputs", &outputs}, std::pair{"replies", &replies}}) {
-        if (!ok || files->empty()) continue;
-        ok = fs::create_directory(tmp / sub, ec) && !ec;
-        for (const auto& f : *files) {
-            if (!ok) break;
-            fs::path to = tmp / sub / f.filename();
-            if (::link(f.c_str(), to.c_str()) != 0) ok = errno == EXDEV ? fs::copy_file(f, to, ec) && !ec : errno == EEXIST;
-        }
+    fs::create_directories(report_path.parent_path(), ec);
+    bool ok = publish(report_path, report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+    for (const auto& [from, name] : copies) {
+        if (!ok) break;
+        fs::path to = report_path.parent_path() / name;
+        if (::link(from.c_str(), to.c_str()) == 0) continue;
+        if (errno == EEXIST) fs::remove(to, ec);  // from an attempt that was cut off
+        ok = ::link(from.c_str(), to.c_str()) == 0 || (errno == EXDEV && fs::copy_file(from, to, ec) && !ec);
     }
-    ok = ok && publish(tmp / "report.json", report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
-    if (ok) {
-        fs::remove_all(dir, ec);
-        ok = ::rename(tmp.c_str(), dir.c_str()) == 0;
-    }
-    if (!ok) fs::remove_all(tmp, ec);
+    if (!ok) remove_record(report_path);
     return ok;
 }
 
@@ -456,13 +468,13 @@ struct gateway::impl {
         std::vector<fs::path> records;
         for (const auto& x : settle) {
             const auto& j = jobs[x.index];
-            fs::path dir = record_place(*c, p.name, tracking::to_string(x.state), j.file.filename().string());
-            if (write_record(dir, settled_report(j, tracking::to_string(x.state), x.why), {}, {})) records.push_back(dir);
+            fs::path record = record_place(*c, p.name, tracking::to_string(x.state), j.file.filename().string());
+            if (write_record(record, settled_report(j, tracking::to_string(x.state), x.why), {}, {})) records.push_back(record);
         }
         if (!records.empty()) sync_filesystem(records.front().parent_path());
         if (!b.commit()) {
             std::error_code ec;
-            for (const auto& r : records) fs::remove_all(r, ec);
+            for (const auto& r : records) remove_record(r);
             // Not recorded (disk full, database locked): the files go back into the inbox under the
             // names they came with, so they are taken again by a later pass, as if never claimed.
             // One whose name was taken meanwhile stays claimed; recover() registers it at the next start.
@@ -596,7 +608,7 @@ struct gateway::impl {
         fs::path record;                   ///< the archive record (report and output links)
         void undo() const {
             std::error_code ec;
-            if (!record.empty()) std::filesystem::remove_all(record, ec);
+            if (!record.empty()) remove_record(record);
             for (const auto& w : r.written) std::filesystem::remove(w, ec);
             for (const auto& w : reply_files) std::filesystem::remove(w, ec);
             for (const auto& w : deliveries) std::filesystem::remove(w.to, ec);
@@ -751,8 +763,8 @@ struct gateway::impl {
         report["replies"] = replies;
         report["findings"] = findings;
         std::vector<fs::path> outputs(d.r.written.begin(), d.r.written.end());
-        fs::path dir = record_place(*j.config, j.partner->name, tracking::to_string(d.state), j.file.filename().string());
-        if (write_record(dir, report, outputs, d.reply_files)) d.record = dir;
+        fs::path record = record_place(*j.config, j.partner->name, tracking::to_string(d.state), j.file.filename().string());
+        if (write_record(record, std::move(report), outputs, d.reply_files)) d.record = record;
         else d.r.io_failed = true;
     }
 

@@ -64,9 +64,10 @@ std::optional<gateway_config> load_config(const std::filesystem::path& file, std
 /// hold/<partner> while held, archive/<partner>/<state> once finished.
 std::filesystem::path input_place(const gateway_config& c, const std::string& partner, std::string_view state);
 
-/// The archive record of a finished file, next to its input: archive/<partner>/<state>/<work
-/// name>.d/ holds report.json (what happened, every finding with its position, the outputs, the
-/// deliveries, the replies) and a hard link to each output and reply.
+/// The archive record of a finished file, beside its input in archive/<partner>/<state>/:
+/// `<work name>.report.json` (what happened, every finding with its position, the outputs, the
+/// deliveries, the replies), with `<work name>.output.<name>` and `<work name>.reply.<name>`, hard
+/// links to each output and reply. This returns the report's path.
 std::filesystem::path record_place(const gateway_config& c, const std::string& partner, std::string_view state,
                                    const std::string& work_name);
 

@@ -256,7 +256,7 @@ int track(const fs::path& file, const std::string& reference, bool json_mode) {
         fs::path where = input_place(*c, f.partner, f.state) / f.work_name;
         fs::path record = record_place(*c, f.partner, f.state, f.work_name);
         std::error_code ec;
-        if (!fs::is_directory(record, ec)) record.clear();
+        if (!fs::is_regular_file(record, ec)) record.clear();
         auto interchanges = store->interchanges(f.id);
         auto events = store->history(f.id);
         if (json_mode) {
@@ -280,7 +280,7 @@ int track(const fs::path& file, const std::string& reference, bool json_mode) {
         }
         fmt::print("file {}  {}  {}  {}\n  received {}, last change {}, {} bytes, sha256 {}\n  input: {}\n", f.id, f.partner, f.name, f.state,
                    f.received_at, f.updated_at, f.bytes, f.sha256, where.string());
-        if (!record.empty()) fmt::print("  archive record (report.json, copies of the outputs): {}\n", record.string());
+        if (!record.empty()) fmt::print("  report: {} (copies of the outputs and replies beside it)\n", record.string());
         for (const auto& i : interchanges) {
             fmt::print("  interchange {} from {} to {}\n", i.control_reference, i.sender, i.recipient);
             for (const auto& m : i.messages) {

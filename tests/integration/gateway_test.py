@@ -6,6 +6,7 @@ real signals. Each test builds its own gateway (config, inboxes, work area) in a
 """
 import argparse
 import hashlib
+import glob
 import json
 import os
 import re
@@ -113,15 +114,17 @@ def check_oracle(test, work):
             test.assertEqual([p.parent.name for p in places], [state], f"{work_name}: archived once, under its state")
             test.assertFalse((work / "claimed" / partner / work_name).exists())
             # its record beside it, once: the report of that state and a copy of each of its outputs
-            records = list((work / "archive" / partner).glob(f"*/{work_name}.d"))
-            test.assertEqual([p.parent.name for p in records], [state], f"{work_name}: one archive record, under its state")
-            report = json.loads((records[0] / "report.json").read_text())
+            records = list((work / "archive" / partner).glob(f"*/{work_name}.report.json"))
+            test.assertEqual([p.parent.name for p in records], [state], f"{work_name}: one report, under its state")
+            report = json.loads(records[0].read_text())
             test.assertEqual((report["id"], report["state"]), (fid, state))
-            mine = sorted(Path(p).name for p in outputs_of.get(fid, ()))
-            copies = sorted(f.name for f in (records[0] / "outputs").glob("*"))
-            test.assertEqual(copies, mine, f"{work_name}: the archive holds a copy of each output")
-            for f in (records[0] / "outputs").glob("*"):
-                test.assertEqual(f.read_bytes(), Path(outputs_of[fid][f.name]).read_bytes())
+            prefix = f"{work_name}.output."
+            copies = sorted(f.name[len(prefix):] for f in records[0].parent.glob(f"{glob.escape(prefix)}*"))
+            test.assertEqual(copies, sorted(outputs_of.get(fid, {})), f"{work_name}: the archive holds a copy of each output")
+            for name in copies:
+                test.assertEqual((records[0].parent / (prefix + name)).read_bytes(), Path(outputs_of[fid][name]).read_bytes())
+            test.assertEqual(sorted(report["copies"]), sorted(f.name for f in records[0].parent.glob(f"{glob.escape(work_name)}.*")
+                                                               if not f.name.endswith(".report.json")))
     for f in (work / "archive").rglob(".edigate-*"):
         test.fail(f"temporary left behind: {f}")
     for f in (work / "outbound").rglob("*"):
@@ -243,11 +246,12 @@ class Gateway(unittest.TestCase):
         # the archive record: the report names each finding with its position, and keeps the CONTRL sent
         record = Path(t["files"][0]["record"])
         self.assertEqual(record.parent.name, "rejected")
-        report = json.loads((record / "report.json").read_text())
+        report = json.loads(record.read_text())
         self.assertEqual(report["name"], "broken.edi")
         unt = [f for f in report["findings"] if f["tag"] == "UNT"]
         self.assertTrue(unt and unt[0]["segment"] > 0 and unt[0]["byte"] > 0, report["findings"])
-        self.assertEqual((record / "replies" / replies[0].name).read_bytes(), replies[0].read_bytes())
+        work_name = record.name[: -len(".report.json")]
+        self.assertEqual((record.parent / f"{work_name}.reply.{replies[0].name}").read_bytes(), replies[0].read_bytes())
         self.assertEqual(secret.read_text(), "not for the gateway")
         for f in (self.base / "work").rglob("*"):
             self.assertNotIn(" ", f.name, "names in the work area are cleaned")
@@ -348,7 +352,7 @@ class Gateway(unittest.TestCase):
         def kinds(i):
             return [e["kind"] for e in json.loads(edigate("track", str(i), "--config", cfg, "--json", check=0).stdout)["files"][0]["events"]]
         wait_until(lambda: kinds(broken).count("rejected") == 2 and kinds(ids["good.edi"]).count("delivered") == 2, what="retry and resend")
-        self.assertEqual(len([p for p in (work / "archive/LYGHHSA/delivered").iterdir() if p.is_file()]), 1)
+        self.assertEqual(len(list((work / "archive/LYGHHSA/delivered").glob("*.report.json"))), 1)
         d.send_signal(signal.SIGTERM)
         self.assertEqual(d.wait(timeout=20), 0)
         # hold and release of a received file (the batch job leaves a held file alone)
@@ -420,10 +424,8 @@ class DiskFull(unittest.TestCase):
     def test_full_work_area_defers_then_delivers(self):
         base = Path(tempfile.mkdtemp(prefix="edigate-full-"))
         try:
-            if os.geteuid() == 0:
-                mount = ["sh", "-c", 'mount -t tmpfs -o size=4m tmpfs "$0" && exec "$@"']
-            else:
-                mount = ["unshare", "-rm", "sh", "-c", 'mount -t tmpfs -o size=4m tmpfs "$0" && exec "$@"']
+            # In a mount namespace of its own (as root too), so the tmpfs goes away with the scenario.
+            mount = ["unshare", "-m" if os.geteuid() == 0 else "-rm", "sh", "-c", 'mount -t tmpfs -o size=4m tmpfs "$0" && exec "$@"']
             probe = subprocess.run(mount + [str(base), "true"], capture_output=True, text=True)
             if probe.returncode != 0:
                 self.fail(f"cannot mount a tmpfs for the disk-full test (run as root or allow user namespaces): {probe.stderr}")
