@@ -176,12 +176,22 @@ class _Server:
         _wait_gone(mains + tree, 3)
         self.proc = None
 
+    def down(self):
+        """Stop the server but keep its port, keys, certificates and logs: start() brings it back on
+        the same port (the "server down, then up again" case; a client gets connection refused)."""
+        self._stop_processes()
+
     def stop(self):
         self._stop_processes()
         _LIVE.discard(self)
         if self.workdir is not None and not self.keep:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
+            self._forget()
+
+    def _forget(self):
+        """After the work folder is gone: a later start() begins afresh (new port, keys, certs)."""
+        self.port = None
 
 
 @atexit.register
@@ -275,12 +285,13 @@ class SftpServer(_Server):
             _ssh_keygen(self.host_key, "edigate-test-host")
         with contextlib.suppress(PermissionError):
             os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # the privilege-separation folder sshd expects
+        fixed = self._fixed_port or self.known_hosts is not None  # a restart keeps its port
         for attempt in range(5):
-            if not self._fixed_port and (self.port is None or attempt > 0):
+            if not fixed and (self.port is None or attempt > 0):
                 self.port = free_port()
             if self._launch():
                 break
-            if self._fixed_port and attempt >= 2:
+            if fixed and attempt >= 2:
                 raise ServerError(f"sshd could not bind 127.0.0.1:{self.port}\n{_tail(self.log)}")
             time.sleep(0.2)
         else:
@@ -362,6 +373,12 @@ class SftpServer(_Server):
         super()._stop_processes()
         self.sshd_pid = None
 
+    def _forget(self):
+        self.known_hosts = None
+        self.generation = 0
+        if not self._fixed_port:
+            self.port = None
+
     def known_hosts_for(self, port, name=None, key_pub=None):
         """A known_hosts file with the host key (or `key_pub`) for [127.0.0.1]:port and [localhost]:port."""
         key = _pub_fields(key_pub or self.host_pub)
@@ -380,11 +397,7 @@ class SftpServer(_Server):
         is left as it was."""
         self._stop_processes()
         self.generation += 1
-        fixed, self._fixed_port = self._fixed_port, True
-        try:
-            self.start()
-        finally:
-            self._fixed_port = fixed
+        self.start()
         return self.known_hosts
 
     @property
@@ -493,7 +506,8 @@ class CertAuthority:
 
 def _spawn(server, mode, config):
     """Start `servers.py mode config.json` as a child; wait for its ready file {pid, port}."""
-    cfg = dict(config, parent=os.getpid(), lifetime=server.lifetime, ready=str(server.workdir / "ready.json"))
+    cfg = dict(config, parent=os.getpid(), lifetime=server.lifetime, ready=str(server.workdir / "ready.json"),
+               port=server.port or 0)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(cfg["ready"])
     path = server.workdir / f"{mode.strip('_')}.json"
@@ -599,7 +613,7 @@ class HttpsServer(_Server):
         self.require_client_cert = require_client_cert
         self.users = dict(users) if users is not None else {"agency": "s3cret"}
         self.slow_rate = slow_rate
-        self.ca = ca
+        self.ca, self._own_ca = ca, False
         self.port = None
 
     def start(self):
@@ -607,9 +621,24 @@ class HttpsServer(_Server):
             return self
         self._make_workdir()
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        tls = self.workdir / "tls"
+        if not (self.workdir / "tls").exists():
+            self._make_tls(self.workdir / "tls")
+        self.log_path = self.workdir / "requests.jsonl"
+        self.port = _spawn(self, "_https", {
+            "cert": str(self.server_cert), "key": str(self.server_key), "ca": str(self.ca_cert),
+            "require_client_cert": self.require_client_cert, "store": str(self.store_dir),
+            "log": str(self.log_path), "mode_by_prefix": self.mode_by_prefix, "users": self.users,
+            "slow_rate": self.slow_rate, "state": str(self.workdir / "state.json")})
+        return self
+
+    def _forget(self):
+        self.port = None
+        if self._own_ca:
+            self.ca, self._own_ca = None, False
+
+    def _make_tls(self, tls):
         if self.ca is None:
-            self.ca = CertAuthority(tls)
+            self.ca, self._own_ca = CertAuthority(tls), True
         self.ca_cert = self.ca.cert
         good = dict(cn="localhost", dns=("localhost",), ips=("127.0.0.1",))
         if self.cert_kind == "good":
@@ -629,13 +658,6 @@ class HttpsServer(_Server):
         else:
             raise ValueError(f"unknown cert kind {self.cert_kind!r}")
         self.client_cert, self.client_key = self.ca.issue("client", "edigate-client", client=True)
-        self.log_path = self.workdir / "requests.jsonl"
-        self.port = _spawn(self, "_https", {
-            "cert": str(self.server_cert), "key": str(self.server_key), "ca": str(self.ca_cert),
-            "require_client_cert": self.require_client_cert, "store": str(self.store_dir),
-            "log": str(self.log_path), "mode_by_prefix": self.mode_by_prefix, "users": self.users,
-            "slow_rate": self.slow_rate})
-        return self
 
     def url(self, path, host="localhost", port=None):
         return f"https://{host}:{port or self.port}/{path.lstrip('/')}"
@@ -668,6 +690,15 @@ class _HttpsState:
         self.lock = threading.Lock()
         self.keys = {}    # Idempotency-Key -> {"name", "sha256"}
         self.seen = set()  # (mode, name) for flaky and hangonce
+        with contextlib.suppress(FileNotFoundError):  # kept across down() and start()
+            saved = json.loads(Path(cfg["state"]).read_text())
+            self.keys, self.seen = saved["keys"], {tuple(x) for x in saved["seen"]}
+
+    def save(self):
+        """Under self.lock: the keys and names seen, for a restart after down()."""
+        tmp = self.cfg["state"] + ".tmp"
+        Path(tmp).write_text(json.dumps({"keys": self.keys, "seen": sorted(self.seen)}))
+        os.rename(tmp, self.cfg["state"])
 
 
 class _HttpsHandler(http.server.BaseHTTPRequestHandler):
@@ -778,6 +809,7 @@ class _HttpsHandler(http.server.BaseHTTPRequestHandler):
                 os.close(fd)
             if key is not None:
                 st.keys[key] = {"name": name, "sha256": rec["body_sha256"]}
+                st.save()
             rec["stored"] = True
             return 200 if existed else 201
 
@@ -859,6 +891,7 @@ class _HttpsHandler(http.server.BaseHTTPRequestHandler):
                 with st.lock:
                     first = (mode, name) not in st.seen
                     st.seen.add((mode, name))
+                    st.save()
                 if mode == "flaky":
                     if first:
                         self._drain(rec)
@@ -914,7 +947,7 @@ def _https_main(cfg):
     if cfg["require_client_cert"]:
         ctx.verify_mode = ssl.CERT_REQUIRED
         ctx.load_verify_locations(cfg["ca"])
-    srv = _TlsHttpServer(("127.0.0.1", 0), _HttpsHandler)
+    srv = _TlsHttpServer(("127.0.0.1", cfg["port"]), _HttpsHandler)
     srv.ctx, srv.state = ctx, _HttpsState(cfg)
     _ready(cfg, srv.server_address[1])
     srv.serve_forever(poll_interval=0.2)
@@ -1058,7 +1091,7 @@ def _proxy_main(cfg):
     log = _JsonLog(cfg["log"])
     lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
+    lsock.bind(("127.0.0.1", cfg["port"]))
     lsock.listen(64)
     _ready(cfg, lsock.getsockname()[1])
     n = 0
