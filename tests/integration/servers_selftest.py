@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from servers import FaultProxy, HttpsServer, SftpServer, alive, small_tmpfs  # noqa: E402
 
@@ -435,7 +436,7 @@ def test_life(tmp):
                   "s = SftpServer(sys.argv[2]).start(); h = HttpsServer(sys.argv[3]).start(); p = FaultProxy(h.port).start()\n"
                   "print(*s.pids, *h.pids, *p.pids, flush=True); print(s.workdir, h.workdir, p.workdir, flush=True)\n"
                   "time.sleep(60)\n")
-        child = subprocess.Popen([sys.executable, "-c", script, str(Path(__file__).resolve().parent),
+        child = subprocess.Popen([sys.executable, "-B", "-c", script, str(Path(__file__).resolve().parent),
                                   str(tmp / "crash-sftp"), str(tmp / "crash-store")], stdout=subprocess.PIPE, text=True)
         pids = [int(x) for x in child.stdout.readline().split()]
         workdirs = child.stdout.readline().split()
