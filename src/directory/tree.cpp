@@ -12,31 +12,44 @@ namespace edigate::directory {
 
 namespace {
 
+/// A data segment named by its directory definition. One pass over the segment's values (they
+/// are in element, repetition, component order); positions without a value keep their node.
 core::node data_segment(const edifact::segment& s, const segment_def& def) {
     core::node n(s.tag);
     n.byte = s.byte;
-    std::size_t count = s.element_count();
+    const auto items = s.items();
+    const std::size_t count = s.element_count(), total = items.size();
+    n.children.reserve(count);
+    std::size_t i = 0;
     for (std::size_t e = 1; e <= count; ++e) {
         const element_use* eu = e <= def.elements.size() ? &def.elements[e - 1] : nullptr;
-        std::string name = eu ? eu->code : fmt::format("e{:02}", e);
-        std::size_t reps = std::max<std::size_t>(s.repetition_count(e), 1);
+        std::string name = eu ? eu->code : edifact::position_name('e', e);
+        std::size_t end = i;  // the values of element e: [i, end)
+        while (end < total && items[end].element == e) ++end;
+        std::size_t reps = end > i ? items[end - 1].repetition : 1;
         for (std::size_t r = 1; r <= reps; ++r) {
             auto& en = n.add(name);
             if (r > 1) en.set_attribute("repeat", std::to_string(r));
-            std::size_t comps = s.component_count(e, r);
-            if (comps == 0) continue;  // empty position
-            en.byte = s.byte_of(e, 1, r);
-            bool composite = comps > 1 || (eu && eu->composite);
-            if (!composite) {
-                en.value = std::string(s.value(e, 1, r));
+            std::size_t stop = i;  // the values of repetition r: [i, stop)
+            while (stop < end && items[stop].repetition == r) ++stop;
+            if (stop == i) continue;  // empty position
+            std::size_t comps = items[stop - 1].component;
+            en.byte = items[i].component == 1 ? s.byte + items[i].offset : s.byte_of(e, 1, r);
+            if (comps == 1 && !(eu && eu->composite)) {
+                en.value = std::string(items[i].text);
+                i = stop;
                 continue;
             }
+            en.children.reserve(comps);
             for (std::size_t c = 1; c <= comps; ++c) {
-                std::string cname = eu && c <= eu->components.size() ? eu->components[c - 1].code : fmt::format("c{:02}", c);
-                auto& cn = en.add(std::move(cname), std::string(s.value(e, c, r)));
-                cn.byte = s.byte_of(e, c, r);
+                std::string cname = eu && c <= eu->components.size() ? eu->components[c - 1].code : edifact::position_name('c', c);
+                bool here = i < stop && items[i].component == c;
+                auto& cn = en.add(std::move(cname), here ? std::string(items[i].text) : std::string());
+                cn.byte = here ? s.byte + items[i].offset : s.byte_of(e, c, r);
+                i += here;
             }
         }
+        i = end;
     }
     return n;
 }
@@ -44,8 +57,7 @@ core::node data_segment(const edifact::segment& s, const segment_def& def) {
 }  // namespace
 
 core::node message_tree(const edifact::message& m, const edifact::interchange_header& ich, validator& v, const validator::emit_fn& emit) {
-    core::node root = edifact::to_node(m, ich.syntax_version);
-    root.children.clear();
+    core::node root = edifact::message_node(m);
     // The group nodes currently open, with the occurrence each stands for.
     struct open_group {
         std::uint32_t serial;

@@ -9,13 +9,18 @@
 
 namespace edigate::edifact {
 
+std::string position_name(char prefix, std::size_t index) {
+    if (index < 100) return {prefix, static_cast<char>('0' + index / 10), static_cast<char>('0' + index % 10)};
+    return fmt::format("{}{:02}", prefix, index);
+}
+
 core::node to_node(const segment& s, int syntax_version) {
     core::node n(s.tag);
     n.byte = s.byte;
     const auto* def = s.tag.size() == 3 && s.tag[0] == 'U' ? detail::service_segment(s.tag, syntax_version) : nullptr;
     for (std::size_t e = 1; e <= s.element_count(); ++e) {
         const detail::element_def* ed = def && e <= def->elements.size() ? &def->elements[e - 1] : nullptr;
-        std::string ename = ed ? ed->id : fmt::format("e{:02}", e);
+        std::string ename = ed ? ed->id : position_name('e', e);
         std::size_t repetitions = std::max<std::size_t>(1, s.repetition_count(e));
         for (std::size_t r = 1; r <= repetitions; ++r) {
             std::size_t components = s.component_count(e, r);
@@ -31,7 +36,7 @@ core::node to_node(const segment& s, int syntax_version) {
                 continue;
             }
             for (std::size_t c = 1; c <= components; ++c) {
-                std::string cname = ed && c <= ed->components.size() ? ed->components[c - 1].id : fmt::format("c{:02}", c);
+                std::string cname = ed && c <= ed->components.size() ? ed->components[c - 1].id : position_name('c', c);
                 auto& cn = en.add(cname, std::string(s.value(e, c, r)));
                 cn.byte = s.byte_of(e, c, r);
             }
@@ -40,7 +45,7 @@ core::node to_node(const segment& s, int syntax_version) {
     return n;
 }
 
-core::node to_node(const message& m, int syntax_version) {
+core::node message_node(const message& m) {
     core::node n("Message");
     n.byte = m.byte;
     n.set_attribute("index", std::to_string(m.index));
@@ -50,6 +55,12 @@ core::node to_node(const message& m, int syntax_version) {
     n.set_attribute("release", m.header.release);
     n.set_attribute("agency", m.header.agency);
     if (!m.header.association.empty()) n.set_attribute("association", m.header.association);
+    return n;
+}
+
+core::node to_node(const message& m, int syntax_version) {
+    core::node n = message_node(m);
+    n.children.reserve(m.segments.size());
     for (const auto& s : m.segments) n.children.push_back(to_node(s, syntax_version));
     return n;
 }

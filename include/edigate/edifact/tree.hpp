@@ -13,6 +13,10 @@ namespace edigate::edifact {
 
 core::node to_node(const segment& s, int syntax_version);
 core::node to_node(const message& m, int syntax_version);
+/// The "Message" node of to_node(m) with its attributes (reference, type, version...), without the segments.
+core::node message_node(const message& m);
+/// The name of an element or component a directory does not name: position_name('e', 3) is "e03".
+std::string position_name(char prefix, std::size_t index);
 /// Interchange attributes (sender, recipient, syntax...) on a node named "Interchange", with its UNB child.
 core::node interchange_node(const interchange_header& h);
 /// The inverse of to_node for one segment: the node's name is the tag, its children the element
