@@ -79,7 +79,8 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
     c.file = fs::absolute(file);
     const auto* g = t["gateway"].as_table();
     if (!g) problem(nullptr, "no [gateway] table (it names the work folder)");
-    else only(*g, {"work", "profiles", "settle_ms", "scan_interval_ms", "retry_after_ms", "duplicate_window_hours", "workers", "max_attempts"},
+    else only(*g, {"work", "profiles", "settle_ms", "scan_interval_ms", "retry_after_ms", "retry_max_ms", "duplicate_window_hours", "workers",
+                  "max_attempts"},
               "[gateway]");
     c.work = (base / t["gateway"]["work"].value_or<std::string>("work")).lexically_normal();
     if (auto p = t["gateway"]["profiles"].value<std::string>()) {
@@ -90,6 +91,10 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
     c.settle = ms(whole(g, "settle_ms", 1000, 0, day));
     c.scan_interval = ms(whole(g, "scan_interval_ms", 5000, 10, day));
     c.retry_after = ms(whole(g, "retry_after_ms", 30000, 10, day));
+    c.retry_max = ms(whole(g, "retry_max_ms", std::max<std::int64_t>(600000, c.retry_after.count()), 10, day));
+    if (c.retry_max < c.retry_after)
+        problem(g->get("retry_max_ms"), fmt::format("retry_max_ms ({}) is less than retry_after_ms ({}): the wait starts at retry_after_ms and "
+                                                    "doubles up to retry_max_ms", c.retry_max.count(), c.retry_after.count()));
     c.duplicate_window = static_cast<long>(whole(g, "duplicate_window_hours", 72, 0, 24 * 366) * 3600);
     c.workers = static_cast<unsigned>(whole(g, "workers", 2, 1, 64));
     c.max_attempts = static_cast<int>(whole(g, "max_attempts", 3, 1, 1'000'000));
@@ -197,6 +202,7 @@ struct job {
     std::string name;         ///< as received
     std::vector<std::int64_t> interchange_ids;
     clock_type::time_point claimed_at = clock_type::now(), not_before{};
+    int deferrals = 0;        ///< deferred in a row (a full disk): the wait before the next try doubles
     bool alone = false;       ///< translated on its own: a file whose translation was cut off before
 };
 
@@ -216,6 +222,12 @@ fs::path outbound_dir(const gateway_config& c, const std::string& partner) { ret
 fs::path replies_dir(const gateway_config& c, const std::string& partner) { return c.work / "replies" / partner; }
 
 }  // namespace
+
+std::chrono::milliseconds retry_wait(const gateway_config& c, int failures) {
+    auto wait = c.retry_after;
+    for (int k = 0; k < failures && wait < c.retry_max; ++k) wait *= 2;
+    return std::min(wait, c.retry_max);
+}
 
 std::string claim_time(const std::string& work_name) {
     if (work_name.size() < 22 || work_name[8] != 'T' || work_name[21] != '-') return {};
@@ -374,6 +386,7 @@ struct gateway::impl {
     bool stopping = false;
     bool suspect = false;  ///< a suspect file is being translated: nobody else runs
     clock_type::time_point intake_paused_until{};  ///< after a failed registration (intake thread only)
+    int intake_failures = 0;                        ///< registrations failed in a row (intake thread only)
     clock_type::time_point next_requeue{};         ///< the next look for files released by an operator (intake thread only)
     std::string requeue_since;                     ///< ISO time: that look covers rows changed since (intake thread only)
     std::vector<std::thread> workers;
@@ -478,14 +491,17 @@ struct gateway::impl {
             // Not recorded (disk full, database locked): the files go back into the inbox under the
             // names they came with, so they are taken again by a later pass, as if never claimed.
             // One whose name was taken meanwhile stays claimed; recover() registers it at the next start.
-            spdlog::error("event=register-failed partner={} files={} reason=\"{}\" : the files go back to the inbox and are taken again later",
-                          p.name, jobs.size(), store->last_problem().text);
-            intake_paused_until = clock_type::now() + c->retry_after;  // no retry storm: the inbox is looked at again later
+            // No retry storm: the inboxes are looked at again after a wait that doubles each time.
+            auto wait = retry_wait(*c, intake_failures++);
+            intake_paused_until = clock_type::now() + wait;
+            spdlog::error("event=register-failed partner={} files={} reason=\"{}\" retry_in_s={:.1f} : the files go back to the inbox and are "
+                          "taken again later", p.name, jobs.size(), store->last_problem().text, wait.count() / 1000.0);
             for (const auto& j : jobs)
                 if (::renameat2(AT_FDCWD, j.file.c_str(), AT_FDCWD, (p.inbox / j.name).c_str(), RENAME_NOREPLACE) != 0)
                     spdlog::error("event=left-claimed file={} reason=\"{}\"", j.file.string(), std::strerror(errno));
             return;
         }
+        intake_failures = 0;
         std::size_t d = 0;
         for (std::size_t k = 0; k < jobs.size(); ++k) {
             if (d < settle.size() && settle[d].index == k) {
@@ -568,7 +584,10 @@ struct gateway::impl {
                 if (!d.r.io_failed) write_report(d);
                 if (d.r.io_failed) {
                     d.undo();
-                    defer(j, *own, "an output could not be written (disk full or no permission)");
+                    if (d.io_problem.empty())  // the translator's own output: its finding says which and why
+                        for (const auto& f : d.r.findings)
+                            if (f.text.starts_with("cannot write ")) d.io_problem = f.text;
+                    defer(j, *own, d.io_problem.empty() ? "an output could not be written (disk full or no permission)" : d.io_problem);
                     again.push_back(std::move(j));
                 } else {
                     done.push_back(std::move(d));
@@ -606,6 +625,12 @@ struct gateway::impl {
         };
         std::vector<delivery> deliveries;  ///< outputs put into their agency's channel folder
         fs::path record;                   ///< the archive record (report and output links)
+        std::string io_problem;            ///< what could not be written, and why
+        /// Something of this file could not be written (no fault of the input): it is deferred.
+        void cannot(const std::string& what, const std::string& why = std::strerror(errno)) {
+            r.io_failed = true;
+            io_problem = fmt::format("cannot {}: {}", what, why);
+        }
         void undo() const {
             std::error_code ec;
             if (!record.empty()) remove_record(record);
@@ -672,7 +697,7 @@ struct gateway::impl {
             for (const char* kind : {"contrl", "aperak"}) {
                 auto b = db.begin();
                 auto n = b.next_reference(j.partner->name, "out");
-                if (!b.commit()) return void(d.r.io_failed = true);
+                if (!b.commit()) return d.cannot("record the next control reference", db.last_problem().text);
                 std::ostringstream text;
                 ack::write_result w;
                 std::string reference = fmt::format("EG{:010}", n);
@@ -701,7 +726,7 @@ struct gateway::impl {
                     continue;
                 }
                 fs::path to = dir / fmt::format("{}.{}.{}.edi", stem, k + 1, kind);
-                if (!publish(to, text.str())) return void(d.r.io_failed = true);
+                if (!publish(to, text.str())) return d.cannot("write " + to.string());
                 d.reply_files.push_back(to);
                 d.replies.push_back(fmt::format("{} {} for interchange {} -> {}", kind == std::string_view("contrl") ? "CONTRL" : "APERAK",
                                                 reference, done[k].header.control_reference, to.string()));
@@ -723,7 +748,7 @@ struct gateway::impl {
             std::string text((std::istreambuf_iterator<char>(in)), {});
             std::error_code ec;
             fs::create_directories(ch->path, ec);
-            if (!in || !publish(to, text)) return void(d.r.io_failed = true);
+            if (!in || !publish(to, text)) return d.cannot(fmt::format("write {} for channel {}", to.string(), ch->name));
             d.deliveries.push_back({from.string(), ch->name, to});
         }
     }
@@ -765,7 +790,7 @@ struct gateway::impl {
         std::vector<fs::path> outputs(d.r.written.begin(), d.r.written.end());
         fs::path record = record_place(*j.config, j.partner->name, tracking::to_string(d.state), j.file.filename().string());
         if (write_record(record, std::move(report), outputs, d.reply_files)) d.record = record;
-        else d.r.io_failed = true;
+        else d.cannot("write the archive record " + record.string());
     }
 
     /// Makes a group of translated files durable and records them in one commit, then archives
@@ -819,11 +844,13 @@ struct gateway::impl {
     }
 
     void defer(job& j, tracking::store& db, const std::string& why) {
-        j.not_before = clock_type::now() + j.config->retry_after;
+        auto wait = retry_wait(*j.config, j.deferrals++);  // doubles with each deferral in a row, up to retry_max_ms
+        j.not_before = clock_type::now() + wait;
         auto b = db.begin();
-        b.event("deferred", fmt::format("{}; the input stays claimed and is tried again in {} s", why, j.config->retry_after.count() / 1000.0), j.id);
+        b.event("deferred", fmt::format("{}; the input stays claimed and is tried again in {} s", why, wait.count() / 1000.0), j.id);
         b.commit();  // may fail too (the same full disk): the log line below still tells the operator
-        spdlog::warn("event=deferred partner={} id={} name=\"{}\" reason=\"{}\"", j.partner->name, j.id, j.name, why);
+        spdlog::warn("event=deferred partner={} id={} name=\"{}\" reason=\"{}\" retry_in_s={:.1f}", j.partner->name, j.id, j.name, why,
+                     wait.count() / 1000.0);
         report({j.partner->name, j.name, "deferred", why, j.id, {}, 0});
     }
 };

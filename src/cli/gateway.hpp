@@ -42,7 +42,8 @@ struct gateway_config {
     std::filesystem::path file, work, profiles;
     std::chrono::milliseconds settle{1000};          ///< a file modified within this is still being written
     std::chrono::milliseconds scan_interval{5000};   ///< the daemon's periodic scan, besides inotify
-    std::chrono::milliseconds retry_after{30000};    ///< a file deferred by a full disk is tried again after this
+    std::chrono::milliseconds retry_after{30000};    ///< a file deferred by a full disk is tried again after this...
+    std::chrono::milliseconds retry_max{600000};     ///< ...doubled with each deferral in a row, up to this
     long duplicate_window = 72 * 3600;               ///< seconds
     unsigned workers = 2;
     int max_attempts = 3;  ///< translations cut off (crash, kill) before a file is set aside as failed
@@ -79,6 +80,10 @@ void forget_records(const gateway_config& c, const std::string& partner, const s
 /// $now (yyyyMMddHHmmssSSS): a declaration is sent as of its arrival, so a redo after a crash, or
 /// a replay, writes the same bytes. Empty for other names.
 std::string claim_time(const std::string& work_name);
+
+/// The wait before the next try after `failures` failed tries in a row (a full disk): retry_after,
+/// doubled each time, at most retry_max.
+std::chrono::milliseconds retry_wait(const gateway_config& c, int failures);
 
 /// What became of one inbox entry (reported to the listener as it happens).
 struct file_done {

@@ -291,10 +291,11 @@ private:
         fs::path dir = args_.out.empty() ? fs::temp_directory_path() : fs::path(args_.out);
         std::string tmpl = (dir / ".edigate-XXXXXX").string();
         int fd = ::mkstemp(tmpl.data());
-        if (fd < 0) return io_failed_ = true, fs::path();
+        if (fd < 0) return io_failed_ = true, io_problem_ = std::strerror(errno), fs::path();
         // mkstemp makes 0600; an output is read by other accounts (the agencies' pickup, operators).
         bool ok = ::fchmod(fd, 0644) == 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
                   (!args_.sync_each || ::fsync(fd) == 0);
+        if (!ok) io_problem_ = std::strerror(errno);
         ::close(fd);
         if (!ok) fs::remove(tmpl), io_failed_ = true;
         return ok ? fs::path(tmpl) : fs::path();
@@ -306,6 +307,7 @@ public:
 
 private:
     bool io_failed_ = false;
+    std::string io_problem_;  ///< why the last temporary file could not be written
     bool publish(const output& o, std::vector<core::diagnostic>& sink) {
         if (args_.out.empty()) {
             if (!args_.explain) fmt::print("{}", o.text);
@@ -319,7 +321,7 @@ private:
             io_failed_ = true;
             if (!tmp.empty()) fs::remove(tmp);
             sink.push_back(finding(mapping::code::output_invalid,
-                                   fmt::format("cannot write {}: {}", (fs::path(args_.out) / o.name).string(), ec ? ec.message() : "temporary file")));
+                                   fmt::format("cannot write {}: {}", (fs::path(args_.out) / o.name).string(), ec ? ec.message() : io_problem_)));
             return false;
         }
         return true;

@@ -441,12 +441,16 @@ def disk_full_scenario(base):
     """Runs with `base` a fresh 4 MiB tmpfs. Exit status 0 when the oracle holds."""
     base = Path(base)
     t = unittest.TestCase()
-    cfg = write_config(base, retry_after_ms=200, scan_interval_ms=100)
+    cfg = write_config(base, retry_after_ms=200, retry_max_ms=800, scan_interval_ms=100)
     work = base / "work"
     inbox = base / "spool/LYGHHSA/in"
     staged = base / "staged.edi"
     staged.write_bytes(manifest("FULL0001"))
     filler = base / "filler"
+    # The agencies' channel folders on a file system of their own (1 MiB), for the second phase.
+    agencies = base / "agencies"
+    agencies.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(agencies)], check=True)
     log = tempfile.NamedTemporaryFile("w+", prefix="edigate-full-", suffix=".log")  # not on the full file system
     d = subprocess.Popen([EDIGATE, "run", "--config", str(cfg)], stderr=log)
     wait_until(lambda: "event=started" in Path(log.name).read_text(), what="the daemon to start")
@@ -461,11 +465,37 @@ def disk_full_scenario(base):
     try:
         wait_until(lambda: "event=deferred" in Path(log.name).read_text() or "event=register-failed" in Path(log.name).read_text(),
                    what="the full disk to be noticed")
-        time.sleep(0.5)
+        time.sleep(2)
         t.assertTrue((inbox / "full.edi").exists() or any((work / "claimed/LYGHHSA").iterdir()), "the input is kept")
+        # no retry storm: the waits double from retry_after_ms up to retry_max_ms
+        waits = [float(w) for w in re.findall(r"retry_in_s=([0-9.]+)", Path(log.name).read_text())]
+        t.assertEqual(waits[:4], [0.2, 0.4, 0.8, 0.8][:len(waits[:4])], waits)
+        t.assertGreaterEqual(len(waits), 3, waits)
         t.assertNotEqual(rows(work).get("full.edi"), "delivered")
         filler.unlink()  # room again: the next retry delivers it
         wait_until(lambda: rows(work).get("full.edi") == "delivered", what="delivery once there is room")
+        # Second phase: the work area has room, but an agency's channel folder is full. The file
+        # is translated, its copy for the agency cannot be written: nothing of it is left in the
+        # channel or the outbound folder, the input stays claimed, and it is delivered once there is room.
+        channel_filler = agencies / "filler"
+        fd = os.open(channel_filler, os.O_WRONLY | os.O_CREAT)
+        try:
+            while os.write(fd, b"\0" * 4096) > 0:
+                pass
+        except OSError:
+            pass
+        os.close(fd)
+        deferrals = Path(log.name).read_text().count("event=deferred")
+        drop(inbox, "channel.edi", manifest("FULL0002"))
+        wait_until(lambda: Path(log.name).read_text().count("event=deferred") > deferrals, what="the full channel to be noticed")
+        t.assertNotEqual(rows(work).get("channel.edi"), "delivered")
+        t.assertEqual([f.name for f in (work / "claimed/LYGHHSA").iterdir()][0].split("-", 1)[1], "channel.edi", "the input is kept")
+        t.assertFalse([f for f in agencies.rglob("*") if f.is_file() and f != channel_filler and b"FULL0002" in f.read_bytes()],
+                      "nothing half-written in the channel")
+        t.assertFalse([f for f in (work / "outbound").rglob("*") if f.is_file() and "FULL0002" in f.read_text(errors="replace")],
+                      "no output without its delivery")
+        channel_filler.unlink()
+        wait_until(lambda: rows(work).get("channel.edi") == "delivered", what="delivery once the channel has room")
     finally:
         d.send_signal(signal.SIGTERM)
         d.wait(timeout=20)
