@@ -76,6 +76,8 @@ enum class input_kind { edifact, xml };
 /// What a file holds, from its first bytes (never from its name): XML starts with '<' after an
 /// optional BOM and white space, or is UTF-16; anything else is read as EDIFACT.
 input_kind sniff(const std::filesystem::path& file);
+/// The same from the first bytes of a file.
+input_kind sniff_text(std::string_view head);
 
 /// Progress on stderr while a long file is read, only when stderr is a terminal.
 class progress_meter {

@@ -434,9 +434,12 @@ struct gateway::impl {
                 why = fmt::format("same content as {} received just before it", it->second);
             batch_content.emplace(got.sha256, got.original_name);
             header_peek peek;
-            if (why.empty() && sniff(got.file) == input_kind::edifact) {
+            bool kept = got.bytes <= spool::claimed::kept_bytes;  // its content was read once already, for the hash
+            if (why.empty() && (kept ? sniff_text(got.content) : sniff(got.file)) == input_kind::edifact) {
                 try {
-                    edifact::reader(reading.make(false)).read_file(got.file, peek);
+                    edifact::reader r(reading.make(false));
+                    if (kept) r.read(std::string_view(got.content), peek);
+                    else r.read_file(got.file, peek);
                 } catch (const std::exception&) {
                     // a bad charset in the partner's settings: check-config reports it; the worker fails the file
                 }
@@ -460,6 +463,7 @@ struct gateway::impl {
                     }
                 }
             }
+            std::string().swap(got.content);  // no longer needed: memory stays bounded by one file
             if (!why.empty()) settle.push_back({jobs.size(), state, why});
             headers.push_back(why.empty() ? std::move(peek.headers) : std::vector<edifact::interchange_header>{});
             jobs.push_back(std::move(j));

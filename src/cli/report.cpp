@@ -176,7 +176,10 @@ input_kind sniff(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     char head[256] = {};
     in.read(head, sizeof head);
-    std::string_view h(head, static_cast<std::size_t>(in.gcount()));
+    return sniff_text(std::string_view(head, static_cast<std::size_t>(in.gcount())));
+}
+
+input_kind sniff_text(std::string_view h) {
     if (h.starts_with("\xFF\xFE") || h.starts_with("\xFE\xFF") || h.starts_with(std::string_view("<\0", 2)) ||
         h.starts_with(std::string_view("\0<", 2)))
         return input_kind::xml;  // UTF-16

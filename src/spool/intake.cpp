@@ -37,8 +37,9 @@ std::string unsafe(const struct stat& st) {
 }
 
 
-/// Hex SHA-256 of an open file, read from the start.
-std::optional<std::string> hash(int fd, std::uint64_t& bytes) {
+/// Hex SHA-256 of an open file, read from the start; the content is kept in `content` while it
+/// is at most claimed::kept_bytes long (emptied when longer).
+std::optional<std::string> hash(int fd, std::uint64_t& bytes, std::string& content) {
     std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return std::nullopt;
     char buf[1 << 16];
@@ -50,12 +51,15 @@ std::optional<std::string> hash(int fd, std::uint64_t& bytes) {
         if (n == 0) break;
         EVP_DigestUpdate(ctx.get(), buf, static_cast<std::size_t>(n));
         bytes += static_cast<std::uint64_t>(n);
+        if (bytes <= claimed::kept_bytes) content.append(buf, static_cast<std::size_t>(n));
+        else content.clear();
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(ctx.get(), md, &len);
+    static constexpr char digits[] = "0123456789abcdef";
     std::string hex;
-    for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+    for (unsigned int i = 0; i < len; ++i) hex += {digits[md[i] >> 4], digits[md[i] & 15]};
     return hex;
 }
 
@@ -183,8 +187,8 @@ std::optional<claimed> claim(const fs::path& inbox, const entry& e, const fs::pa
         error = fmt::format("{} was replaced while it was being taken; set aside as {}", e.name, aside.string());
         return std::nullopt;
     }
-    claimed c{to, e.name, "", 0};
-    auto digest = hash(fd, c.bytes);  // the same inode, whatever its name is now
+    claimed c{to, e.name, "", 0, {}};
+    auto digest = hash(fd, c.bytes, c.content);  // the same inode, whatever its name is now
     ::close(fd);
     if (!digest) {
         error = fmt::format("cannot read {}", to.string());

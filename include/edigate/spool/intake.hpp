@@ -38,6 +38,8 @@ struct claimed {
     std::string original_name;
     std::string sha256;               ///< of the content, hex
     std::uint64_t bytes = 0;
+    std::string content;              ///< the whole content when at most kept_bytes long (read once, for the hash), else empty
+    static constexpr std::uint64_t kept_bytes = 32 * 1024;  // a batch of 256 claims keeps at most 8 MiB
 };
 
 /// Moves a ready entry into `work` under `work_name` and hashes it; nullopt with `error` when it
