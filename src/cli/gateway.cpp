@@ -333,9 +333,17 @@ bool write_record(const fs::path& report_path, nlohmann::ordered_json report, co
                   const std::vector<fs::path>& replies) {
     std::string stem = report_path.filename().string();
     stem.resize(stem.size() - std::string_view(".report.json").size());
+    // An output named after the input ("<stamp>-manifest.1.cuscar-mt1101.xml") is copied as
+    // "<stamp>-manifest.edi.output.1.cuscar-mt1101.xml": the name does not say the input twice.
+    std::string input_stem = fs::path(stem).stem().string() + ".";
+    auto copy_name = [&](const fs::path& f, const char* kind) {
+        std::string name = f.filename().string();
+        if (name.starts_with(input_stem) && name.size() > input_stem.size()) name.erase(0, input_stem.size());
+        return stem + kind + name;
+    };
     std::vector<std::pair<fs::path, std::string>> copies;
-    for (const auto& o : outputs) copies.emplace_back(o, stem + ".output." + o.filename().string());
-    for (const auto& r : replies) copies.emplace_back(r, stem + ".reply." + r.filename().string());
+    for (const auto& o : outputs) copies.emplace_back(o, copy_name(o, ".output."));
+    for (const auto& r : replies) copies.emplace_back(r, copy_name(r, ".reply."));
     auto& names = report["copies"] = nlohmann::ordered_json::array();
     for (const auto& c : copies) names.push_back(c.second);
     std::error_code ec;
@@ -757,12 +765,19 @@ struct gateway::impl {
         }
     }
 
+    /// yyyyMMddHHmmssSSS (a claim time) as 2026-11-27T19:09:24.736Z.
+    static std::string iso_time(const std::string& t) {
+        if (t.size() != 17) return t;
+        return fmt::format("{}-{}-{}T{}:{}:{}.{}Z", t.substr(0, 4), t.substr(4, 2), t.substr(6, 2), t.substr(8, 2), t.substr(10, 2),
+                           t.substr(12, 2), t.substr(14));
+    }
+
     /// The report of a file settled without translation (a duplicate, an impostor, a poison file).
     static nlohmann::ordered_json settled_report(const job& j, std::string_view state, const std::string& why) {
         return {{"id", j.id}, {"partner", j.partner->name}, {"name", j.name}, {"work_name", j.file.filename().string()},
                 {"state", state}, {"summary", why}, {"route", j.partner->route},
-                {"claimed_at", claim_time(j.file.filename().string())},
-                {"finished_at", core::utc_text(std::chrono::system_clock::now(), "%Y-%m-%dT%H:%M:%SZ", 0)}};
+                {"claimed_at", iso_time(claim_time(j.file.filename().string()))},
+                {"finished_at", core::utc_text(std::chrono::system_clock::now(), "%Y-%m-%dT%H:%M:%S", 3, ".", "Z")}};
     }
 
     /// Writes the archive record of a translated file where its input goes once its state is

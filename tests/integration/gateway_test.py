@@ -88,6 +88,12 @@ def wait_until(predicate, timeout=30, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def copy_name(work_name, kind, name):
+    """The name of the archive's copy of an output or reply: the input's stem is not said twice."""
+    stem = work_name.rsplit(".", 1)[0] + "."
+    return f"{work_name}.{kind}.{name[len(stem):] if name.startswith(stem) and len(name) > len(stem) else name}"
+
+
 def check_oracle(test, work):
     """After every scenario: the database is healthy, nothing is left half-written, every input in
     a terminal state sits in exactly one archive folder, every output written has its row."""
@@ -118,11 +124,11 @@ def check_oracle(test, work):
             test.assertEqual([p.parent.name for p in records], [state], f"{work_name}: one report, under its state")
             report = json.loads(records[0].read_text())
             test.assertEqual((report["id"], report["state"]), (fid, state))
-            prefix = f"{work_name}.output."
-            copies = sorted(f.name[len(prefix):] for f in records[0].parent.glob(f"{glob.escape(prefix)}*"))
-            test.assertEqual(copies, sorted(outputs_of.get(fid, {})), f"{work_name}: the archive holds a copy of each output")
-            for name in copies:
-                test.assertEqual((records[0].parent / (prefix + name)).read_bytes(), Path(outputs_of[fid][name]).read_bytes())
+            want = {copy_name(work_name, "output", name): path for name, path in outputs_of.get(fid, {}).items()}
+            copies = sorted(f.name for f in records[0].parent.glob(f"{glob.escape(work_name)}.output.*"))
+            test.assertEqual(copies, sorted(want), f"{work_name}: the archive holds a copy of each output")
+            for name, path in want.items():
+                test.assertEqual((records[0].parent / name).read_bytes(), Path(path).read_bytes())
             test.assertEqual(sorted(report["copies"]), sorted(f.name for f in records[0].parent.glob(f"{glob.escape(work_name)}.*")
                                                                if not f.name.endswith(".report.json")))
     for f in (work / "archive").rglob(".edigate-*"):
@@ -251,7 +257,7 @@ class Gateway(unittest.TestCase):
         unt = [f for f in report["findings"] if f["tag"] == "UNT"]
         self.assertTrue(unt and unt[0]["segment"] > 0 and unt[0]["byte"] > 0, report["findings"])
         work_name = record.name[: -len(".report.json")]
-        self.assertEqual((record.parent / f"{work_name}.reply.{replies[0].name}").read_bytes(), replies[0].read_bytes())
+        self.assertEqual((record.parent / copy_name(work_name, "reply", replies[0].name)).read_bytes(), replies[0].read_bytes())
         self.assertEqual(secret.read_text(), "not for the gateway")
         for f in (self.base / "work").rglob("*"):
             self.assertNotIn(" ", f.name, "names in the work area are cleaned")
