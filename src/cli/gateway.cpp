@@ -241,6 +241,12 @@ fs::path input_place(const gateway_config& c, const std::string& partner, std::s
     return c.work / "archive" / partner / std::string(state);
 }
 
+std::string record_copy_name(const std::string& work_name, std::string_view kind, std::string name) {
+    std::string input_stem = fs::path(work_name).stem().string() + ".";
+    if (name.starts_with(input_stem) && name.size() > input_stem.size()) name.erase(0, input_stem.size());
+    return fmt::format("{}.{}.{}", work_name, kind, name);
+}
+
 fs::path record_place(const gateway_config& c, const std::string& partner, std::string_view state, const std::string& work_name) {
     return input_place(c, partner, state) / (work_name + ".report.json");
 }
@@ -333,17 +339,9 @@ bool write_record(const fs::path& report_path, nlohmann::ordered_json report, co
                   const std::vector<fs::path>& replies) {
     std::string stem = report_path.filename().string();
     stem.resize(stem.size() - std::string_view(".report.json").size());
-    // An output named after the input ("<stamp>-manifest.1.cuscar-mt1101.xml") is copied as
-    // "<stamp>-manifest.edi.output.1.cuscar-mt1101.xml": the name does not say the input twice.
-    std::string input_stem = fs::path(stem).stem().string() + ".";
-    auto copy_name = [&](const fs::path& f, const char* kind) {
-        std::string name = f.filename().string();
-        if (name.starts_with(input_stem) && name.size() > input_stem.size()) name.erase(0, input_stem.size());
-        return stem + kind + name;
-    };
     std::vector<std::pair<fs::path, std::string>> copies;
-    for (const auto& o : outputs) copies.emplace_back(o, copy_name(o, ".output."));
-    for (const auto& r : replies) copies.emplace_back(r, copy_name(r, ".reply."));
+    for (const auto& o : outputs) copies.emplace_back(o, record_copy_name(stem, "output", o.filename().string()));
+    for (const auto& r : replies) copies.emplace_back(r, record_copy_name(stem, "reply", r.filename().string()));
     auto& names = report["copies"] = nlohmann::ordered_json::array();
     for (const auto& c : copies) names.push_back(c.second);
     std::error_code ec;

@@ -72,6 +72,11 @@ std::filesystem::path input_place(const gateway_config& c, const std::string& pa
 std::filesystem::path record_place(const gateway_config& c, const std::string& partner, std::string_view state,
                                    const std::string& work_name);
 
+/// The name of the archive's copy of an output or a reply ("output" or "reply") of the file
+/// `work_name`: "<stamp>-manifest.edi.output.1.cuscar-mt1101.xml" for the output
+/// "<stamp>-manifest.1.cuscar-mt1101.xml" (the input's name is not said twice).
+std::string record_copy_name(const std::string& work_name, std::string_view kind, std::string name);
+
 /// Removes the archive records of a file (in every terminal state): its input goes back into
 /// processing, and the record of the earlier outcome must not outlive it.
 void forget_records(const gateway_config& c, const std::string& partner, const std::string& work_name);

@@ -391,10 +391,16 @@ int replay(const fs::path& file, const std::string& from, const std::string& rou
             } else {
                 auto r = rt.process(input, claim_time(f.work_name));
                 std::map<std::string, fs::path> before, after;
+                // What was sent: the archive's copy (outbound/ may have been cleaned up since).
+                fs::path archived = input_place(*c, p.name, f.state);
                 for (const auto& i : store->interchanges(f.id))
                     for (const auto& m : i.messages)
-                        for (const auto& o : m.outputs)
-                            if (o.status == "written") before[fs::path(o.path).filename().string()] = o.path;
+                        for (const auto& o : m.outputs) {
+                            if (o.status != "written") continue;
+                            auto name = fs::path(o.path).filename().string();
+                            fs::path copy = archived / record_copy_name(f.work_name, "output", name);
+                            before[name] = fs::exists(copy, ec) ? copy : fs::path(o.path);
+                        }
                 for (const auto& w : r.written) after[fs::path(w).filename().string()] = w;
                 auto bytes = [](const fs::path& at) {
                     std::ifstream in(at, std::ios::binary);

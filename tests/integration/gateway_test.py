@@ -373,6 +373,11 @@ class Gateway(unittest.TestCase):
         # replay: the same mappings and values give the same bytes; a changed partner value shows
         r = json.loads(edigate("replay", "--from", "2020-01-01", "--route", "manifest", "--config", cfg, "--json", check=0).stdout)
         self.assertEqual((r["same"], r["different"]), (2, 0))
+        # the outbound folder cleaned up by an operator: replay compares with the archive's copies
+        shutil.move(work / "outbound", self.base / "outbound-aside")
+        r = json.loads(edigate("replay", "--from", "2020-01-01", "--route", "manifest", "--config", cfg, "--json", check=0).stdout)
+        self.assertEqual((r["same"], r["different"]), (2, 0), r)
+        shutil.move(self.base / "outbound-aside", work / "outbound")
         cfg.write_text(cfg.read_text().replace("2305138764521", "2305999999999"))
         r = edigate("replay", "--from", "2020-01-01", "--route", "manifest", "--config", cfg, "--json")
         self.assertEqual(r.returncode, 1)
