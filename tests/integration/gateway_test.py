@@ -448,6 +448,17 @@ class DiskFull(unittest.TestCase):
             shutil.rmtree(base, ignore_errors=True)
 
 
+def fill(path):
+    """Writes `path` until its file system is full."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096) > 0:
+            pass
+    except OSError:
+        pass
+    os.close(fd)
+
+
 def disk_full_scenario(base):
     """Runs with `base` a fresh 4 MiB tmpfs. Exit status 0 when the oracle holds."""
     base = Path(base)
@@ -465,13 +476,7 @@ def disk_full_scenario(base):
     log = tempfile.NamedTemporaryFile("w+", prefix="edigate-full-", suffix=".log")  # not on the full file system
     d = subprocess.Popen([EDIGATE, "run", "--config", str(cfg)], stderr=log)
     wait_until(lambda: "event=started" in Path(log.name).read_text(), what="the daemon to start")
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)  # the disk fills up while the gateway runs
-    try:
-        while os.write(fd, b"\0" * 4096) > 0:
-            pass
-    except OSError:
-        pass
-    os.close(fd)
+    fill(filler)  # the disk fills up while the gateway runs
     os.rename(staged, inbox / "full.edi")
     try:
         wait_until(lambda: "event=deferred" in Path(log.name).read_text() or "event=register-failed" in Path(log.name).read_text(),
@@ -489,13 +494,7 @@ def disk_full_scenario(base):
         # is translated, its copy for the agency cannot be written: nothing of it is left in the
         # channel or the outbound folder, the input stays claimed, and it is delivered once there is room.
         channel_filler = agencies / "filler"
-        fd = os.open(channel_filler, os.O_WRONLY | os.O_CREAT)
-        try:
-            while os.write(fd, b"\0" * 4096) > 0:
-                pass
-        except OSError:
-            pass
-        os.close(fd)
+        fill(channel_filler)
         deferrals = Path(log.name).read_text().count("event=deferred")
         drop(inbox, "channel.edi", manifest("FULL0002"))
         wait_until(lambda: Path(log.name).read_text().count("event=deferred") > deferrals, what="the full channel to be noticed")
