@@ -1,0 +1,235 @@
+// sftp.cpp - see sftp.hpp.
+#include "edigate/transfer/sftp.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <mutex>
+#include <stdexcept>
+#include <system_error>
+
+namespace edigate::transfer {
+
+namespace {
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+/// Characters a remote folder may hold: it goes into a URL and into SFTP quote commands as is.
+bool plain_folder(std::string_view f) noexcept {
+    if (f.empty() || f.front() != '/' || f.find("//") != std::string_view::npos || f.find("/../") != std::string_view::npos ||
+        f.ends_with("/.."))
+        return false;
+    return std::all_of(f.begin(), f.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '.' || c == '-' || c == '_';
+    });
+}
+
+struct reading {
+    std::string_view data;
+    std::size_t at = 0;
+};
+
+std::size_t read_part(char* buffer, std::size_t size, std::size_t count, void* user) {
+    auto& r = *static_cast<reading*>(user);
+    std::size_t n = std::min(size * count, r.data.size() - r.at);
+    std::copy_n(r.data.data() + r.at, n, buffer);
+    r.at += n;
+    return n;
+}
+
+struct fetching {
+    std::string got;
+    std::size_t limit = 0;  ///< more than this is already a difference: stop
+};
+
+std::size_t write_part(char* data, std::size_t size, std::size_t count, void* user) {
+    auto& f = *static_cast<fetching*>(user);
+    std::size_t n = size * count;
+    if (f.got.size() + n > f.limit) return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
+    f.got.append(data, n);
+    return n;
+}
+
+struct curl_list {
+    curl_slist* head = nullptr;
+    curl_list() = default;
+    curl_list(const curl_list&) = delete;
+    curl_list& operator=(const curl_list&) = delete;
+    ~curl_list() { curl_slist_free_all(head); }
+    void add(const std::string& s) { head = curl_slist_append(head, s.c_str()); }
+};
+
+}  // namespace
+
+std::string_view to_string(outcome o) noexcept {
+    switch (o) {
+        case outcome::sent: return "sent";
+        case outcome::transient: return "transient";
+        case outcome::needs_operator: return "needs-operator";
+    }
+    return "?";
+}
+
+bool plain_remote_name(std::string_view name) noexcept {
+    if (name.empty() || name.size() > 200 || name.front() == '.') return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+    });
+}
+
+struct sftp_session::impl {
+    sftp_endpoint e;
+    CURL* curl = nullptr;
+    char error[CURL_ERROR_SIZE] = {};
+    std::int64_t connections = 0;
+    curl_khmatch host_key = CURLKHMATCH_OK;  ///< how the last host key compared with known_hosts
+
+    static int check_host_key(CURL*, const curl_khkey*, const curl_khkey*, curl_khmatch match, void* user) {
+        static_cast<impl*>(user)->host_key = match;
+        return match == CURLKHMATCH_OK ? CURLKHSTAT_FINE : CURLKHSTAT_REJECT;  // never added, never accepted once
+    }
+
+    std::string url(const std::string& name) const { return fmt::format("sftp://{}:{}{}/{}", e.host, e.port, e.folder, name); }
+    std::string where() const { return fmt::format("{}@{}:{}{}", e.user, e.host, e.port, e.folder); }
+
+    /// The options of every transfer; a reused handle keeps its SSH connection.
+    void common(const std::string& target) {
+        curl_easy_reset(curl);  // keeps the connection cache
+        curl_easy_setopt(curl, CURLOPT_URL, target.c_str());
+        curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "sftp");
+        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+        curl_easy_setopt(curl, CURLOPT_USERNAME, e.user.c_str());
+        curl_easy_setopt(curl, CURLOPT_SSH_AUTH_TYPES, static_cast<long>(CURLSSH_AUTH_PUBLICKEY));
+        curl_easy_setopt(curl, CURLOPT_SSH_PRIVATE_KEYFILE, e.private_key.c_str());
+        if (!e.public_key.empty()) curl_easy_setopt(curl, CURLOPT_SSH_PUBLIC_KEYFILE, e.public_key.c_str());
+        curl_easy_setopt(curl, CURLOPT_SSH_KNOWNHOSTS, e.known_hosts.c_str());
+        curl_easy_setopt(curl, CURLOPT_SSH_KEYFUNCTION, &impl::check_host_key);
+        curl_easy_setopt(curl, CURLOPT_SSH_KEYDATA, this);
+        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(e.connect_timeout.count()));
+        curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, e.low_speed_limit);
+        curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(e.low_speed_time.count()));
+        error[0] = '\0';
+        host_key = CURLKHMATCH_OK;
+    }
+
+    CURLcode perform() {
+        CURLcode rc = curl_easy_perform(curl);
+        long opened = 0;
+        if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK) connections += opened;
+        return rc;
+    }
+
+    std::string detail(CURLcode rc) const { return error[0] ? std::string(error) : std::string(curl_easy_strerror(rc)); }
+
+    upload_result failed(CURLcode rc, const std::string& name) const {
+        upload_result r;
+        r.curl_code = rc;
+        std::string at = fmt::format("{} to {}", name, where());
+        switch (rc) {
+            case CURLE_PEER_FAILED_VERIFICATION:
+                r.result = outcome::needs_operator;
+                r.text = fmt::format("{} not sent: the server's host key {} {} (curl {}); check the key with the agency, then "
+                                     "update the known_hosts file", at,
+                                     host_key == CURLKHMATCH_MISMATCH ? "has CHANGED from the one in" : "is not in", e.known_hosts.string(), rc);
+                break;
+            case CURLE_LOGIN_DENIED:
+                r.result = outcome::needs_operator;
+                r.text = fmt::format("{} not sent: the server refused our key {} for user {} (curl {})", at, e.private_key.filename().string(), e.user, rc);
+                break;
+            case CURLE_REMOTE_ACCESS_DENIED:
+            case CURLE_REMOTE_FILE_NOT_FOUND:
+                r.result = outcome::needs_operator;
+                r.text = fmt::format("{} not sent: {} (curl {}); check the folder and its permissions on the server", at, detail(rc), rc);
+                break;
+            default:
+                r.result = outcome::transient;
+                r.text = fmt::format("{} not sent: {} (curl {}); tried again later", at, detail(rc), rc);
+        }
+        return r;
+    }
+};
+
+sftp_session::sftp_session(sftp_endpoint endpoint) : impl_(std::make_unique<impl>()) {
+    global_init();
+    if (!plain_folder(endpoint.folder))
+        throw std::invalid_argument(fmt::format("remote folder '{}': an absolute path of letters, digits, '/', '.', '-' and '_'", endpoint.folder));
+    if (endpoint.known_hosts.empty()) throw std::invalid_argument("no known_hosts file: without it any server key would be accepted");
+    impl_->e = std::move(endpoint);
+    impl_->curl = curl_easy_init();
+    if (!impl_->curl) throw std::runtime_error("curl_easy_init failed");
+}
+
+sftp_session::~sftp_session() {
+    if (impl_ && impl_->curl) curl_easy_cleanup(impl_->curl);
+}
+
+std::int64_t sftp_session::connections() const noexcept { return impl_->connections; }
+
+upload_result sftp_session::upload(const std::string& name, std::string_view data) {
+    auto& s = *impl_;
+    if (!plain_remote_name(name)) {
+        upload_result r;
+        r.result = outcome::needs_operator;
+        r.text = fmt::format("'{}' is not a plain file name; not sent to {}", name, s.where());
+        return r;
+    }
+    // A known_hosts file that is missing or empty would make every key "unknown": said plainly.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(s.e.known_hosts, ec) || std::filesystem::file_size(s.e.known_hosts, ec) == 0) {
+        upload_result r;
+        r.result = outcome::needs_operator;
+        r.text = fmt::format("{} not sent to {}: the known_hosts file {} is missing or empty", name, s.where(), s.e.known_hosts.string());
+        return r;
+    }
+    std::string part = "." + name + ".part";
+    s.common(s.url(part));
+    reading in{data};
+    curl_list rename;
+    rename.add(fmt::format("rename \"{}/{}\" \"{}/{}\"", s.e.folder, part, s.e.folder, name));
+    curl_easy_setopt(s.curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(s.curl, CURLOPT_READFUNCTION, &read_part);
+    curl_easy_setopt(s.curl, CURLOPT_READDATA, &in);
+    curl_easy_setopt(s.curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
+    curl_easy_setopt(s.curl, CURLOPT_POSTQUOTE, rename.head);
+    CURLcode rc = s.perform();
+    if (rc == CURLE_OK) return {outcome::sent, 0, false, fmt::format("{} sent to {} ({} bytes)", name, s.where(), data.size())};
+    if (rc != CURLE_QUOTE_ERROR) return s.failed(rc, name);
+
+    // The upload went through but the rename did not: is `name` already there, from an earlier
+    // attempt whose success was never recorded? The same bytes are a success; others a conflict.
+    std::string why = s.detail(rc);
+    s.common(s.url(name));
+    fetching there{{}, data.size()};
+    curl_easy_setopt(s.curl, CURLOPT_WRITEFUNCTION, &write_part);
+    curl_easy_setopt(s.curl, CURLOPT_WRITEDATA, &there);
+    CURLcode got = s.perform();
+    if (got == CURLE_REMOTE_FILE_NOT_FOUND || (got != CURLE_OK && got != CURLE_WRITE_ERROR)) {
+        auto r = s.failed(got == CURLE_REMOTE_FILE_NOT_FOUND ? rc : got, name);
+        if (got == CURLE_REMOTE_FILE_NOT_FOUND) {
+            r.result = outcome::transient;
+            r.text = fmt::format("{} uploaded to {} as {} but not renamed: {} (curl {}); tried again later", name, s.where(), part, why, rc);
+        }
+        return r;
+    }
+    // Tidy the temporary copy away (best effort: a later upload replaces it anyway).
+    s.common(s.url(name));
+    curl_list remove;
+    remove.add(fmt::format("rm \"{}/{}\"", s.e.folder, part));
+    curl_easy_setopt(s.curl, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(s.curl, CURLOPT_POSTQUOTE, remove.head);
+    s.perform();
+    if (got == CURLE_OK && there.got == data)
+        return {outcome::sent, 0, true, fmt::format("{} was already on {} with the same {} bytes (an earlier attempt)", name, s.where(), data.size())};
+    upload_result r;
+    r.result = outcome::needs_operator;
+    r.curl_code = rc;
+    r.text = fmt::format("{} not sent: {} already holds a different file of that name; it is not overwritten", name, s.where());
+    return r;
+}
+
+}  // namespace edigate::transfer
