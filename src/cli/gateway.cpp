@@ -673,14 +673,19 @@ struct gateway::impl {
         d.state = !setup_error.empty() || !d.r.readable ? tracking::file_state::failed
                   : d.r.ok                              ? tracking::file_state::delivered
                                                         : tracking::file_state::rejected;
-        d.text = !setup_error.empty() ? setup_error : fmt::format("{} output{} written", d.r.written.size(), d.r.written.size() == 1 ? "" : "s");
+        // What the operator reads first: how many outputs, or (nothing written) the first finding.
+        std::vector<std::string> parts;
+        if (!setup_error.empty()) parts.push_back(setup_error);
+        else if (!d.r.written.empty() || d.state == tracking::file_state::delivered)
+            parts.push_back(fmt::format("{} output{} written", d.r.written.size(), d.r.written.size() == 1 ? "" : "s"));
         std::size_t errors = 0;
         for (const auto& f : d.r.findings)
-            if (f.level == core::severity::error && errors++ == 0) d.text += fmt::format("; {} [{}]", f.text, f.code);
-        if (errors > 1) d.text += fmt::format(" and {} more finding{}", errors - 1, errors == 2 ? "" : "s");
+            if (f.level == core::severity::error && errors++ == 0) parts.push_back(fmt::format("{} [{}]", f.text, f.code));
         if (errors == 0 && d.state == tracking::file_state::rejected)  // nothing wrong with it, but nothing for this route either
-            d.text += d.r.findings.empty() ? fmt::format("; no mapping of route '{}' reads what it carries", p.route)
-                                           : fmt::format("; {} [{}]", d.r.findings.front().text, d.r.findings.front().code);
+            parts.push_back(d.r.findings.empty() ? fmt::format("no mapping of route '{}' reads what it carries", p.route)
+                                                 : fmt::format("{} [{}]", d.r.findings.front().text, d.r.findings.front().code));
+        d.text = parts.empty() ? std::string("no output written") : fmt::format("{}", fmt::join(parts, "; "));
+        if (errors > 1) d.text += fmt::format(" and {} more finding{}", errors - 1, errors == 2 ? "" : "s");
         return d;
     }
 
