@@ -241,6 +241,21 @@ fs::path input_place(const gateway_config& c, const std::string& partner, std::s
     return c.work / "archive" / partner / std::string(state);
 }
 
+nlohmann::ordered_json interchanges_json(const std::vector<tracking::interchange_record>& interchanges) {
+    auto ic = nlohmann::ordered_json::array();
+    for (const auto& i : interchanges) {
+        auto ms = nlohmann::ordered_json::array();
+        for (const auto& m : i.messages) {
+            auto os = nlohmann::ordered_json::array(), rs = nlohmann::ordered_json::array();
+            for (const auto& o : m.outputs) os.push_back({{"mapping", o.mapping}, {"status", o.status}, {"path", o.path}});
+            for (const auto& [kind, value] : m.references) rs.push_back({{"kind", kind}, {"value", value}});
+            ms.push_back({{"type", m.type}, {"reference", m.reference}, {"status", m.status}, {"references", rs}, {"outputs", os}});
+        }
+        ic.push_back({{"sender", i.sender}, {"recipient", i.recipient}, {"control_reference", i.control_reference}, {"messages", ms}});
+    }
+    return ic;
+}
+
 std::string record_copy_name(const std::string& work_name, std::string_view kind, std::string name) {
     std::string input_stem = fs::path(work_name).stem().string() + ".";
     if (name.starts_with(input_stem) && name.size() > input_stem.size()) name.erase(0, input_stem.size());
@@ -496,7 +511,6 @@ struct gateway::impl {
         }
         if (!records.empty()) sync_filesystem(records.front().parent_path());
         if (!b.commit()) {
-            std::error_code ec;
             for (const auto& r : records) remove_record(r);
             // Not recorded (disk full, database locked): the files go back into the inbox under the
             // names they came with, so they are taken again by a later pass, as if never claimed.
@@ -789,22 +803,12 @@ struct gateway::impl {
     void write_report(done_job& d) {
         const auto& j = *d.j;
         auto report = settled_report(j, tracking::to_string(d.state), d.text);
-        nlohmann::ordered_json ic = nlohmann::ordered_json::array(), findings = nlohmann::ordered_json::array(),
-                               deliveries = nlohmann::ordered_json::array(), replies = nlohmann::ordered_json::array();
-        for (const auto& i : d.r.interchanges) {
-            nlohmann::ordered_json ms = nlohmann::ordered_json::array();
-            for (const auto& m : i.messages) {
-                nlohmann::ordered_json os = nlohmann::ordered_json::array(), rs = nlohmann::ordered_json::array();
-                for (const auto& o : m.outputs) os.push_back({{"mapping", o.mapping}, {"status", o.status}, {"file", fs::path(o.path).filename().string()}});
-                for (const auto& [kind, value] : m.references) rs.push_back({{"kind", kind}, {"value", value}});
-                ms.push_back({{"type", m.type}, {"reference", m.reference}, {"status", m.status}, {"references", rs}, {"outputs", os}});
-            }
-            ic.push_back({{"sender", i.sender}, {"recipient", i.recipient}, {"control_reference", i.control_reference}, {"messages", ms}});
-        }
+        nlohmann::ordered_json findings = nlohmann::ordered_json::array(), deliveries = nlohmann::ordered_json::array(),
+                               replies = nlohmann::ordered_json::array();
         for (const auto& f : d.r.findings) findings.push_back(diagnostic_json(f, nullptr));
         for (const auto& x : d.deliveries) deliveries.push_back({{"channel", x.channel}, {"file", x.to.string()}});
         for (const auto& r : d.replies) replies.push_back(r);
-        report["interchanges"] = ic;
+        report["interchanges"] = interchanges_json(d.r.interchanges);
         report["outputs"] = d.r.outputs;
         report["deliveries"] = deliveries;
         report["replies"] = replies;

@@ -11,6 +11,8 @@
 // committed is archived. Outputs appear by fsync + rename; leftover temporaries are removed.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -21,6 +23,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "edigate/tracking/store.hpp"
 
 namespace edigate::cli {
 
@@ -71,6 +75,10 @@ std::filesystem::path input_place(const gateway_config& c, const std::string& pa
 /// links to each output and reply. This returns the report's path.
 std::filesystem::path record_place(const gateway_config& c, const std::string& partner, std::string_view state,
                                    const std::string& work_name);
+
+/// Interchanges, their messages (with the references they carry) and each message's outputs, as
+/// `edigate track --json` and the archive's report.json show them.
+nlohmann::ordered_json interchanges_json(const std::vector<tracking::interchange_record>& interchanges);
 
 /// The name of the archive's copy of an output or a reply ("output" or "reply") of the file
 /// `work_name`: "<stamp>-manifest.edi.output.1.cuscar-mt1101.xml" for the output

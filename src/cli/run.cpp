@@ -260,22 +260,11 @@ int track(const fs::path& file, const std::string& reference, bool json_mode) {
         auto interchanges = store->interchanges(f.id);
         auto events = store->history(f.id);
         if (json_mode) {
-            json ic = json::array(), ev = json::array();
-            for (const auto& i : interchanges) {
-                json ms = json::array();
-                for (const auto& m : i.messages) {
-                    json os = json::array();
-                    for (const auto& o : m.outputs) os.push_back({{"mapping", o.mapping}, {"status", o.status}, {"path", o.path}});
-                    json rs = json::array();
-                    for (const auto& [kind, value] : m.references) rs.push_back({{"kind", kind}, {"value", value}});
-                    ms.push_back({{"type", m.type}, {"reference", m.reference}, {"status", m.status}, {"references", rs}, {"outputs", os}});
-                }
-                ic.push_back({{"sender", i.sender}, {"recipient", i.recipient}, {"control_reference", i.control_reference}, {"messages", ms}});
-            }
+            json ev = json::array();
             for (const auto& e : events) ev.push_back({{"at", e.at}, {"kind", e.kind}, {"text", e.text}});
             out.push_back({{"id", f.id}, {"partner", f.partner}, {"name", f.name}, {"state", f.state}, {"received_at", f.received_at},
                            {"updated_at", f.updated_at}, {"bytes", f.bytes}, {"sha256", f.sha256}, {"input", where.string()},
-                           {"record", record.string()}, {"interchanges", ic}, {"events", ev}});
+                           {"record", record.string()}, {"interchanges", interchanges_json(interchanges)}, {"events", ev}});
             continue;
         }
         fmt::print("file {}  {}  {}  {}\n  received {}, last change {}, {} bytes, sha256 {}\n  input: {}\n", f.id, f.partner, f.name, f.state,
