@@ -1,22 +1,18 @@
 // sftp.cpp - see sftp.hpp.
 #include "edigate/transfer/sftp.hpp"
 
+#include "curl_common.hpp"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <mutex>
 #include <stdexcept>
 #include <system_error>
 
 namespace edigate::transfer {
 
 namespace {
-
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 /// Characters a remote folder may hold: it goes into a URL and into SFTP quote commands as is.
 bool plain_folder(std::string_view f) noexcept {
@@ -54,32 +50,7 @@ std::size_t write_part(char* data, std::size_t size, std::size_t count, void* us
     return n;
 }
 
-struct curl_list {
-    curl_slist* head = nullptr;
-    curl_list() = default;
-    curl_list(const curl_list&) = delete;
-    curl_list& operator=(const curl_list&) = delete;
-    ~curl_list() { curl_slist_free_all(head); }
-    void add(const std::string& s) { head = curl_slist_append(head, s.c_str()); }
-};
-
 }  // namespace
-
-std::string_view to_string(outcome o) noexcept {
-    switch (o) {
-        case outcome::sent: return "sent";
-        case outcome::transient: return "transient";
-        case outcome::needs_operator: return "needs-operator";
-    }
-    return "?";
-}
-
-bool plain_remote_name(std::string_view name) noexcept {
-    if (name.empty() || name.size() > 200 || name.front() == '.') return false;
-    return std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-    });
-}
 
 struct sftp_session::impl {
     sftp_endpoint e;

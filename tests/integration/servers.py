@@ -637,6 +637,7 @@ class HttpsServer(_Server):
             self.ca, self._own_ca = None, False
 
     def _make_tls(self, tls):
+        tls.mkdir(parents=True, exist_ok=True)  # also when the CA is another server's
         if self.ca is None:
             self.ca, self._own_ca = CertAuthority(tls), True
         self.ca_cert = self.ca.cert

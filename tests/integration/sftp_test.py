@@ -12,7 +12,7 @@ transport and host-key cases this layer decides:
   copy); other bytes under that name are never overwritten;
 - a key the server does not accept, a folder that does not exist: for an operator.
 
-    sftp_test.py --probe build/test/tests/sftp_probe
+    sftp_test.py --probe build/test/tests/transfer_probe
 """
 import argparse
 import json
@@ -30,12 +30,12 @@ PROBE = None
 
 def probe(server, known_hosts, *uploads, folder=None, key=None, timeout=60):
     """Runs the probe over one session; returns (per-file results, connections opened)."""
-    args = [PROBE, "--port", str(server.port), "--user", server.user, "--key", str(key or server.client_key),
+    args = [PROBE, "sftp", "--port", str(server.port), "--user", server.user, "--key", str(key or server.client_key),
             "--known-hosts", str(known_hosts), "--folder", str(folder or server.upload_dir), "--connect-timeout", "5",
             *[f"{name}={path}" for name, path in uploads]]
     r = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     if r.returncode != 0:
-        raise AssertionError(f"sftp_probe exited {r.returncode}\n{r.stdout}\n{r.stderr}")
+        raise AssertionError(f"transfer_probe exited {r.returncode}\n{r.stdout}\n{r.stderr}")
     lines = [json.loads(x) for x in r.stdout.splitlines()]
     return lines[:-1], lines[-1]["connections"]
 

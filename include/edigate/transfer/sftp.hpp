@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "edigate/transfer/outcome.hpp"
+
 namespace edigate::transfer {
 
 struct sftp_endpoint {
@@ -26,21 +28,6 @@ struct sftp_endpoint {
     std::chrono::seconds connect_timeout{15};
     long low_speed_limit = 1024;            ///< bytes/s; slower than this for low_speed_time aborts the transfer
     std::chrono::seconds low_speed_time{60};
-};
-
-/// What became of one upload.
-enum class outcome {
-    sent,            ///< the file is on the server under its name (possibly already from an earlier attempt)
-    transient,       ///< not sent; worth trying again later (server down, connection cut, timeout, disk full)
-    needs_operator,  ///< not sent; trying again changes nothing until someone acts (host key, key, permission, conflict)
-};
-std::string_view to_string(outcome o) noexcept;
-
-struct upload_result {
-    outcome result = outcome::transient;
-    int curl_code = 0;           ///< the CURLcode of the failing step (0 when sent)
-    bool already_there = false;  ///< an earlier attempt had put the same bytes there (its rename was not recorded)
-    std::string text;            ///< for operators: what happened, where, and what to do
 };
 
 /// One SFTP connection to one endpoint, opened on first use and reused by later uploads. Not
@@ -66,8 +53,5 @@ private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
-
-/// Whether `name` is acceptable as a remote file name (see upload()).
-bool plain_remote_name(std::string_view name) noexcept;
 
 }  // namespace edigate::transfer
