@@ -13,19 +13,6 @@ namespace edigate::transfer {
 
 namespace {
 
-struct reading {
-    std::string_view data;
-    std::size_t at = 0;
-};
-
-std::size_t read_part(char* buffer, std::size_t size, std::size_t count, void* user) {
-    auto& r = *static_cast<reading*>(user);
-    std::size_t n = std::min(size * count, r.data.size() - r.at);
-    std::copy_n(r.data.data() + r.at, n, buffer);
-    r.at += n;
-    return n;
-}
-
 /// The start of the answer's body, kept for the record (the rest is read and dropped).
 std::size_t keep_start(char* data, std::size_t size, std::size_t count, void* user) {
     auto& body = *static_cast<std::string*>(user);
@@ -114,7 +101,7 @@ upload_result https_client::send(const std::string& name, std::string_view data,
     reading in{data};
     if (s.e.method == "PUT") {
         curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(c, CURLOPT_READFUNCTION, &read_part);
+        curl_easy_setopt(c, CURLOPT_READFUNCTION, &reading::part);
         curl_easy_setopt(c, CURLOPT_READDATA, &in);
         curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
     } else {

@@ -24,19 +24,6 @@ bool plain_folder(std::string_view f) noexcept {
     });
 }
 
-struct reading {
-    std::string_view data;
-    std::size_t at = 0;
-};
-
-std::size_t read_part(char* buffer, std::size_t size, std::size_t count, void* user) {
-    auto& r = *static_cast<reading*>(user);
-    std::size_t n = std::min(size * count, r.data.size() - r.at);
-    std::copy_n(r.data.data() + r.at, n, buffer);
-    r.at += n;
-    return n;
-}
-
 struct fetching {
     std::string got;
     std::size_t limit = 0;  ///< more than this is already a difference: stop
@@ -163,7 +150,7 @@ upload_result sftp_session::upload(const std::string& name, std::string_view dat
     curl_list rename;
     rename.add(fmt::format("rename \"{}/{}\" \"{}/{}\"", s.e.folder, part, s.e.folder, name));
     curl_easy_setopt(s.curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(s.curl, CURLOPT_READFUNCTION, &read_part);
+    curl_easy_setopt(s.curl, CURLOPT_READFUNCTION, &reading::part);
     curl_easy_setopt(s.curl, CURLOPT_READDATA, &in);
     curl_easy_setopt(s.curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
     curl_easy_setopt(s.curl, CURLOPT_POSTQUOTE, rename.head);

@@ -16,7 +16,6 @@ transport and TLS cases this layer decides:
 
     https_test.py --probe build/test/tests/transfer_probe
 """
-import argparse
 import json
 import subprocess
 import sys
@@ -26,25 +25,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import servers  # noqa: E402
-
-PROBE = None
+from probe import main as probe_main, run as run_probe  # noqa: E402
 
 
 def probe(server, prefix, *uploads, method="PUT", ca=True, cert=False, user=None, password_file=None, timeout=10):
     """Sends NAME=FILE[=KEY] over one client; returns (per-file results, connections opened)."""
-    args = [PROBE, "https", "--url", f"https://127.0.0.1:{server.port}/{prefix}/", "--method", method, "--timeout", str(timeout),
+    args = ["https", "--url", f"https://127.0.0.1:{server.port}/{prefix}/", "--method", method, "--timeout", timeout,
             "--connect-timeout", "5"]
     if ca:
-        args += ["--ca", str(server.ca_cert)]
+        args += ["--ca", server.ca_cert]
     if cert:
-        args += ["--cert", str(server.client_cert), "--key", str(server.client_key)]
+        args += ["--cert", server.client_cert, "--key", server.client_key]
     if user:
-        args += ["--user", user, "--password-file", str(password_file)]
-    r = subprocess.run(args + list(uploads), capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        raise AssertionError(f"transfer_probe exited {r.returncode}\n{r.stdout}\n{r.stderr}")
-    lines = [json.loads(x) for x in r.stdout.splitlines()]
-    return lines[:-1], lines[-1]["connections"]
+        args += ["--user", user, "--password-file", password_file]
+    return run_probe(args + list(uploads))
 
 
 class Https(unittest.TestCase):
@@ -134,14 +128,5 @@ class Https(unittest.TestCase):
         self.assertEqual([r["outcome"] for r in results], ["needs-operator"] * 2, results)
 
 
-def main():
-    global PROBE
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--probe", required=True)
-    args, rest = ap.parse_known_args()
-    PROBE = args.probe
-    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    probe_main()

@@ -14,8 +14,6 @@ transport and host-key cases this layer decides:
 
     sftp_test.py --probe build/test/tests/transfer_probe
 """
-import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -24,20 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import servers  # noqa: E402
-
-PROBE = None
+from probe import main as probe_main, run as run_probe  # noqa: E402
 
 
 def probe(server, known_hosts, *uploads, folder=None, key=None, timeout=60):
-    """Runs the probe over one session; returns (per-file results, connections opened)."""
-    args = [PROBE, "sftp", "--port", str(server.port), "--user", server.user, "--key", str(key or server.client_key),
-            "--known-hosts", str(known_hosts), "--folder", str(folder or server.upload_dir), "--connect-timeout", "5",
-            *[f"{name}={path}" for name, path in uploads]]
-    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
-    if r.returncode != 0:
-        raise AssertionError(f"transfer_probe exited {r.returncode}\n{r.stdout}\n{r.stderr}")
-    lines = [json.loads(x) for x in r.stdout.splitlines()]
-    return lines[:-1], lines[-1]["connections"]
+    """Sends NAME=FILE over one session; returns (per-file results, connections opened)."""
+    return run_probe(["sftp", "--port", server.port, "--user", server.user, "--key", key or server.client_key,
+                      "--known-hosts", known_hosts, "--folder", folder or server.upload_dir, "--connect-timeout", "5",
+                      *[f"{name}={path}" for name, path in uploads]], timeout)
 
 
 class Sftp(unittest.TestCase):
@@ -131,14 +123,5 @@ class Sftp(unittest.TestCase):
         self.assertEqual(self.remote(), [])
 
 
-def main():
-    global PROBE
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--probe", required=True)
-    args, rest = ap.parse_known_args()
-    PROBE = args.probe
-    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    probe_main()
