@@ -56,7 +56,9 @@ const node* at(const node* n, std::initializer_list<std::string_view> path) {
 std::string text(const node* n) { return n ? std::string(trim(n->value)) : std::string(); }
 std::string text_at(const node& n, std::initializer_list<std::string_view> path) { return text(at(&n, path)); }
 
-bool ends_with(std::string_view s, std::string_view suffix) { return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix; }
+bool ends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
 
 void add_key(std::vector<key>& keys, std::string_view kind, std::string value) {
     if (value.empty()) return;
@@ -123,7 +125,7 @@ verdict ceb_verdict(std::string_view code) {
     long long n = 0;
     auto [end, ec] = std::from_chars(code.data(), code.data() + code.size(), n);
     if (ec != std::errc() || end != code.data() + code.size()) return verdict::pending;
-    if (n < 0 || n == 4 || n == 100) return verdict::rejected;     // 处理异常, 发送海关失败, 海关退单
+    if (n < 0 || n == 4 || n == 100) return verdict::rejected;  // 处理异常, 发送海关失败, 海关退单
     if (n == 120 || n == 399 || n == 800 || n == 899) return verdict::accepted;  // 入库, 审结, 放行, 结关
     return verdict::pending;  // 1 暂存, 2 申报中, 3 发送海关成功, 300 人工审核, 500 查验, 501.. 扣留, ...
 }
@@ -246,7 +248,8 @@ maybe manifest_response(const node& root, const node& response, core::diagnostic
             // A consignment with neither number (the Wuhan MT5101 response has one) ties to nothing.
             if (rt && (!bill.empty() || !house.empty())) {
                 auto code = text_at(*rt, {"Code"});
-                r.items.push_back({house.empty() ? key{"bill", bill} : key{"house_bill", house}, manifest_verdict(code), code, text_at(*rt, {"Text"})});
+                r.items.push_back(
+                    {house.empty() ? key{"bill", bill} : key{"house_bill", house}, manifest_verdict(code), code, text_at(*rt, {"Text"})});
             }
         } else if (c.name == "TransportEquipment") {
             // EquipmentIdentification / ResponseType pairs, possibly several in one TransportEquipment.
@@ -317,9 +320,11 @@ maybe ceb_return(const node& root, int number, int depth, core::diagnostic& prob
     for (const auto& c : root.children)
         if (ends_with(c.name, "Return")) returns.push_back(&c);
     if (returns.empty())
-        return refuse(problem, root, fmt::format("{} holds no Return node: a CEB request or notice (an output or a status), not a receipt", root.name));
+        return refuse(problem, root,
+                      fmt::format("{} holds no Return node: a CEB request or notice (an output or a status), not a receipt", root.name));
     for (const node* ret : returns) {
-        if (!ret->child("returnStatus")) return refuse(problem, root, fmt::format("a {} {} without returnStatus: no result to read", root.name, ret->name));
+        if (!ret->child("returnStatus"))
+            return refuse(problem, root, fmt::format("a {} {} without returnStatus: no result to read", root.name, ret->name));
         auto code = text_at(*ret, {"returnStatus"});
         std::vector<key> own;
         for (const auto& f : ret->children)
@@ -417,7 +422,9 @@ maybe dxp_receipt(const node& root, const std::string& name, int depth, core::di
     core::diagnostic inner;
     auto tree = load(*data, name + " (DxpMsg Data)", inner);
     if (!tree)
-        return refuse(problem, root, fmt::format("the DxpMsg Data is not XML that can be read, so not a receipt we know: {} [{}]", inner.text, inner.code));
+        return refuse(
+            problem, root,
+            fmt::format("the DxpMsg Data is not XML that can be read, so not a receipt we know: {} [{}]", inner.text, inner.code));
     auto r = read_tree(*tree, name, depth + 1, problem);
     if (!r) {
         problem.text = "in the DxpMsg Data: " + problem.text;
@@ -435,8 +442,13 @@ maybe read_tree(const node& root, const std::string& name, int depth, core::diag
     if (manifest_root(root)) {
         if (const node* response = root.child("Response")) return manifest_response(root, *response, problem);
         auto type = text_at(root, {"Head", "MessageType"});
+        if (type.empty()) type = "message";
+        if (root.child("Declaration"))
+            return refuse(problem, root,
+                          fmt::format("a customs manifest {} without Response is a declaration (an output), not its receipt", type));
+        // MT9999 (指令通知, SPEC §8) is a notice of its own, not an answer; its shape is not known.
         return refuse(problem, root,
-                      fmt::format("a customs manifest {} without Response is a declaration (an output), not its receipt", type.empty() ? "message" : type));
+                      fmt::format("a customs manifest {} with neither Response nor Declaration is not a receipt we know", type));
     }
     if (root.name == "DecImportResponse" && namespace_is(root, ns_dec)) return dec_import_response(root, problem);
     if (root.name == "DxpMsg" && namespace_is(root, ns_dxp)) return dxp_receipt(root, name, depth, problem);
@@ -515,8 +527,10 @@ std::vector<key> keys_of_output(const node& root, int depth) {
         // Bills, then every container anywhere under the declaration (per bill, per goods item, or at declaration level).
         auto containers = [&](auto&& self, const node& n) -> void {
             for (const auto& c : n.children) {
-                if (c.name == "EquipmentIdentification") add_key(keys, "container", text_at(c, {"ID"}));
-                else self(self, c);
+                if (c.name == "EquipmentIdentification")
+                    add_key(keys, "container", text_at(c, {"ID"}));
+                else
+                    self(self, c);
             }
         };
         for (const auto& c : declaration->children) {
@@ -606,16 +620,19 @@ std::optional<receipt> read_receipt(std::string_view xml, const std::string& nam
         std::string what = start.substr(0, 3) == "UNA" || start.substr(0, 3) == "UNB"
                                ? "an EDIFACT interchange (read CONTRL and APERAK with edigate ack), not XML"
                                : "not XML that can be read";
-        problem = finding(code::not_a_receipt, nullptr, fmt::format("{}, so not a receipt we know: {} [{}]", what, unreadable.text, unreadable.code));
+        problem = finding(code::not_a_receipt, nullptr,
+                          fmt::format("{}, so not a receipt we know: {} [{}]", what, unreadable.text, unreadable.code));
         problem.where = unreadable.where;
         return std::nullopt;
     }
     auto r = read_tree(*tree, name, 0, problem);
     if (!r) return r;
     if (r->keys.empty())
-        problem = finding(code::no_key, &*tree,
-                          fmt::format("a {} answering {} without any key (bill, ClientSeqNo, guid, orderNo...): it cannot be tied to the output it answers",
-                                      r->format, r->answers.empty() ? "an unknown message" : r->answers));
+        problem = finding(
+            code::no_key, &*tree,
+            fmt::format(
+                "a {} answering {} without any key (bill, ClientSeqNo, guid, orderNo...): it cannot be tied to the output it answers",
+                r->format, r->answers.empty() ? "an unknown message" : r->answers));
     return r;
 }
 

@@ -53,7 +53,7 @@
 //     is the enterprise's DXP id followed by the ClientSeqNo, as is the CopMsgId of the DxpMsg we send).
 //
 // Reconstructed formats (no spec or sample of the answer exists; shapes ours, written in the spirit
-// of each SPEC.md; samples in samples/agency/*-receipt.xml, *-answer.xml):
+// of each SPEC.md; samples in samples/agency/receipts/):
 //
 //   "ciq-receipt"  agency "ciq". Source: ciq-inspection SPEC §4, which says to model the receipt
 //     as {ENT_DECL_NO, DECL_NO, Status, ClearanceSlipNo, Note, Time}. Written like our CIQ record
@@ -132,7 +132,7 @@ struct receipt {
     std::string format;            ///< "customs-manifest-response", "dec-import-response", "ceb-return", "ceb-message-return",
                                    ///< "ciq-receipt", "border-answer", "maritime-answer"
     std::string agency;            ///< our mappings/ folder of that agency: "customs", "ecommerce", "ciq", "border", "maritime"
-    std::string answers;           ///< the message type answered: "MT1101", "DecMessage", "CEB311", "DCLIO", "CrewPassengerList", "ShipReport"
+    std::string answers;           ///< the message type answered: "MT1101", "DecMessage", "CEB311", "DCLIO", "ShipReport"...
     verdict result = verdict::pending;
     std::string code, text;        ///< the agency's code as given ("01", "0", "120"...) and its text
     std::string agency_reference;  ///< what the agency calls it: manifest response MessageID, SeqNo, CEB invtNo/preNo, CIQ DECL_NO...
