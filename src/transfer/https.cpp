@@ -15,9 +15,10 @@ namespace {
 
 /// The start of the answer's body, kept for the record (the rest is read and dropped).
 std::size_t keep_start(char* data, std::size_t size, std::size_t count, void* user) {
+    constexpr std::size_t keep = 64 * 1024;
     auto& body = *static_cast<std::string*>(user);
     std::size_t n = size * count;
-    body.append(data, std::min(n, std::size_t{4096} - std::min(body.size(), std::size_t{4096})));
+    body.append(data, std::min(n, keep - std::min(body.size(), keep)));
     return n;
 }
 
@@ -125,6 +126,7 @@ upload_result https_client::send(const std::string& name, std::string_view data,
             case CURLE_SSL_CONNECT_ERROR:
             case CURLE_SSL_CERTPROBLEM:
                 r.result = outcome::needs_operator;
+                r.whole_channel = true;
                 r.text = fmt::format("{} not sent: TLS refused: {} (curl {}); check the agency's certificate and our CA file and client "
                                      "certificate", at, why, rc);
                 break;
@@ -138,6 +140,7 @@ upload_result https_client::send(const std::string& name, std::string_view data,
                 // after the handshake (curl 55/56, "alert certificate required"): not transient.
                 if (why.find("alert") != std::string::npos && why.find("certificate") != std::string::npos) {
                     r.result = outcome::needs_operator;
+                    r.whole_channel = true;
                     r.text = fmt::format("{} not sent: TLS refused by the server: {} (curl {}); check our client certificate", at, why, rc);
                     break;
                 }
@@ -154,6 +157,7 @@ upload_result https_client::send(const std::string& name, std::string_view data,
     std::string answer = body.empty() ? std::string() : fmt::format(": {}", excerpt(body));
     if (st >= 200 && st < 300) {
         r.result = outcome::sent;
+        r.answer = std::move(body);
         r.text = fmt::format("{}: HTTP {} ({} bytes)", at, st, data.size());
     } else if (st == 409) {
         r.result = outcome::sent;
@@ -163,6 +167,10 @@ upload_result https_client::send(const std::string& name, std::string_view data,
         r.result = outcome::transient;
         r.text = fmt::format("{} not accepted: HTTP {}{}; tried again later{}", at, st, answer,
                              r.retry_after.count() ? fmt::format(" (the server asks for {} s)", r.retry_after.count()) : "");
+    } else if (st == 401 || st == 403 || st == 407) {
+        r.result = outcome::needs_operator;
+        r.whole_channel = true;  // our credentials: every delivery of this channel would get the same
+        r.text = fmt::format("{} refused: HTTP {}{}; check the channel's user and password file or client certificate", at, st, answer);
     } else {
         r.result = outcome::needs_operator;
         r.text = fmt::format("{} refused: HTTP {}{}; not tried again until an operator resends it", at, st, answer);

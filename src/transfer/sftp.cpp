@@ -51,7 +51,9 @@ struct sftp_session::impl {
         return match == CURLKHMATCH_OK ? CURLKHSTAT_FINE : CURLKHSTAT_REJECT;  // never added, never accepted once
     }
 
-    std::string url(const std::string& name) const { return fmt::format("sftp://{}:{}{}/{}", e.host, e.port, e.folder, name); }
+    std::string url(const std::string& name, const std::string& folder = {}) const {
+        return fmt::format("sftp://{}:{}{}/{}", e.host, e.port, folder.empty() ? e.folder : folder, name);
+    }
     std::string where() const { return fmt::format("{}@{}:{}{}", e.user, e.host, e.port, e.folder); }
 
     /// The options of every transfer; a reused handle keeps its SSH connection.
@@ -91,17 +93,20 @@ struct sftp_session::impl {
         switch (rc) {
             case CURLE_PEER_FAILED_VERIFICATION:
                 r.result = outcome::needs_operator;
+                r.whole_channel = true;
                 r.text = fmt::format("{} not sent: the server's host key {} {} (curl {}); check the key with the agency, then "
                                      "update the known_hosts file", at,
                                      host_key == CURLKHMATCH_MISMATCH ? "has CHANGED from the one in" : "is not in", e.known_hosts.string(), rc);
                 break;
             case CURLE_LOGIN_DENIED:
                 r.result = outcome::needs_operator;
+                r.whole_channel = true;
                 r.text = fmt::format("{} not sent: the server refused our key {} for user {} (curl {})", at, e.private_key.filename().string(), e.user, rc);
                 break;
             case CURLE_REMOTE_ACCESS_DENIED:
             case CURLE_REMOTE_FILE_NOT_FOUND:
                 r.result = outcome::needs_operator;
+                r.whole_channel = true;
                 r.text = fmt::format("{} not sent: {} (curl {}); check the folder and its permissions on the server", at, detail(rc), rc);
                 break;
             default:
@@ -141,6 +146,7 @@ upload_result sftp_session::upload(const std::string& name, std::string_view dat
     if (!std::filesystem::is_regular_file(s.e.known_hosts, ec) || std::filesystem::file_size(s.e.known_hosts, ec) == 0) {
         upload_result r;
         r.result = outcome::needs_operator;
+        r.whole_channel = true;
         r.text = fmt::format("{} not sent to {}: the known_hosts file {} is missing or empty", name, s.where(), s.e.known_hosts.string());
         return r;
     }
@@ -188,6 +194,75 @@ upload_result sftp_session::upload(const std::string& name, std::string_view dat
     r.curl_code = rc;
     r.text = fmt::format("{} not sent: {} already holds a different file of that name; it is not overwritten", name, s.where());
     return r;
+}
+
+bool sftp_session::list(const std::string& folder, std::vector<std::string>& names, std::string& problem) {
+    auto& s = *impl_;
+    if (!plain_folder(folder)) {
+        problem = fmt::format("remote folder '{}' is not a plain absolute path", folder);
+        return false;
+    }
+    s.common(s.url("", folder));
+    curl_easy_setopt(s.curl, CURLOPT_DIRLISTONLY, 1L);
+    fetching listing{{}, 16u << 20};
+    curl_easy_setopt(s.curl, CURLOPT_WRITEFUNCTION, &write_part);
+    curl_easy_setopt(s.curl, CURLOPT_WRITEDATA, &listing);
+    if (CURLcode rc = s.perform(); rc != CURLE_OK) {
+        problem = s.failed(rc, "listing " + folder).text;
+        return false;
+    }
+    names.clear();
+    for (std::size_t at = 0; at < listing.got.size();) {
+        auto end = listing.got.find('\n', at);
+        if (end == std::string::npos) end = listing.got.size();
+        std::string name = listing.got.substr(at, end - at);
+        if (!name.empty() && name.back() == '\r') name.pop_back();
+        if (plain_remote_name(name)) names.push_back(std::move(name));  // never ".", "..", temporaries or odd names
+        at = end + 1;
+    }
+    std::sort(names.begin(), names.end());
+    return true;
+}
+
+bool sftp_session::fetch(const std::string& folder, const std::string& name, std::size_t limit, std::string& data, std::string& problem) {
+    auto& s = *impl_;
+    if (!plain_folder(folder) || !plain_remote_name(name)) {
+        problem = fmt::format("'{}/{}' is not a plain remote path", folder, name);
+        return false;
+    }
+    s.common(s.url(name, folder));
+    fetching got{{}, limit};
+    curl_easy_setopt(s.curl, CURLOPT_WRITEFUNCTION, &write_part);
+    curl_easy_setopt(s.curl, CURLOPT_WRITEDATA, &got);
+    CURLcode rc = s.perform();
+    if (rc == CURLE_WRITE_ERROR) {
+        problem = fmt::format("{}/{} on {} is larger than {} bytes; left on the server", folder, name, s.where(), limit);
+        return false;
+    }
+    if (rc != CURLE_OK) {
+        problem = s.failed(rc, fmt::format("fetching {}/{}", folder, name)).text;
+        return false;
+    }
+    data = std::move(got.got);
+    return true;
+}
+
+bool sftp_session::remove(const std::string& folder, const std::string& name, std::string& problem) {
+    auto& s = *impl_;
+    if (!plain_folder(folder) || !plain_remote_name(name)) {
+        problem = fmt::format("'{}/{}' is not a plain remote path", folder, name);
+        return false;
+    }
+    s.common(s.url("", folder));
+    curl_list rm;
+    rm.add(fmt::format("rm \"{}/{}\"", folder, name));
+    curl_easy_setopt(s.curl, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(s.curl, CURLOPT_QUOTE, rm.head);
+    if (CURLcode rc = s.perform(); rc != CURLE_OK) {
+        problem = fmt::format("cannot remove {}/{} on {}: {} (curl {})", folder, name, s.where(), s.detail(rc), static_cast<int>(rc));
+        return false;
+    }
+    return true;
 }
 
 }  // namespace edigate::transfer

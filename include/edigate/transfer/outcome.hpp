@@ -22,6 +22,10 @@ struct upload_result {
     std::string text;            ///< for operators: what happened, where, and what to do
     long http_status = 0;        ///< HTTPS: the status of the answer (0: none)
     std::chrono::seconds retry_after{0};  ///< HTTPS: the server's Retry-After, when it gave one
+    std::string answer;          ///< HTTPS: the answer's body (its first 64 KiB); an agency may answer with its receipt
+    /// needs_operator because the channel itself is refused (host key, our key or password, TLS,
+    /// the remote folder), not this document: every delivery of the channel waits for the same fix.
+    bool whole_channel = false;
 };
 
 /// Whether `name` is acceptable as a remote file name: letters, digits, '.', '-' and '_', not

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "edigate/transfer/outcome.hpp"
 
@@ -45,6 +46,14 @@ public:
     /// bytes are a conflict for an operator, never overwritten. `name` must be a plain file name
     /// (letters, digits, '.', '-', '_'; not starting with '.').
     upload_result upload(const std::string& name, std::string_view data);
+
+    /// Inbound (agency receipts): the plain file names in a remote folder (names starting with '.',
+    /// such as another writer's temporaries, are left out); false with `problem` when it cannot be listed.
+    bool list(const std::string& folder, std::vector<std::string>& names, std::string& problem);
+    /// Downloads folder/name (at most `limit` bytes; more is a problem); false with `problem`.
+    bool fetch(const std::string& folder, const std::string& name, std::size_t limit, std::string& data, std::string& problem);
+    /// Removes folder/name on the server (after its download was recorded); false with `problem`.
+    bool remove(const std::string& folder, const std::string& name, std::string& problem);
 
     /// SSH connections opened so far (a reused connection is not counted again).
     std::int64_t connections() const noexcept;
