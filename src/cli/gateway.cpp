@@ -25,6 +25,8 @@
 #include <toml++/toml.h>
 
 #include "commands.hpp"
+#include "courier.hpp"
+#include "edigate/receipts/receipt.hpp"
 #include "edigate/ack/aperak.hpp"
 #include "edigate/ack/collector.hpp"
 #include "edigate/ack/contrl.hpp"
@@ -110,7 +112,7 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
             problem(&node, "[[partner]] must be a table");
             continue;
         }
-        only(*p, {"name", "inbox", "route", "profile", "charset", "identities", "set"}, "[[partner]]");
+        only(*p, {"name", "inbox", "route", "profile", "charset", "identities", "set", "receipt_route"}, "[[partner]]");
         partner_config pc;
         auto need = [&](const char* key) { return required(*p, node, key, "partner"); };
         pc.name = need("name");
@@ -125,6 +127,7 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
             if (!rel.empty() && *rel.begin() != "..") problem(p->get("inbox"), "an inbox must not lie inside the work folder");
         }
         pc.route = need("route");
+        pc.receipt_route = (*p)["receipt_route"].value_or<std::string>("");
         pc.profile = (*p)["profile"].value_or<std::string>("");
         if (!pc.profile.empty() && c.profiles.empty()) problem(p->get("profile"), "a profile needs [gateway] profiles = \"FILE\"");
         pc.charset = (*p)["charset"].value_or<std::string>("");
@@ -156,6 +159,11 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
             } catch (const CLI::Error& e) {
                 problem(p->get("route"), fmt::format("partner {}: {}", pc.name, e.what()));
             }
+            if (!pc.receipt_route.empty()) try {
+                    route_translator check(pc.receipt_route, {}, pc.sets, reading_options{});
+                } catch (const CLI::Error& e) {
+                    problem(p->get("receipt_route"), fmt::format("partner {}: receipt_route: {}", pc.name, e.what()));
+                }
         }
         c.partners.push_back(std::move(pc));
     }
@@ -167,16 +175,94 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
                 problem(&node, "[[channel]] must be a table");
                 continue;
             }
-            only(*ch, {"name", "type", "agency", "path"}, "[[channel]]");
+            only(*ch, {"name", "type", "agency", "path", "host", "port", "user", "key_file", "known_hosts", "folder", "url", "method", "ca_file",
+                       "client_cert", "client_key", "password_file", "content_type", "connect_timeout_s", "timeout_s", "low_speed_time_s",
+                       "retry_min_ms", "retry_max_ms", "lifetime_hours", "batch", "receipts", "receipts_interval_ms"},
+                 "[[channel]]");
             channel_config cc;
             auto need = [&](const char* key) { return required(*ch, node, key, "channel"); };
+            auto optional = [&](const char* key) { return ch->get(key) ? (base / (*ch)[key].value_or<std::string>("")).lexically_normal() : fs::path(); };
             cc.name = need("name");
             cc.type = need("type");
             cc.agency = need("agency");
-            if (!cc.type.empty() && cc.type != "directory")
-                problem(ch->get("type"), fmt::format("channel type '{}' is not built yet; \"directory\" is (SFTP and HTTPS come with "
-                                                     "the delivery issue)", cc.type));
-            if (auto path = need("path"); !path.empty()) cc.path = (base / path).lexically_normal();
+            // Only the keys of the channel's own type: an https channel with a known_hosts is a mistake.
+            static const std::map<std::string, std::set<std::string>, std::less<>> own{
+                {"directory", {"path", "receipts", "receipts_interval_ms"}},
+                {"sftp", {"host", "port", "user", "key_file", "known_hosts", "folder", "connect_timeout_s", "low_speed_time_s", "retry_min_ms",
+                          "retry_max_ms", "lifetime_hours", "batch", "receipts", "receipts_interval_ms"}},
+                {"https", {"url", "method", "ca_file", "client_cert", "client_key", "user", "password_file", "content_type", "connect_timeout_s",
+                           "timeout_s", "retry_min_ms", "retry_max_ms", "lifetime_hours", "batch"}}};
+            auto kind = own.find(cc.type);
+            if (!cc.type.empty() && kind == own.end()) problem(ch->get("type"), fmt::format("channel type '{}': \"directory\", \"sftp\" or \"https\"", cc.type));
+            if (kind != own.end())
+                for (const auto& [k, v] : *ch)
+                    if (k.str() != "name" && k.str() != "type" && k.str() != "agency" && !kind->second.contains(std::string(k.str())))
+                        problem(&v, fmt::format("'{}' is not a key of a {} channel", k.str(), cc.type));
+            // A secret (key, password) must be the gateway user's own and readable by nobody else;
+            // a file anybody may read is refused, as OpenSSH refuses such a key.
+            // (files are checked where the gateway runs; `track` or `status` by another user need not see them)
+            auto secret = [&](const char* key, const fs::path& f) {
+                struct stat st {};
+                if (f.empty() || !load_routes) return;
+                if (::stat(f.c_str(), &st) != 0) problem(ch->get(key), fmt::format("{} {}: {}", key, f.string(), std::strerror(errno)));
+                else if ((st.st_mode & 077) != 0)
+                    problem(ch->get(key), fmt::format("{} {} may be read by others (mode {:o}); chmod 600 it", key, f.string(), st.st_mode & 0777));
+                else if (st.st_uid != ::geteuid())
+                    problem(ch->get(key), fmt::format("{} {} belongs to another user (uid {})", key, f.string(), st.st_uid));
+            };
+            auto readable = [&](const char* key, const fs::path& f) {
+                if (!f.empty() && load_routes && !fs::is_regular_file(f)) problem(ch->get(key), fmt::format("{} {}: no such file", key, f.string()));
+            };
+            cc.retry_min = ms(whole(ch, "retry_min_ms", 60000, 10, day));
+            cc.retry_max = ms(whole(ch, "retry_max_ms", std::max<std::int64_t>(3600000, cc.retry_min.count()), 10, 7 * day));
+            if (cc.retry_max < cc.retry_min) problem(ch->get("retry_max_ms"), "retry_max_ms is less than retry_min_ms");
+            cc.lifetime = std::chrono::hours(whole(ch, "lifetime_hours", 120, 1, 24 * 366));
+            cc.connect_timeout = std::chrono::seconds(whole(ch, "connect_timeout_s", 15, 1, 3600));
+            cc.timeout = std::chrono::seconds(whole(ch, "timeout_s", 120, 1, 86400));
+            cc.low_speed_time = std::chrono::seconds(whole(ch, "low_speed_time_s", 60, 1, 3600));
+            cc.batch = static_cast<std::size_t>(whole(ch, "batch", 64, 1, 10000));
+            cc.receipts_interval = ms(whole(ch, "receipts_interval_ms", 30000, 10, day));
+            if (cc.type == "directory") {
+                if (auto path = need("path"); !path.empty()) cc.path = (base / path).lexically_normal();
+                cc.receipts = optional("receipts").string();
+            } else if (cc.type == "sftp") {
+                cc.host = need("host");
+                cc.port = static_cast<int>(whole(ch, "port", 22, 1, 65535));
+                cc.user = need("user");
+                cc.folder = need("folder");
+                cc.receipts = (*ch)["receipts"].value_or<std::string>("");
+                if (need("key_file").size()) cc.key_file = optional("key_file");
+                secret("key_file", cc.key_file);
+                // Without a known_hosts file libcurl accepts any server key: refused here, not at the first upload.
+                if (need("known_hosts").size()) cc.known_hosts = optional("known_hosts");
+                if (!cc.known_hosts.empty() && load_routes) {
+                    std::error_code ec;
+                    if (!fs::is_regular_file(cc.known_hosts, ec) || fs::file_size(cc.known_hosts, ec) == 0)
+                        problem(ch->get("known_hosts"), fmt::format("known_hosts {} is missing or empty: the server's key could not be checked",
+                                                                    cc.known_hosts.string()));
+                }
+                for (const char* key : {"folder", "receipts"})
+                    if (auto f = (*ch)[key].value_or<std::string>(""); !f.empty() && (f.front() != '/' || f.find("..") != std::string::npos))
+                        problem(ch->get(key), fmt::format("{} '{}' must be an absolute remote path without '..'", key, f));
+            } else if (cc.type == "https") {
+                cc.url = need("url");
+                if (!cc.url.empty() && !cc.url.starts_with("https://"))
+                    problem(ch->get("url"), fmt::format("url '{}' is not https://: deliveries are never sent unencrypted", cc.url));
+                cc.method = (*ch)["method"].value_or<std::string>("PUT");
+                if (cc.method != "PUT" && cc.method != "POST") problem(ch->get("method"), "method is \"PUT\" or \"POST\"");
+                cc.ca_file = optional("ca_file");
+                readable("ca_file", cc.ca_file);
+                cc.client_cert = optional("client_cert");
+                readable("client_cert", cc.client_cert);
+                cc.client_key = optional("client_key");
+                secret("client_key", cc.client_key);
+                if (cc.client_cert.empty() != cc.client_key.empty()) problem(&node, "client_cert and client_key go together");
+                cc.user = (*ch)["user"].value_or<std::string>("");
+                cc.password_file = optional("password_file");
+                secret("password_file", cc.password_file);
+                if (cc.user.empty() != cc.password_file.empty()) problem(&node, "user and password_file go together");
+                cc.content_type = (*ch)["content_type"].value_or<std::string>("application/xml");
+            }
             if (!cc.name.empty() && !seen_names.insert(cc.name).second) problem(ch->get("name"), fmt::format("channel '{}' is named twice", cc.name));
             if (!cc.agency.empty() && !seen_agencies.insert(cc.agency).second)
                 problem(ch->get("agency"), fmt::format("agency '{}' has two channels", cc.agency));
@@ -266,6 +352,31 @@ fs::path record_place(const gateway_config& c, const std::string& partner, std::
     return input_place(c, partner, state) / (work_name + ".report.json");
 }
 
+bool publish(const fs::path& to, const std::string& text) {
+    fs::path tmp = to.parent_path() / (".edigate-" + to.filename().string());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) return false;
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (ok) ok = ::rename(tmp.c_str(), to.c_str()) == 0;
+    if (!ok) ::unlink(tmp.c_str());
+    return ok;
+}
+
+/// Makes every write on the file system of `dir` durable (one syncfs for a whole group of files).
+bool sync_filesystem(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = fd >= 0 && ::syncfs(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    return ok;
+}
+
+/// Writes the archive record of a file beside its archived input `<work name>`: the report as
+/// `<work name>.report.json`, and a hard link to each output as `<work name>.output.<its name>` and
+/// to each reply as `<work name>.reply.<its name>` (a copy when on another file system). The
+/// report lists those copies and is written first, so a record cut off half-way can be removed
+/// whole (remove_record). Durable with the caller's syncfs.
+
 namespace {
 
 /// Removes an archive record: the copies its report lists (names beside it, never a path), then
@@ -326,30 +437,6 @@ struct reply_pass final : edifact::handler {
 
 /// Writes `text` as `to` by a temporary file in the same folder and a rename (made durable by the
 /// group's syncfs); false when it cannot be written.
-bool publish(const fs::path& to, const std::string& text) {
-    fs::path tmp = to.parent_path() / (".edigate-" + to.filename().string());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) return false;
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::close(fd);
-    if (ok) ok = ::rename(tmp.c_str(), to.c_str()) == 0;
-    if (!ok) ::unlink(tmp.c_str());
-    return ok;
-}
-
-/// Makes every write on the file system of `dir` durable (one syncfs for a whole group of files).
-bool sync_filesystem(const fs::path& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    bool ok = fd >= 0 && ::syncfs(fd) == 0;
-    if (fd >= 0) ::close(fd);
-    return ok;
-}
-
-/// Writes the archive record of a file beside its archived input `<work name>`: the report as
-/// `<work name>.report.json`, and a hard link to each output as `<work name>.output.<its name>` and
-/// to each reply as `<work name>.reply.<its name>` (a copy when on another file system). The
-/// report lists those copies and is written first, so a record cut off half-way can be removed
-/// whole (remove_record). Durable with the caller's syncfs.
 bool write_record(const fs::path& report_path, nlohmann::ordered_json report, const std::vector<fs::path>& outputs,
                   const std::vector<fs::path>& replies) {
     std::string stem = report_path.filename().string();
@@ -412,6 +499,8 @@ struct gateway::impl {
     std::string requeue_since;                     ///< ISO time: that look covers rows changed since (intake thread only)
     std::vector<std::thread> workers;
     std::map<std::string, reading_options> readings;  ///< per partner, for the header peek (intake thread only)
+    std::mutex couriers_mutex;
+    std::vector<std::unique_ptr<courier>> couriers;  ///< one per sending or receipt-reading channel
 
     void report(file_done d) {
         if (on_done) on_done(d);
@@ -645,9 +734,11 @@ struct gateway::impl {
         std::vector<fs::path> reply_files;
         struct delivery {
             std::string output, channel;
-            fs::path to;
+            fs::path to;      ///< a folder channel: the output's copy there
+            std::string key;  ///< a remote channel: the Idempotency-Key (it is queued, sent by the courier)
         };
-        std::vector<delivery> deliveries;  ///< outputs put into their agency's channel folder
+        std::vector<delivery> deliveries;  ///< outputs put into their agency's channel folder, or queued for its courier
+        std::map<std::string, std::vector<receipts::key>> keys;  ///< per output: what a receipt answering it will carry
         fs::path record;                   ///< the archive record (report and output links)
         std::string io_problem;            ///< what could not be written, and why
         /// Something of this file could not be written (no fault of the input): it is deferred.
@@ -660,7 +751,8 @@ struct gateway::impl {
             if (!record.empty()) remove_record(record);
             for (const auto& w : r.written) std::filesystem::remove(w, ec);
             for (const auto& w : reply_files) std::filesystem::remove(w, ec);
-            for (const auto& w : deliveries) std::filesystem::remove(w.to, ec);
+            for (const auto& w : deliveries)
+                if (!w.to.empty()) std::filesystem::remove(w.to, ec);
         }
     };
 
@@ -765,20 +857,29 @@ struct gateway::impl {
 
     /// Puts each output of a delivered file into the channel folder of its agency (the output's
     /// name; a temporary file and a rename, so a partial file is never seen there and a redo
-    /// replaces instead of adding a second copy). Outputs of agencies without a channel stay in
-    /// outbound/ only. Not the input's fault when it cannot be written: the file is deferred.
+    /// replaces instead of adding a second copy), or, for an SFTP or HTTPS channel, readies its
+    /// queue entry (sent by the channel's courier once the file's commit has it). Outputs of
+    /// agencies without a channel stay in outbound/ only. Not the input's fault when it cannot be
+    /// written: the file is deferred.
     void deliver(done_job& d) {
         const auto& c = *d.j->config;
         for (std::size_t k = 0; k < d.r.written.size() && k < d.r.agencies.size(); ++k) {
             const auto* ch = c.channel_for(d.r.agencies[k]);
             if (!ch) continue;
-            fs::path from = d.r.written[k], to = ch->path / from.filename();
+            fs::path from = d.r.written[k];
             std::ifstream in(from, std::ios::binary);
             std::string text((std::istreambuf_iterator<char>(in)), {});
+            if (!in) return d.cannot(fmt::format("read {} for channel {}", from.string(), ch->name));
+            if (auto keys = receipts::output_keys(text, from.filename().string()); !keys.empty()) d.keys[from.string()] = std::move(keys);
+            if (ch->remote()) {
+                d.deliveries.push_back({from.string(), ch->name, {}, delivery_key(ch->name, from.filename().string(), text)});
+                continue;
+            }
+            fs::path to = ch->path / from.filename();
             std::error_code ec;
             fs::create_directories(ch->path, ec);
-            if (!in || !publish(to, text)) return d.cannot(fmt::format("write {} for channel {}", to.string(), ch->name));
-            d.deliveries.push_back({from.string(), ch->name, to});
+            if (!publish(to, text)) return d.cannot(fmt::format("write {} for channel {}", to.string(), ch->name));
+            d.deliveries.push_back({from.string(), ch->name, to, {}});
         }
     }
 
@@ -806,7 +907,10 @@ struct gateway::impl {
         nlohmann::ordered_json findings = nlohmann::ordered_json::array(), deliveries = nlohmann::ordered_json::array(),
                                replies = nlohmann::ordered_json::array();
         for (const auto& f : d.r.findings) findings.push_back(diagnostic_json(f, nullptr));
-        for (const auto& x : d.deliveries) deliveries.push_back({{"channel", x.channel}, {"file", x.to.string()}});
+        for (const auto& x : d.deliveries)
+            deliveries.push_back(x.to.empty() ? nlohmann::ordered_json{{"channel", x.channel}, {"queued", fs::path(x.output).filename().string()},
+                                                                       {"idempotency_key", x.key}}
+                                              : nlohmann::ordered_json{{"channel", x.channel}, {"file", x.to.string()}});
         for (const auto& r : d.replies) replies.push_back(r);
         report["interchanges"] = interchanges_json(d.r.interchanges);
         report["outputs"] = d.r.outputs;
@@ -827,7 +931,8 @@ struct gateway::impl {
         std::set<std::string> dirs;
         for (const auto& d : done) {
             dirs.insert(outbound_dir(*d.j->config, d.j->partner->name).string());  // replies/ and archive/ are on the same file system (the work folder)
-            for (const auto& x : d.deliveries) dirs.insert(x.to.parent_path().string());
+            for (const auto& x : d.deliveries)
+                if (!x.to.empty()) dirs.insert(x.to.parent_path().string());
         }
         std::set<dev_t> synced;
         for (const auto& dir : dirs) {
@@ -846,12 +951,18 @@ struct gateway::impl {
                     for (const auto& o : m.outputs) {
                         auto oid = b.add_output(mid, o.mapping, o.path, o.status);
                         for (const auto& x : d.deliveries)
-                            if (x.output == o.path) b.add_delivery(oid, x.channel, "delivered", x.to.string());
+                            if (x.output != o.path) continue;
+                            else if (x.to.empty()) b.queue_delivery(oid, j.id, x.channel, o.path, fs::path(o.path).filename().string(), x.key);
+                            else b.add_delivery(oid, j.id, x.channel, "delivered", x.to.string());
+                        if (auto k = d.keys.find(o.path); k != d.keys.end())
+                            for (const auto& key : k->second) b.add_output_key(oid, key.kind, key.value);
                     }
                 }
             }
             for (const auto& o : d.r.outputs) b.event("output", o, j.id);
-            for (const auto& x : d.deliveries) b.event("delivery", fmt::format("{} -> channel {}: {}", fs::path(x.output).filename().string(), x.channel, x.to.string()), j.id);
+            for (const auto& x : d.deliveries)
+                b.event("delivery", fmt::format("{} -> channel {}: {}", fs::path(x.output).filename().string(), x.channel,
+                                                x.to.empty() ? "queued" : x.to.string()), j.id);
             for (const auto& r : d.replies) b.event("reply", r, j.id);
             std::size_t shown = 0;
             for (const auto& f : d.r.findings)
@@ -859,6 +970,7 @@ struct gateway::impl {
             b.set_state(j.id, d.state, d.text);
         }
         if (!b.commit()) return db.last_problem().text;
+        wake_couriers(done);
         // The states are committed: now the inputs move to the archive. A crash in between leaves
         // them in claimed/ with a terminal row, and recover() finishes the move.
         for (const auto& d : done) {
@@ -867,6 +979,63 @@ struct gateway::impl {
             report({d.j->partner->name, d.j->name, std::string(tracking::to_string(d.state)), d.text, d.j->id, d.r.outputs, seconds});
         }
         return {};
+    }
+
+    /// The couriers of the channels this group queued deliveries for.
+    void wake_couriers(const std::vector<done_job>& done) {
+        std::set<std::string> channels;
+        for (const auto& d : done)
+            for (const auto& x : d.deliveries)
+                if (x.to.empty()) channels.insert(x.channel);
+        std::lock_guard lock(couriers_mutex);
+        for (auto& c : couriers)
+            if (channels.contains(c->name())) c->wake();
+    }
+
+    /// An agency's receipt for one of a partner's files, rewritten for the partner by its receipt
+    /// route (an APERAK from the original's recipient back to its sender, referring to the
+    /// original message) into work/replies/<partner>/.
+    std::vector<std::string> answer_receipt(const tracking::file_record& f, const std::vector<tracking::interchange_record>& interchanges,
+                                            const fs::path& receipt) {
+        std::shared_ptr<const gateway_config> c;
+        {
+            std::lock_guard lock(mutex);
+            c = config;
+        }
+        const partner_config* p = nullptr;
+        for (const auto& x : c->partners)
+            if (x.name == f.partner) p = &x;
+        if (!p || p->receipt_route.empty()) return {};
+        auto sets = p->sets;
+        if (!interchanges.empty()) {
+            sets.push_back("edi_sender=" + interchanges.front().recipient);
+            sets.push_back("edi_recipient=" + interchanges.front().sender);
+            if (!interchanges.front().messages.empty()) sets.push_back("original=" + interchanges.front().messages.front().reference);
+        }
+        fs::path dir = replies_dir(*c, p->name);
+        fs::create_directories(dir);
+        route_translator rt(p->receipt_route, dir, sets, reading_options{});
+        auto r = rt.process(receipt);
+        std::vector<std::string> lines;
+        for (const auto& w : r.written) lines.push_back(fmt::format("answer to the sender from receipt {} -> {}", receipt.filename().string(), w));
+        for (const auto& x : r.findings)
+            if (x.level == core::severity::error)
+                lines.push_back(fmt::format("no answer to the sender from receipt {}: {} [{}]", receipt.filename().string(), x.text, x.code));
+        return lines;
+    }
+
+    /// A courier for each channel that sends (SFTP, HTTPS) or reads receipts.
+    void start_couriers() {
+        std::lock_guard lock(couriers_mutex);
+        couriers.clear();
+        for (const auto& ch : config->channels) {
+            if (!ch.remote() && ch.receipts.empty()) continue;
+            std::vector<std::string> same;
+            for (const auto& other : config->channels)
+                if (other.agency == ch.agency) same.push_back(other.name);
+            couriers.push_back(std::make_unique<courier>(ch, std::move(same), config->work,
+                                                         [this](const auto& f, const auto& i, const auto& p) { return answer_receipt(f, i, p); }));
+        }
     }
 
     void defer(job& j, tracking::store& db, const std::string& why) {
@@ -982,8 +1151,15 @@ void gateway::recover() {
         }
         impl_->register_claims(c, p, std::move(unregistered));
     }
+    {
+        auto b = db.begin();
+        if (auto n = b.resume_deliveries("sending", "interrupted (edigate stopped during the attempt): sent again under the same name and key");
+            n && b.commit())
+            spdlog::info("event=deliveries-resumed count={} : their attempts were cut off; the agency keeps one copy", n);
+    }
     for (const auto& ch : c->channels) {
         std::error_code ec;
+        if (ch.path.empty()) continue;
         for (const auto& e : fs::directory_iterator(ch.path, ec))
             if (e.path().filename().string().starts_with(".edigate-")) fs::remove(e.path(), ec);
     }
@@ -1096,11 +1272,16 @@ bool gateway::intake(bool report_waiting, const std::set<std::string>& renamed_i
 
 void gateway::start() {
     for (unsigned k = 0; k < impl_->config->workers; ++k) impl_->workers.emplace_back([this] { impl_->work(); });
+    impl_->start_couriers();
 }
 
 void gateway::drain() {
-    std::unique_lock lock(impl_->mutex);
-    impl_->idle.wait(lock, [&] { return impl_->stopping || (impl_->queue.empty() && impl_->busy == 0); });
+    {
+        std::unique_lock lock(impl_->mutex);
+        impl_->idle.wait(lock, [&] { return impl_->stopping || (impl_->queue.empty() && impl_->busy == 0); });
+    }
+    std::lock_guard lock(impl_->couriers_mutex);
+    for (auto& c : impl_->couriers) c->drain();
 }
 
 void gateway::stop() {
@@ -1115,12 +1296,17 @@ void gateway::stop() {
     for (auto& t : impl_->workers)
         if (t.joinable()) t.join();
     impl_->workers.clear();
+    std::lock_guard lock(impl_->couriers_mutex);
+    impl_->couriers.clear();  // each finishes the upload it is in
 }
 
 void gateway::reload(std::shared_ptr<const gateway_config> config) {
-    std::lock_guard lock(impl_->mutex);
-    impl_->config = std::move(config);
-    impl_->readings.clear();
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->config = std::move(config);
+        impl_->readings.clear();
+    }
+    impl_->start_couriers();  // the channels as configured now (a fixed known_hosts, a new endpoint)
 }
 
 std::shared_ptr<const gateway_config> gateway::config() const {

@@ -33,13 +33,31 @@ struct partner_config {
     std::vector<std::string> identities;  ///< UNB sender ids (0004) it may use; empty: not checked
     std::filesystem::path inbox;
     std::vector<std::string> sets;  ///< NAME=VALUE the mappings read as $NAME
+    std::string receipt_route;      ///< turns the agencies' receipts for this partner's files into its replies (APERAK); empty: none
 };
 
-/// Where the outputs for one agency go. Only local folders for now ("directory"), standing in
-/// for the agencies; SFTP and HTTPS channels come with the delivery issue.
+/// Where the outputs for one agency go: a local folder ("directory", written in the file's own
+/// commit), an SFTP server or an HTTPS endpoint ("sftp", "https": queued with the file's commit and
+/// sent by the channel's courier, with retries). Receipts come back from `receipts` (a local folder
+/// or a remote SFTP folder) or, for HTTPS, in the answer's body.
 struct channel_config {
     std::string name, type, agency;  ///< agency: the mappings/ folder whose outputs go here
-    std::filesystem::path path;
+    std::filesystem::path path;      ///< directory: the folder
+    std::string receipts;            ///< the folder the agency's receipts are picked up from (directory: local; sftp: remote)
+    std::chrono::milliseconds receipts_interval{30000};
+    // sftp
+    std::string host, user, folder;
+    int port = 22;
+    std::filesystem::path key_file, known_hosts;
+    // https
+    std::string url, method = "PUT", content_type = "application/xml";
+    std::filesystem::path ca_file, client_cert, client_key, password_file;
+    // both
+    std::chrono::seconds connect_timeout{15}, timeout{120}, low_speed_time{60};
+    std::chrono::milliseconds retry_min{60000}, retry_max{3600000};  ///< the wait after a failed attempt doubles from min to max (±10%)
+    std::chrono::hours lifetime{120};  ///< a delivery not sent within this fails, with an alert
+    std::size_t batch = 64;            ///< deliveries taken per round (one commit before, one after)
+    bool remote() const { return type == "sftp" || type == "https"; }
 };
 
 struct gateway_config {
@@ -97,6 +115,11 @@ std::string claim_time(const std::string& work_name);
 /// The wait before the next try after `failures` failed tries in a row (a full disk): retry_after,
 /// doubled each time, at most retry_max.
 std::chrono::milliseconds retry_wait(const gateway_config& c, int failures);
+
+/// Writes `text` as `to` by a temporary name and a rename (not fsync'ed: see sync_filesystem).
+bool publish(const std::filesystem::path& to, const std::string& text);
+/// Makes every write on the file system of `dir` durable (one syncfs for a whole group of files).
+bool sync_filesystem(const std::filesystem::path& dir);
 
 /// What became of one inbox entry (reported to the listener as it happens).
 struct file_done {

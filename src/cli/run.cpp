@@ -198,7 +198,25 @@ int run_once(const fs::path& file, bool json_mode) {
             fmt::print("{} ({}): {} delivered, {} rejected, {} failed, {} duplicate, {} refused, {} deferred, {} waiting\n", p.name, p.route,
                        n.delivered, n.rejected, n.failed, n.duplicate, n.refused, n.deferred, n.waiting);
     }
-    if (json_mode) fmt::print("{}\n", json_text(json{{"partners", report}, {"outbound", (config->work / "outbound").string()}}));
+    // Deliveries to SFTP/HTTPS channels: every due one was tried once in this run; a pending one
+    // waits for its channel's next attempt (the next run), a failed one for an operator.
+    json deliveries = json::object();
+    if (std::any_of(config->channels.begin(), config->channels.end(), [](const auto& ch) { return ch.remote(); })) {
+        auto store = open_store(*config);
+        for (const auto& [channel, st, n] : store->delivery_counts()) {
+            deliveries[channel][st] = n;
+            io = io || st == "pending" || st == "sending";
+            bad = bad || st == "failed";
+        }
+        if (!json_mode)
+            for (const auto& [channel, counts] : deliveries.items()) {
+                std::vector<std::string> parts;
+                for (const auto& [st, n] : counts.items()) parts.push_back(fmt::format("{} {}", n.get<std::int64_t>(), st));
+                fmt::print("channel {}: {}\n", channel, fmt::join(parts, ", "));
+            }
+    }
+    if (json_mode)
+        fmt::print("{}\n", json_text(json{{"partners", report}, {"deliveries", deliveries}, {"outbound", (config->work / "outbound").string()}}));
     return io ? exit_failure : bad ? exit_invalid : exit_ok;
 }
 
@@ -222,8 +240,11 @@ int status(const fs::path& file, bool json_mode) {
         for (const auto& p : partners) per[p.partner][p.state] = p.files;
         for (const auto& f : problems)
             recent.push_back({{"id", f.id}, {"partner", f.partner}, {"name", f.name}, {"state", f.state}, {"at", f.updated_at}});
+        json dl = json::object();
+        for (const auto& [channel, st, n] : store->delivery_counts()) dl[channel][st] = n;
         fmt::print("{}\n", json_text(json{{"database", (c->work / "edigate.db").string()}, {"inbox_entries", waiting}, {"files", j},
-                                          {"partners", per}, {"recent_problems", recent}, {"outbound", (c->work / "outbound").string()}}));
+                                          {"partners", per}, {"deliveries", dl}, {"recent_problems", recent},
+                                          {"outbound", (c->work / "outbound").string()}}));
         return exit_ok;
     }
     fmt::print("{}\n", (c->work / "edigate.db").string());
@@ -239,12 +260,61 @@ int status(const fs::path& file, bool json_mode) {
         }
         fmt::print("\n");
     }
+    if (auto dl = store->delivery_counts(); !dl.empty()) {
+        fmt::print("deliveries per channel:\n");
+        std::string last;
+        for (const auto& [channel, st, n] : dl) {
+            if (channel != last) fmt::print("{}  {}", last.empty() ? "" : "\n", channel), last = channel;
+            fmt::print("  {} {}", st, n);
+        }
+        fmt::print("\n");
+        if (auto failed = store->deliveries_in("failed"); !failed.empty())
+            fmt::print("  {} failed deliveries: edigate track FILE-ID says why; edigate resend --deliveries sends them again\n", failed.size());
+    }
     if (!problems.empty()) {
         fmt::print("recent problems (edigate track ID shows why):\n");
         for (const auto& f : problems) fmt::print("  {}  file {}  {}  {}  {}\n", f.updated_at, f.id, f.partner, f.state, f.name);
     }
     fmt::print("outputs: {}\n", (c->work / "outbound").string());
     return exit_ok;
+}
+
+/// Where a file's declaration stands with each agency: per output sent, its channel's delivery
+/// status and the agency's latest receipt ("customs accepted, maritime rejected, ciq sent").
+struct agency_status {
+    std::string agency, channel, output, status, text, at;
+};
+
+std::vector<agency_status> agency_statuses(const gateway_config& c, const tracking::store& store, std::int64_t file_id) {
+    std::vector<agency_status> out;
+    auto receipts = store.receipts(file_id);
+    for (const auto& d : store.deliveries(file_id)) {
+        std::string agency = d.channel;
+        for (const auto& ch : c.channels)
+            if (ch.name == d.channel) agency = ch.agency;
+        agency_status a{agency, d.channel, d.remote_name.empty() ? fs::path(d.text).filename().string() : d.remote_name, d.status, d.text, d.at};
+        if (d.status == "pending")
+            a.text = d.attempts ? fmt::format("{} attempt{} so far, next at {}; last: {}", d.attempts, d.attempts == 1 ? "" : "s", d.next_at, d.text)
+                                : "queued";
+        for (const auto& r : receipts)  // the latest receipt of that output decides
+            if (r.output_id == d.output_id) a.status = r.status, a.text = r.text, a.at = r.at;
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+/// "customs accepted, maritime rejected": one word per agency, the worst of its outputs.
+std::string declaration_summary(const std::vector<agency_status>& statuses) {
+    static const std::vector<std::string> worst_first{"failed", "rejected", "partial", "pending", "sending", "sent", "delivered", "accepted"};
+    std::map<std::string, std::string> per;
+    for (const auto& a : statuses) {
+        auto rank = [&](const std::string& s) { return std::find(worst_first.begin(), worst_first.end(), s) - worst_first.begin(); };
+        auto [it, fresh] = per.try_emplace(a.agency, a.status);
+        if (!fresh && rank(a.status) < rank(it->second)) it->second = a.status;
+    }
+    std::vector<std::string> parts;
+    for (const auto& [agency, st] : per) parts.push_back(agency + " " + st);
+    return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 int track(const fs::path& file, const std::string& reference, bool json_mode) {
@@ -259,16 +329,24 @@ int track(const fs::path& file, const std::string& reference, bool json_mode) {
         if (!fs::is_regular_file(record, ec)) record.clear();
         auto interchanges = store->interchanges(f.id);
         auto events = store->history(f.id);
+        auto agencies = agency_statuses(*c, *store, f.id);
         if (json_mode) {
-            json ev = json::array();
+            json ev = json::array(), ag = json::array();
             for (const auto& e : events) ev.push_back({{"at", e.at}, {"kind", e.kind}, {"text", e.text}});
+            for (const auto& a : agencies)
+                ag.push_back({{"agency", a.agency}, {"channel", a.channel}, {"output", a.output}, {"status", a.status}, {"text", a.text}, {"at", a.at}});
             out.push_back({{"id", f.id}, {"partner", f.partner}, {"name", f.name}, {"state", f.state}, {"received_at", f.received_at},
                            {"updated_at", f.updated_at}, {"bytes", f.bytes}, {"sha256", f.sha256}, {"input", where.string()},
-                           {"record", record.string()}, {"interchanges", interchanges_json(interchanges)}, {"events", ev}});
+                           {"record", record.string()}, {"declaration", declaration_summary(agencies)}, {"agencies", ag},
+                           {"interchanges", interchanges_json(interchanges)}, {"events", ev}});
             continue;
         }
         fmt::print("file {}  {}  {}  {}\n  received {}, last change {}, {} bytes, sha256 {}\n  input: {}\n", f.id, f.partner, f.name, f.state,
                    f.received_at, f.updated_at, f.bytes, f.sha256, where.string());
+        if (!agencies.empty()) {
+            fmt::print("  declaration: {}\n", declaration_summary(agencies));
+            for (const auto& a : agencies) fmt::print("    {:<10} {:<9} {} via {}: {}\n", a.agency, a.status, a.output, a.channel, a.text);
+        }
         if (!record.empty()) fmt::print("  report: {} (copies of the outputs and replies beside it)\n", record.string());
         for (const auto& i : interchanges) {
             fmt::print("  interchange {} from {} to {}\n", i.control_reference, i.sender, i.recipient);
@@ -349,6 +427,30 @@ int move_files(const fs::path& file, const std::vector<std::int64_t>& ids, const
     }
     if (json_mode) fmt::print("{}\n", json_text(json{{"files", out}}));
     return all ? exit_ok : exit_invalid;
+}
+
+/// Failed deliveries pending again (an operator fixed the cause): of these files, of a channel, or
+/// all. The running gateway's courier takes them within seconds; they keep their remote name and
+/// Idempotency-Key, so an agency that had one after all keeps one copy.
+int resend_deliveries(const fs::path& file, const std::vector<std::int64_t>& ids, const std::string& channel, bool json_mode) {
+    auto c = config_or_throw(file, false);
+    if (!channel.empty() && std::none_of(c->channels.begin(), c->channels.end(), [&](const auto& ch) { return ch.name == channel; }))
+        throw CLI::ValidationError("--channel", fmt::format("no channel '{}' in {}", channel, file.string()));
+    auto store = open_store(*c);
+    auto b = store->begin();
+    std::int64_t n = 0;
+    std::string text = "resent by an operator";
+    if (ids.empty()) n = b.resume_deliveries("failed", text, channel);
+    for (auto id : ids) {
+        auto k = b.resume_deliveries("failed", text, channel, id);
+        if (k) b.event("resend", fmt::format("{} failed deliver{} sent again by an operator", k, k == 1 ? "y" : "ies"), id);
+        n += k;
+    }
+    if (!b.commit()) throw std::runtime_error(store->last_problem().text);
+    if (json_mode) fmt::print("{}\n", json_text(json{{"resent", n}}));
+    else fmt::print("{} failed deliver{} pending again; a running gateway sends {} within seconds\n", n, n == 1 ? "y is" : "ies are",
+                    n == 1 ? "it" : "them");
+    return n ? exit_ok : exit_invalid;
 }
 
 /// Runs archived inputs received since a date through the current mappings of their partner's
@@ -467,8 +569,10 @@ void add_run(CLI::App& app, int& exit) {
     cmd->add_flag("--once", a->once, "process what is waiting, then exit; without it, run until SIGTERM (SIGHUP reloads the configuration)");
     cmd->add_flag("--json", a->json, "with --once: a JSON report on standard output");
     cmd->footer("The daemon logs to standard error, one line per event (time, level, key=value). Exit codes: 0 every input delivered "
-                "(or a recognised duplicate) / the daemon stopped by a signal, 1 some input rejected or failed, 2 usage or configuration "
-                "error (all mistakes listed), 3 I/O failure (tracking database, work area, a file deferred by a full disk).");
+                "(or a recognised duplicate) and every SFTP/HTTPS delivery sent / the daemon stopped by a signal, 1 some input rejected or failed, "
+                "or some delivery failed for good (edigate resend --deliveries), 2 usage or configuration error (all mistakes listed), "
+                "3 I/O failure (tracking database, work area, a file deferred by a full disk, a delivery waiting for its channel's next "
+                "attempt).");
     cmd->callback([a, &exit] { exit = guarded([&] { return a->once ? run_once(a->config, a->json) : run_daemon(a->config); }); });
 
     auto b = std::make_shared<args>();
@@ -491,7 +595,7 @@ void add_run(CLI::App& app, int& exit) {
     struct queue_args {
         std::string config, from, route, out;
         std::vector<std::int64_t> ids;
-        bool json = false;
+        bool json = false, deliveries = false;
     };
     auto q = std::make_shared<queue_args>();
     auto* qu = app.add_subcommand("queue", "the files not finished for good (received, processing, held, failed, rejected) and what an "
@@ -525,13 +629,19 @@ void add_run(CLI::App& app, int& exit) {
     qu->footer("Exit codes: 0 done, 1 some file does not exist or is not in a state that allows it, 2 usage or configuration error, "
                "3 the database cannot be opened.");
     auto* rs = app.add_subcommand("resend", "send finished files (delivered, rejected or failed) through their route again: the "
-                                            "outputs are written again under the same names");
-    rs->add_option("ids", q->ids, "file ids")->required();
+                                            "outputs are written again under the same names; with --deliveries, send the failed "
+                                            "deliveries of these files (or of a channel, or all) to their agency again instead");
+    rs->add_option("ids", q->ids, "file ids");
     rs->add_option("--config", q->config, "the gateway configuration (TOML)")->required();
+    rs->add_flag("--deliveries", q->deliveries, "only the failed SFTP/HTTPS deliveries: the same bytes, the same remote name and key");
+    rs->add_option("--channel", q->route, "with --deliveries: only this channel's");
     rs->add_flag("--json", q->json, "JSON output");
-    rs->footer("Exit codes: 0 done, 1 some file does not exist or is not finished, 2 usage or configuration error, 3 I/O failure.");
+    rs->footer("Exit codes: 0 done, 1 some file does not exist or is not finished (or, with --deliveries, nothing to resend), "
+               "2 usage or configuration error, 3 I/O failure.");
     rs->callback([q, &exit] {
         exit = guarded([&] {
+            if (q->deliveries) return resend_deliveries(q->config, q->ids, q->route, q->json);
+            if (q->ids.empty()) throw CLI::ValidationError("ids", "give the file ids to send through their route again (or --deliveries)");
             return move_files(q->config, q->ids, {tracking::file_state::delivered, tracking::file_state::rejected, tracking::file_state::failed},
                               tracking::file_state::received, "re-sent", q->json);
         });

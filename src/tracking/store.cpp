@@ -71,6 +71,27 @@ ALTER TABLE messages ADD COLUMN refs TEXT NOT NULL DEFAULT '';
 CREATE TABLE message_refs (value TEXT NOT NULL, message_id INTEGER NOT NULL REFERENCES messages (id), PRIMARY KEY (value, message_id))
   WITHOUT ROWID;
 )sql",
+    // 5: deliveries over SFTP and HTTPS (queued with the file's commit, sent by the channel's
+    // courier with attempts and backoff) and the agencies' receipts, tied to an output by the keys
+    // both carry (bill numbers, ClientSeqNo, guid...)
+    R"sql(
+ALTER TABLE deliveries ADD COLUMN file_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deliveries ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN remote_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN idempotency_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deliveries ADD COLUMN next_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN created_at TEXT NOT NULL DEFAULT '';
+CREATE INDEX deliveries_due ON deliveries (channel, status, next_at);
+CREATE INDEX deliveries_file ON deliveries (file_id);
+CREATE INDEX deliveries_output ON deliveries (output_id);
+ALTER TABLE receipts ADD COLUMN file_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE receipts ADD COLUMN agency TEXT NOT NULL DEFAULT '';
+ALTER TABLE receipts ADD COLUMN stored TEXT NOT NULL DEFAULT '';
+CREATE INDEX receipts_file ON receipts (file_id);
+CREATE TABLE output_keys (value TEXT NOT NULL, output_id INTEGER NOT NULL REFERENCES outputs (id), kind TEXT NOT NULL,
+  PRIMARY KEY (value, output_id)) WITHOUT ROWID;
+)sql",
 };
 
 /// UTC, milliseconds, ISO 8601: sorts as text, which is what the duplicate windows compare.
@@ -256,6 +277,68 @@ std::vector<partner_count> store::partner_counts() const {
     return out;
 }
 
+#define DELIVERY_COLUMNS "id, output_id, file_id, channel, status, text, at, source, remote_name, idempotency_key, attempts, next_at, created_at"
+
+namespace {
+delivery_record delivery_row(const store::impl::query& q) {
+    return delivery_record{q.integer(0), q.integer(1), q.integer(2), q.text(3), q.text(4), q.text(5), q.text(6), q.text(7), q.text(8), q.text(9),
+                           static_cast<int>(q.integer(10)), q.text(11), q.text(12)};
+}
+}  // namespace
+
+std::vector<delivery_record> store::due_deliveries(const std::string& channel, std::size_t limit) const {
+    std::vector<delivery_record> out;
+    auto q = impl_->run("SELECT " DELIVERY_COLUMNS " FROM deliveries WHERE channel = ? AND status = 'pending' AND next_at <= ? "
+                        "ORDER BY next_at, id LIMIT ?", channel, utc(), static_cast<std::int64_t>(limit));
+    while (q.row()) out.push_back(delivery_row(q));
+    return out;
+}
+
+std::string store::next_due(const std::string& channel) const {
+    auto q = impl_->run("SELECT MIN(next_at) FROM deliveries WHERE channel = ? AND status = 'pending'", channel);
+    return q.row() ? q.text(0) : std::string();
+}
+
+std::vector<delivery_record> store::deliveries(std::int64_t file_id) const {
+    std::vector<delivery_record> out;
+    auto q = impl_->run("SELECT " DELIVERY_COLUMNS " FROM deliveries WHERE file_id = ? ORDER BY id", file_id);
+    while (q.row()) out.push_back(delivery_row(q));
+    return out;
+}
+
+std::vector<delivery_record> store::deliveries_in(const std::string& status, const std::string& channel) const {
+    std::vector<delivery_record> out;
+    auto q = channel.empty() ? impl_->run("SELECT " DELIVERY_COLUMNS " FROM deliveries WHERE status = ? ORDER BY id", status)
+                             : impl_->run("SELECT " DELIVERY_COLUMNS " FROM deliveries WHERE status = ? AND channel = ? ORDER BY id", status, channel);
+    while (q.row()) out.push_back(delivery_row(q));
+    return out;
+}
+
+std::vector<std::tuple<std::string, std::string, std::int64_t>> store::delivery_counts() const {
+    std::vector<std::tuple<std::string, std::string, std::int64_t>> out;
+    auto q = impl_->run("SELECT channel, status, COUNT(*) FROM deliveries GROUP BY channel, status ORDER BY channel, status");
+    while (q.row()) out.emplace_back(q.text(0), q.text(1), q.integer(2));
+    return out;
+}
+
+std::vector<delivery_record> store::deliveries_by_key(const std::string& value) const {
+    std::vector<delivery_record> out;
+    auto q = impl_->run("SELECT d.id, d.output_id, d.file_id, d.channel, d.status, d.text, d.at, d.source, d.remote_name, d.idempotency_key, "
+                        "d.attempts, d.next_at, d.created_at FROM output_keys k JOIN deliveries d ON d.output_id = k.output_id "
+                        "WHERE k.value = ? ORDER BY d.id", value);
+    while (q.row()) out.push_back(delivery_row(q));
+    return out;
+}
+
+std::vector<receipt_record> store::receipts(std::int64_t file_id) const {
+    std::vector<receipt_record> out;
+    auto q = impl_->run("SELECT id, output_id, file_id, agency, reference, status, text, at, stored FROM receipts WHERE file_id = ? ORDER BY id",
+                        file_id);
+    while (q.row())
+        out.push_back({q.integer(0), q.integer(1), q.integer(2), q.text(3), q.text(4), q.text(5), q.text(6), q.text(7), q.text(8)});
+    return out;
+}
+
 std::vector<interchange_record> store::interchanges(std::int64_t file_id) const {
     std::vector<interchange_record> out;
     auto q = impl_->run("SELECT id, sender, recipient, control_reference FROM interchanges WHERE file_id = ? ORDER BY id", file_id);
@@ -416,16 +499,64 @@ std::int64_t batch::add_output(std::int64_t message_id, const std::string& mappi
                   path, status, utc());
 }
 
-std::int64_t batch::add_delivery(std::int64_t output_id, const std::string& channel, const std::string& status, const std::string& text) {
+std::int64_t batch::add_delivery(std::int64_t output_id, std::int64_t file_id, const std::string& channel, const std::string& status,
+                                 const std::string& text) {
+    auto now = utc();
     return insert(*store_->impl_, open_, store_->problem_,
-                  "INSERT INTO deliveries (output_id, channel, status, text, at) VALUES (?, ?, ?, ?, ?) RETURNING id", output_id, channel,
-                  status, text, utc());
+                  "INSERT INTO deliveries (output_id, file_id, channel, status, text, at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  output_id, file_id, channel, status, text, now, now);
 }
 
-std::int64_t batch::add_receipt(std::int64_t output_id, const std::string& reference, const std::string& status, const std::string& text) {
+std::int64_t batch::queue_delivery(std::int64_t output_id, std::int64_t file_id, const std::string& channel, const std::string& source,
+                                   const std::string& remote_name, const std::string& idempotency_key) {
+    auto now = utc();
     return insert(*store_->impl_, open_, store_->problem_,
-                  "INSERT INTO receipts (output_id, reference, status, text, at) VALUES (?, ?, ?, ?, ?) RETURNING id", output_id, reference,
-                  status, text, utc());
+                  "INSERT INTO deliveries (output_id, file_id, channel, status, text, at, source, remote_name, idempotency_key, next_at, created_at) "
+                  "VALUES (?, ?, ?, 'pending', 'queued', ?, ?, ?, ?, ?, ?) RETURNING id",
+                  output_id, file_id, channel, now, source, remote_name, idempotency_key, now, now);
+}
+
+bool batch::update_delivery(std::int64_t id, const std::string& status, const std::string& text, int attempts_added, const std::string& next_at) {
+    return insert(*store_->impl_, open_, store_->problem_,
+                  "UPDATE deliveries SET status = ?, text = ?, attempts = attempts + ?, next_at = ?, at = ? WHERE id = ? RETURNING id", status, text,
+                  static_cast<std::int64_t>(attempts_added), next_at, utc(), id) != 0;
+}
+
+std::int64_t batch::resume_deliveries(const std::string& from_status, const std::string& text, const std::string& channel, std::int64_t file_id) {
+    auto& i = *store_->impl_;
+    if (!open_ || i.batch_failed) return 0;
+    auto now = utc();
+    // A resend starts the delivery's lifetime again; an interrupted attempt ("sending") keeps it.
+    auto q = i.run("UPDATE deliveries SET status = 'pending', text = ?, next_at = ?, at = ?, "
+                   "created_at = CASE WHEN status = 'failed' THEN ? ELSE created_at END "
+                   "WHERE status = ? AND (? = '' OR channel = ?) AND (? = 0 OR file_id = ?) AND remote_name <> ''",
+                   text, now, now, now, from_status, channel, channel, file_id, file_id);
+    if (!q.done()) {
+        i.batch_failed = true;
+        store_->problem_ = core::diagnostic{};
+        store_->problem_.code = std::string(info(code::write_failed).name);
+        store_->problem_.text = fmt::format("tracking write failed: {}", i.error());
+        return 0;
+    }
+    return sqlite3_changes(i.db);
+}
+
+void batch::add_output_key(std::int64_t output_id, const std::string& kind, const std::string& value) {
+    auto& i = *store_->impl_;
+    if (!open_ || i.batch_failed) return;
+    if (!i.run("INSERT INTO output_keys (value, output_id, kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", value, output_id, kind).done()) {
+        i.batch_failed = true;
+        store_->problem_ = core::diagnostic{};
+        store_->problem_.code = std::string(info(code::write_failed).name);
+        store_->problem_.text = fmt::format("tracking write failed: {}", i.error());
+    }
+}
+
+std::int64_t batch::add_receipt(std::int64_t output_id, std::int64_t file_id, const std::string& agency, const std::string& reference,
+                                const std::string& status, const std::string& text, const std::string& stored) {
+    return insert(*store_->impl_, open_, store_->problem_,
+                  "INSERT INTO receipts (output_id, file_id, agency, reference, status, text, at, stored) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  output_id, file_id, agency, reference, status, text, utc(), stored);
 }
 
 void batch::event(const std::string& kind, const std::string& text, std::int64_t file_id) {

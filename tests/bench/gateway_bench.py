@@ -6,7 +6,11 @@ commits) into the local outbound folder. Figures: files/s from the first drop to
 terminal state, latency from a file's drop to its terminal state (p50, p99, from the tracking
 store's times), the daemon's peak RSS and CPU time per file (GNU time), terminal states.
 
-    tests/bench/gateway_bench.py --edigate EDIGATE --files DIR [--work DIR] [--workers 2]
+With --deliver sftp|https the outputs also go to a real server on loopback (OpenSSH sshd or the
+HTTPS test server of tests/integration/servers.py) through the channel's courier, and the figures
+run to the last delivery sent: files/s end to end, drop-to-sent latency, connections opened.
+
+    tests/bench/gateway_bench.py --edigate EDIGATE --files DIR [--work DIR] [--workers 2] [--deliver sftp|https]
 """
 import argparse
 import json
@@ -28,6 +32,7 @@ def main():
     ap.add_argument("--work", default="build/bench-data/gateway", help="scratch folder (emptied)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--deliver", choices=["sftp", "https"], help="send the outputs to a loopback server through this channel type")
     args = ap.parse_args()
     base = Path(args.work).resolve()
     shutil.rmtree(base, ignore_errors=True)
@@ -35,8 +40,21 @@ def main():
     inbox.mkdir(parents=True)
     stage.mkdir(parents=True)
     cfg = base / "gateway.toml"
+    channel, server = "", None
+    if args.deliver:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+        import servers  # noqa: E402
+        if args.deliver == "sftp":
+            server = servers.SftpServer(base / "remote", lifetime=3600).start()
+            channel = (f'[[channel]]\nname = "bench-sftp"\ntype = "sftp"\nagency = "legacy"\nhost = "127.0.0.1"\nport = {server.port}\n'
+                       f'user = "{server.user}"\nkey_file = "{server.client_key}"\nknown_hosts = "{server.known_hosts}"\n'
+                       f'folder = "{server.upload_dir}"\nbatch = 256\n')
+        else:
+            server = servers.HttpsServer(base / "remote", lifetime=3600).start()
+            channel = (f'[[channel]]\nname = "bench-https"\ntype = "https"\nagency = "legacy"\n'
+                       f'url = "https://127.0.0.1:{server.port}/ok/"\nca_file = "{server.ca_cert}"\nbatch = 256\n')
     cfg.write_text(f'[gateway]\nwork = "{base / "work"}"\nsettle_ms = 0\nscan_interval_ms = 1000\nworkers = {args.workers}\n'
-                   f'[[partner]]\nname = "BENCH"\ninbox = "{inbox}"\nroute = "bills"\n')
+                   f'[[partner]]\nname = "BENCH"\ninbox = "{inbox}"\nroute = "bills"\n' + channel)
     names = sorted(n for n in os.listdir(args.files) if not n.startswith("."))
     for n in names:  # staged on the same file system, so that the drop itself is a rename
         shutil.copyfile(Path(args.files) / n, stage / n)
@@ -64,13 +82,24 @@ def main():
             db.close()
         except sqlite3.Error:
             continue
-        if have == len(names) and left == 0:
+        if have == len(names) and left == 0 and not args.deliver:
             break
+        if have == len(names) and left == 0:
+            try:
+                db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+                waiting = db.execute("SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'sending')").fetchone()[0]
+                db.close()
+            except sqlite3.Error:
+                continue
+            if waiting == 0:
+                break
     pid = int((base / "daemon.log").read_text().split(" pid=")[1].split()[0])  # edigate itself, not GNU time
     os.kill(pid, signal.SIGTERM)
     d.wait()
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     rows = db.execute("SELECT name, state, updated_at FROM files").fetchall()
+    if args.deliver:  # a file is done when its (one) output is sent
+        rows = db.execute("SELECT f.name, d.status, MAX(d.at) FROM files f JOIN deliveries d ON d.file_id = f.id GROUP BY f.id").fetchall()
     db.close()
 
     def seconds(iso):
@@ -91,6 +120,13 @@ def main():
         "daemon_cpu_ms_per_file": round((float(rss_file.read_text().split()[-2]) + float(rss_file.read_text().split()[-1])) * 1000 / len(names), 3),
         "outputs": sum(1 for _ in (base / "work/outbound/BENCH").iterdir()),
     }
+    if args.deliver:
+        log_text = (base / "daemon.log").read_text()
+        figures["delivered_to"] = args.deliver
+        figures["connections"] = sum(int(x.split()[0]) for x in log_text.split(" connections=")[1:])
+        figures["on_server"] = len([p for p in (server.upload_dir if args.deliver == "sftp" else server.store_dir).iterdir()
+                                    if not p.name.startswith(".")])
+        server.stop()
     print(json.dumps(figures))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1) + "\n")

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "edigate/core/diagnostic.hpp"
@@ -55,6 +56,26 @@ struct interchange_record {
     std::vector<message_record> messages;
 };
 
+/// One output on its way to an agency's channel. A local folder channel is "delivered" at once
+/// (in the file's own commit); SFTP and HTTPS deliveries are "pending" (with next_at), "sending"
+/// while an attempt runs, then "sent" or "failed" (with the reason, for an operator).
+struct delivery_record {
+    std::int64_t id = 0, output_id = 0, file_id = 0;
+    std::string channel, status, text, at;
+    std::string source;           ///< the output file sent
+    std::string remote_name;      ///< its name at the agency
+    std::string idempotency_key;  ///< the same for every attempt and resend of this content
+    int attempts = 0;
+    std::string next_at, created_at;
+};
+
+/// An agency's answer to one output.
+struct receipt_record {
+    std::int64_t id = 0, output_id = 0, file_id = 0;
+    std::string agency, reference, status, text, at;
+    std::string stored;  ///< where the receipt file is kept in the work area
+};
+
 struct partner_count {
     std::string partner, state;
     std::int64_t files = 0;
@@ -89,8 +110,22 @@ public:
     std::int64_t add_message(std::int64_t interchange_id, const std::string& type, const std::string& reference, const std::string& status,
                              const std::vector<std::pair<std::string, std::string>>& references = {});
     std::int64_t add_output(std::int64_t message_id, const std::string& mapping, const std::string& path, const std::string& status);
-    std::int64_t add_delivery(std::int64_t output_id, const std::string& channel, const std::string& status, const std::string& text = {});
-    std::int64_t add_receipt(std::int64_t output_id, const std::string& reference, const std::string& status, const std::string& text = {});
+    /// A delivery done in this commit (a local folder channel).
+    std::int64_t add_delivery(std::int64_t output_id, std::int64_t file_id, const std::string& channel, const std::string& status,
+                              const std::string& text = {});
+    /// A delivery for a channel's courier: pending from now on.
+    std::int64_t queue_delivery(std::int64_t output_id, std::int64_t file_id, const std::string& channel, const std::string& source,
+                                const std::string& remote_name, const std::string& idempotency_key);
+    /// A delivery's new status (sending, pending with its next time, sent, failed); false when it is not there.
+    bool update_delivery(std::int64_t id, const std::string& status, const std::string& text, int attempts_added, const std::string& next_at);
+    /// Deliveries in `from_status` ("sending": cut off by a stop or crash; "failed": an operator
+    /// resends them) become pending now; only one channel's or one file's when given. Returns how many.
+    std::int64_t resume_deliveries(const std::string& from_status, const std::string& text, const std::string& channel = {},
+                                   std::int64_t file_id = 0);
+    /// What a receipt answering this output will carry (a bill number, a ClientSeqNo...).
+    void add_output_key(std::int64_t output_id, const std::string& kind, const std::string& value);
+    std::int64_t add_receipt(std::int64_t output_id, std::int64_t file_id, const std::string& agency, const std::string& reference,
+                             const std::string& status, const std::string& text, const std::string& stored);
     void event(const std::string& kind, const std::string& text, std::int64_t file_id = 0);
     /// The next control reference for a partner and direction ("in"/"out"): 1, 2, 3... never
     /// given twice, also across processes and restarts (the counter moves inside this batch).
@@ -145,6 +180,18 @@ public:
     std::vector<partner_count> partner_counts() const;
     /// The interchanges of a file with their messages and each message's outputs.
     std::vector<interchange_record> interchanges(std::int64_t file_id) const;
+    /// Pending deliveries of a channel whose time has come, oldest first.
+    std::vector<delivery_record> due_deliveries(const std::string& channel, std::size_t limit) const;
+    /// The earliest next_at of the channel's pending deliveries (ISO 8601 UTC); empty: none.
+    std::string next_due(const std::string& channel) const;
+    std::vector<delivery_record> deliveries(std::int64_t file_id) const;
+    /// Deliveries in a status (of one channel when given).
+    std::vector<delivery_record> deliveries_in(const std::string& status, const std::string& channel = {}) const;
+    /// (channel, status, count) for `edigate status`.
+    std::vector<std::tuple<std::string, std::string, std::int64_t>> delivery_counts() const;
+    /// The deliveries of the outputs that carry this key value (see batch::add_output_key).
+    std::vector<delivery_record> deliveries_by_key(const std::string& value) const;
+    std::vector<receipt_record> receipts(std::int64_t file_id) const;
     /// The events of one file, oldest first (the whole history of that item).
     std::vector<event_record> history(std::int64_t file_id) const;
 

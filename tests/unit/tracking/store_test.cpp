@@ -51,10 +51,10 @@ TEST_CASE("the store creates and migrates its schema once, in WAL mode", "[track
     auto p = fresh("migrate");
     {
         auto s = open(p);
-        CHECK(s->schema_version() == 4);
+        CHECK(s->schema_version() == 5);
     }
     auto s = open(p);  // reopening applies nothing twice
-    CHECK(s->schema_version() == 4);
+    CHECK(s->schema_version() == 5);
     CHECK(raw(p, "SELECT COUNT(*) FROM schema_migrations").empty());
     CHECK(fs::exists(p.string() + "-wal"));
     s.reset();
@@ -62,7 +62,7 @@ TEST_CASE("the store creates and migrates its schema once, in WAL mode", "[track
     core::diagnostic problem;
     CHECK_FALSE(tracking::store::open(p, problem));
     CHECK(problem.code == "EDI-T001");
-    CHECK(problem.text.find("schema version 99 is newer than this edigate knows (4)") != std::string::npos);
+    CHECK(problem.text.find("schema version 99 is newer than this edigate knows (5)") != std::string::npos);
 }
 
 TEST_CASE("a committed batch records a file's whole history; an abandoned one leaves nothing", "[tracking]") {
@@ -76,8 +76,8 @@ TEST_CASE("a committed batch records a file's whole history; an abandoned one le
         auto ich = b.add_interchange(file, "LYGHHSA", "CNLYGCUS", "LHS2403160001");
         auto msg = b.add_message(ich, "CUSCAR", "LHS240316001", "valid");
         auto out = b.add_output(msg, "cuscar-mt1101", "out/cuscar-0001.1.cuscar-mt1101.xml", "written");
-        b.add_delivery(out, "sftp:customs", "delivered");
-        b.add_receipt(out, "CN_MT1101_1p0_2305_20240316091140662", "01", "入库成功");
+        b.add_delivery(out, file, "customs-drop", "delivered");
+        b.add_receipt(out, file, "customs", "CN_MT1101_1p0_2305_20240316091140662", "accepted", "01 入库成功", "receipts/r1.xml");
         b.set_state(file, tracking::file_state::delivered, "1 output delivered");
         REQUIRE(b.commit());
     }
@@ -99,6 +99,66 @@ TEST_CASE("a committed batch records a file's whole history; an abandoned one le
     b.set_state(4242, tracking::file_state::failed);  // no such file: the whole batch fails
     CHECK_FALSE(b.commit());
     CHECK(s->last_problem().code == "EDI-T002");
+}
+
+TEST_CASE("a remote delivery: queued with the file, attempts and their next time, cut-off attempts resumed, failed ones resent", "[tracking]") {
+    auto p = fresh("deliveries");
+    auto s = open(p);
+    std::int64_t file = 0, d1 = 0, d2 = 0;
+    {
+        auto b = s->begin();
+        file = b.add_file("LYGHHSA", "cuscar-0001.edi", "ab12", 3000);
+        auto msg = b.add_message(b.add_interchange(file, "LYGHHSA", "CNLYGCUS", "1"), "CUSCAR", "M1", "valid");
+        auto o1 = b.add_output(msg, "cuscar-mt1101", "out/a.xml", "written");
+        auto o2 = b.add_output(msg, "cuscar-shipreport", "out/b.xml", "written");
+        d1 = b.queue_delivery(o1, file, "customs-sftp", "out/a.xml", "a.xml", "k1");
+        d2 = b.queue_delivery(o2, file, "msa-https", "out/b.xml", "b.xml", "k2");
+        b.add_output_key(o1, "bill", "LHCL2403170016");
+        b.add_output_key(o1, "bill", "LHCL2403170016");  // the same key twice is one entry
+        REQUIRE(b.commit());
+    }
+    auto due = s->due_deliveries("customs-sftp", 10);
+    REQUIRE(due.size() == 1);
+    CHECK(due[0].id == d1);
+    CHECK(due[0].remote_name == "a.xml");
+    CHECK(due[0].idempotency_key == "k1");
+    CHECK(due[0].status == "pending");
+    CHECK(s->deliveries_by_key("LHCL2403170016").size() == 1);
+    CHECK(s->deliveries_by_key("LHCL2403170099").empty());
+    {
+        auto b = s->begin();
+        CHECK(b.update_delivery(d1, "sending", "attempt 1", 0, due[0].next_at));
+        CHECK(b.update_delivery(d2, "pending", "server down", 1, "2999-01-01T00:00:00.000Z"));
+        REQUIRE(b.commit());
+    }
+    CHECK(s->due_deliveries("customs-sftp", 10).empty());  // sending: not due
+    CHECK(s->due_deliveries("msa-https", 10).empty());     // not yet
+    CHECK(s->next_due("msa-https") == "2999-01-01T00:00:00.000Z");
+    {
+        auto b = s->begin();
+        CHECK(b.resume_deliveries("sending", "interrupted") == 1);  // a start-up after a crash
+        REQUIRE(b.commit());
+    }
+    CHECK(s->due_deliveries("customs-sftp", 10).size() == 1);
+    {
+        auto b = s->begin();
+        CHECK(b.update_delivery(d1, "failed", "HTTP 403", 1, ""));
+        REQUIRE(b.commit());
+    }
+    CHECK(s->deliveries_in("failed").size() == 1);
+    CHECK(s->deliveries_in("failed", "msa-https").empty());
+    {
+        auto b = s->begin();
+        CHECK(b.resume_deliveries("failed", "resent by an operator", "other-channel") == 0);
+        CHECK(b.resume_deliveries("failed", "resent by an operator", "", file) == 1);
+        REQUIRE(b.commit());
+    }
+    auto all = s->deliveries(file);
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].status == "pending");
+    CHECK(all[0].attempts == 1);
+    CHECK(all[0].text == "resent by an operator");
+    CHECK(s->delivery_counts() == std::vector<std::tuple<std::string, std::string, std::int64_t>>{{"customs-sftp", "pending", 1}, {"msa-https", "pending", 1}});
 }
 
 TEST_CASE("the event log is append-only, whoever writes to the file", "[tracking]") {

@@ -1,0 +1,449 @@
+// courier.cpp - see courier.hpp.
+#include "courier.hpp"
+
+#include <openssl/evp.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <fmt/ranges.h>
+#include <map>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "edigate/core/clock.hpp"
+#include "edigate/receipts/receipt.hpp"
+#include "edigate/tracking/store.hpp"
+#include "edigate/transfer/https.hpp"
+#include "edigate/transfer/sftp.hpp"
+
+namespace edigate::cli {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+using sys_clock = std::chrono::system_clock;
+
+std::string delivery_key(const std::string& channel, const std::string& remote_name, std::string_view content) {
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 is not available");
+    for (std::string_view part : {std::string_view(channel), std::string_view("\n"), std::string_view(remote_name), std::string_view("\n"), content})
+        EVP_DigestUpdate(ctx.get(), part.data(), part.size());
+    EVP_DigestFinal_ex(ctx.get(), md, &len);
+    std::string key = "edigate-";
+    for (unsigned int i = 0; i < 16 && i < len; ++i) key += fmt::format("{:02x}", md[i]);
+    return key;
+}
+
+namespace {
+
+std::string iso(sys_clock::time_point t) { return core::utc_text(t, "%Y-%m-%dT%H:%M:%S", 3, ".", "Z"); }
+
+/// An ISO time of ours (2026-11-27T19:09:24.736Z) back to a time point; nullopt when it is not one.
+std::optional<sys_clock::time_point> parse_iso(const std::string& s) {
+    std::tm tm{};
+    int ms = 0;
+    if (s.size() < 24 || std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                                     &tm.tm_sec, &ms) != 7)
+        return std::nullopt;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return sys_clock::from_time_t(::timegm(&tm)) + std::chrono::milliseconds(ms);
+}
+
+std::optional<std::string> read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return std::nullopt;
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+}  // namespace
+
+struct courier::impl {
+    channel_config ch;
+    std::vector<std::string> same_agency;
+    fs::path work;
+    courier::answerer answer_sender;
+    std::unique_ptr<tracking::store> db;
+    std::unique_ptr<transfer::sftp_session> sftp;
+    std::unique_ptr<transfer::https_client> https;
+    std::mt19937 random{std::random_device{}()};
+
+    std::mutex mutex;
+    std::condition_variable wake, settled;
+    bool stopping = false, woken = false, finished = false;
+    std::uint64_t asked = 0, answered = 0;  ///< drain requests made / the last one a quiet round answered
+    std::thread thread;
+
+    clock_type::time_point paused_until{};  ///< the channel's pause after a failure
+    int failures = 0;                       ///< rounds in a row that ended in a failure of the channel
+    clock_type::time_point next_receipts{};
+    std::vector<std::function<void(tracking::batch&)>> unrecorded;  ///< outcomes whose commit failed: recorded first next time
+
+    /// The wait after `n` failures in a row: retry_min doubled n-1 times, at most retry_max, ±10%.
+    std::chrono::milliseconds backoff(int n) {
+        auto wait = ch.retry_min;
+        for (int i = 1; i < n && wait < ch.retry_max; ++i) wait *= 2;
+        wait = std::min(wait, ch.retry_max);
+        std::uniform_real_distribution<double> jitter(0.9, 1.1);
+        return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(wait.count()) * jitter(random)));
+    }
+
+    transfer::sftp_session& open_sftp() {
+        if (!sftp) {
+            transfer::sftp_endpoint e;
+            e.host = ch.host, e.port = ch.port, e.user = ch.user, e.folder = ch.folder;
+            e.private_key = ch.key_file, e.known_hosts = ch.known_hosts;
+            e.connect_timeout = ch.connect_timeout, e.low_speed_time = ch.low_speed_time;
+            sftp = std::make_unique<transfer::sftp_session>(e);
+        }
+        return *sftp;
+    }
+
+    transfer::upload_result send(const tracking::delivery_record& d, const std::string& data) {
+        if (ch.type == "sftp") return open_sftp().upload(d.remote_name, data);
+        if (!https) {
+            transfer::https_endpoint e;
+            e.url = ch.url, e.method = ch.method, e.ca_file = ch.ca_file, e.client_cert = ch.client_cert, e.client_key = ch.client_key;
+            e.user = ch.user, e.password_file = ch.password_file, e.content_type = ch.content_type;
+            e.connect_timeout = ch.connect_timeout, e.timeout = ch.timeout;
+            https = std::make_unique<transfer::https_client>(e);
+        }
+        return https->send(d.remote_name, data, d.idempotency_key);
+    }
+
+    bool record(const std::function<void(tracking::batch&)>& step) {
+        unrecorded.push_back(step);
+        auto b = db->begin();
+        for (const auto& s : unrecorded) s(b);
+        if (!b.commit()) {
+            spdlog::error("event=delivery-not-recorded channel={} reason=\"{}\" : kept in memory and recorded at the next round", ch.name,
+                          db->last_problem().text);
+            return false;
+        }
+        unrecorded.clear();
+        return true;
+    }
+
+    /// One round: the due deliveries, marked sending, sent, their outcomes recorded. Returns how
+    /// many were taken (0: nothing due, or the channel is paused).
+    std::size_t round() {
+        if (!unrecorded.empty() && !record([](tracking::batch&) {})) return 0;
+        if (clock_type::now() < paused_until) return 0;
+        auto due = db->due_deliveries(ch.name, ch.batch);
+        if (due.empty()) return 0;
+        if (!record([&](tracking::batch& b) {
+                for (const auto& d : due) b.update_delivery(d.id, "sending", fmt::format("attempt {} started", d.attempts + 1), 0, d.next_at);
+            }))
+            return 0;
+        auto now = sys_clock::now();
+        std::vector<std::function<void(tracking::batch&)>> steps;
+        std::size_t k = 0;
+        std::optional<std::chrono::milliseconds> pause;
+        for (; k < due.size() && !pause; ++k) {
+            auto& d = due[k];
+            auto data = read_file(d.source);
+            transfer::upload_result r;
+            if (!data) {
+                r.result = transfer::outcome::needs_operator;
+                r.text = fmt::format("the output {} is gone from the work area (removed by hand?); nothing was sent", d.source);
+            } else {
+                r = send(d, *data);
+            }
+            std::string next = iso(sys_clock::now());
+            if (r.result == transfer::outcome::sent) {
+                failures = 0;
+                steps.push_back([d, r](tracking::batch& b) {
+                    b.update_delivery(d.id, "sent", r.text, 1, "");
+                    b.event("sent", fmt::format("{} -> channel {}: {}", d.remote_name, d.channel, r.text), d.file_id);
+                });
+                spdlog::info("event=sent channel={} id={} file={} name={} attempt={}{}", ch.name, d.id, d.file_id, d.remote_name, d.attempts + 1,
+                             r.already_there ? " already_there=1" : "");
+                if (!r.answer.empty()) answer(d, r.answer);
+                continue;
+            }
+            bool expired = parse_iso(d.created_at).value_or(now) + ch.lifetime < now;
+            if (r.result == transfer::outcome::needs_operator && !r.whole_channel) {
+                steps.push_back(fail(d, r.text));
+                continue;
+            }
+            // The channel is down or refuses us: this delivery and the rest wait for the pause.
+            auto wait = backoff(++failures);
+            if (r.retry_after > wait) wait = std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
+            pause = wait;
+            next = iso(sys_clock::now() + wait);
+            if (expired) {
+                steps.push_back(fail(d, fmt::format("not sent within {} h ({} attempts); last: {}", ch.lifetime.count(), d.attempts + 1, r.text)));
+                continue;
+            }
+            bool alert = r.result == transfer::outcome::needs_operator;
+            steps.push_back([d, r, next, alert](tracking::batch& b) {
+                b.update_delivery(d.id, "pending", r.text, 1, next);
+                b.event(alert ? "alert" : "deferred", fmt::format("{} -> channel {}: {}; next attempt at {}", d.remote_name, d.channel, r.text, next),
+                        d.file_id);
+            });
+            if (alert)
+                spdlog::error("event=alert channel={} id={} file={} reason=\"{}\" next_attempt={} : the channel is paused until an operator "
+                              "fixes it (or until then)", ch.name, d.id, d.file_id, r.text, next);
+            else
+                spdlog::warn("event=deferred channel={} id={} file={} reason=\"{}\" retry_in_s={:.1f}", ch.name, d.id, d.file_id, r.text,
+                             static_cast<double>(wait.count()) / 1000.0);
+        }
+        // Deliveries of the round not tried (the channel failed first) wait for the same time,
+        // without an attempt counted; those past their lifetime fail now.
+        for (; k < due.size(); ++k) {
+            const auto& d = due[k];
+            if (parse_iso(d.created_at).value_or(now) + ch.lifetime < now) {
+                steps.push_back(fail(d, fmt::format("not sent within {} h ({} attempts)", ch.lifetime.count(), d.attempts)));
+                continue;
+            }
+            std::string next = iso(sys_clock::now() + *pause);
+            steps.push_back([d, next](tracking::batch& b) { b.update_delivery(d.id, "pending", "waiting for the channel", 0, next); });
+        }
+        if (pause) paused_until = clock_type::now() + *pause;
+        record([&](tracking::batch& b) {
+            for (const auto& s : steps) s(b);
+        });
+        return due.size();
+    }
+
+    std::function<void(tracking::batch&)> fail(const tracking::delivery_record& d, const std::string& why) {
+        spdlog::error("event=alert channel={} id={} file={} name={} reason=\"{}\" : failed; `edigate resend --deliveries` sends it again", ch.name,
+                      d.id, d.file_id, d.remote_name, why);
+        return [d, why](tracking::batch& b) {
+            b.update_delivery(d.id, "failed", why, 1, "");
+            b.event("alert", fmt::format("delivery of {} -> channel {} failed: {}", d.remote_name, d.channel, why), d.file_id);
+        };
+    }
+
+    // ---- receipts ----------------------------------------------------------------------------
+
+    /// An HTTPS answer that is a receipt (the data centre answers a DecMessage with its
+    /// DecImportResponse at once) is taken like a receipt from the folder.
+    void answer(const tracking::delivery_record& d, const std::string& body) {
+        core::diagnostic problem;
+        if (!receipts::read_receipt(body, d.remote_name, problem)) return;  // an ordinary answer: kept in the delivery text
+        take_receipt(fmt::format("{}.answer.xml", d.remote_name), body, &d);
+    }
+
+    /// Keeps the receipt in work/receipts/<channel>/, ties it to the delivery it answers and
+    /// records it; false when it could not be kept or recorded (it is then left where it was).
+    /// `answering`: the delivery whose HTTPS answer it is (no need to look it up by its keys).
+    bool take_receipt(const std::string& name, const std::string& data, const tracking::delivery_record* answering = nullptr) {
+        fs::path dir = work / "receipts" / ch.name;
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        fs::path kept = dir / fmt::format("{}-{}", core::utc_text(sys_clock::now(), "%Y%m%dT%H%M%S", 6), name);
+        if (!publish(kept, data) || !sync_filesystem(dir)) {
+            spdlog::error("event=receipt-not-kept channel={} name={} reason=\"cannot write {}: {}\"", ch.name, name, kept.string(), std::strerror(errno));
+            return false;
+        }
+        core::diagnostic problem;
+        auto r = receipts::read_receipt(data, name, problem);
+        if (!r) {
+            spdlog::warn("event=receipt-unreadable channel={} name={} kept={} reason=\"{} [{}]\"", ch.name, name, kept.string(), problem.text, problem.code);
+            return record([=](tracking::batch& b) {
+                b.event("receipt-unreadable", fmt::format("{} from channel {}: {} [{}]; kept as {}", name, ch.name, problem.text, problem.code, kept.string()));
+            });
+        }
+        // The delivery it answers: an output of this agency, of the message type the receipt
+        // answers (an MT5101 response shares containers with the voyage's MT1101), sharing the
+        // most keys with it; the latest when several do (a resent declaration).
+        std::map<std::int64_t, std::pair<int, tracking::delivery_record>> votes;
+        std::map<std::string, bool> answers;  // per output file: is it of the type the receipt answers
+        auto of_type = [&](const tracking::delivery_record& d) {
+            auto [it, fresh] = answers.try_emplace(d.source, true);
+            if (fresh && !r->answers.empty())
+                if (auto text = read_file(d.source)) it->second = receipts::output_type(*text, d.source) == r->answers;
+            return it->second;
+        };
+        for (const auto& k : answering ? std::vector<receipts::key>{} : r->keys)
+            for (auto& d : db->deliveries_by_key(k.value))
+                if (std::find(same_agency.begin(), same_agency.end(), d.channel) != same_agency.end() && of_type(d)) {
+                    auto& v = votes[d.id];
+                    ++v.first;
+                    v.second = std::move(d);
+                }
+        const tracking::delivery_record* best = answering;
+        int most = 0;
+        for (const auto& [id, v] : votes)
+            if (v.first >= most) most = v.first, best = &v.second;
+        std::string verdict(receipts::to_string(r->result));
+        std::string text = r->code.empty() ? r->text : fmt::format("{} {}", r->code, r->text);
+        for (const auto& item : r->items)  // what was not accepted, item by item
+            if (item.result != receipts::verdict::accepted)
+                text += fmt::format("; {} {} {}: {}", item.what.kind, item.what.value, receipts::to_string(item.result),
+                                    item.code.empty() ? item.text : fmt::format("{} {}", item.code, item.text));
+        std::vector<std::string> keys;
+        for (const auto& k : r->keys) keys.push_back(fmt::format("{}={}", k.kind, k.value));
+        if (!best) {
+            spdlog::warn("event=receipt-unmatched channel={} name={} answers={} keys=\"{}\" kept={}", ch.name, name, r->answers, fmt::join(keys, ","),
+                         kept.string());
+            return record([=](tracking::batch& b) {
+                b.event("receipt-unmatched", fmt::format("{} from channel {} ({} answering {}, {}): no delivery of agency {} carries {}; kept as {}", name,
+                                                         ch.name, r->format, r->answers, verdict, ch.agency, fmt::join(keys, ", "), kept.string()));
+            });
+        }
+        auto d = *best;
+        spdlog::info("event=receipt channel={} file={} delivery={} name={} verdict={} text=\"{}\"", ch.name, d.file_id, d.id, name, verdict, text);
+        if (!record([=](tracking::batch& b) {
+                b.add_receipt(d.output_id, d.file_id, ch.agency, r->agency_reference, verdict, text, kept.string());
+                b.event("receipt", fmt::format("{} answers {} ({}): {}{}", name, d.remote_name, ch.agency, verdict, text.empty() ? "" : ": " + text),
+                        d.file_id);
+            }))
+            return false;
+        // The sender's answer (an APERAK through the partner's receipt route), from the kept copy.
+        auto f = db->file(d.file_id);
+        auto interchanges = f ? db->interchanges(d.file_id) : std::vector<tracking::interchange_record>{};
+        if (f && answer_sender) {
+            std::vector<std::string> replies;
+            try {
+                replies = answer_sender(*f, interchanges, kept);
+            } catch (const std::exception& e) {
+                replies.push_back(fmt::format("no answer to the sender: {}", e.what()));
+            }
+            if (!replies.empty())
+                record([=](tracking::batch& b) {
+                    for (const auto& line : replies) b.event("reply", line, d.file_id);
+                });
+        }
+        return true;
+    }
+
+    /// Reads the receipts folder: each file kept, recorded, then removed from the folder (on the
+    /// server: only after its record is committed, so a crash in between reads it again).
+    void poll_receipts() {
+        constexpr std::size_t limit = 16u << 20;
+        if (ch.type == "sftp") {
+            auto& session = open_sftp();
+            std::vector<std::string> names;
+            std::string problem;
+            if (!session.list(ch.receipts, names, problem)) {
+                spdlog::warn("event=receipts-unreachable channel={} reason=\"{}\"", ch.name, problem);
+                return;
+            }
+            for (const auto& n : names) {
+                std::string data;
+                if (!session.fetch(ch.receipts, n, limit, data, problem)) {
+                    spdlog::warn("event=receipt-not-fetched channel={} name={} reason=\"{}\"", ch.name, n, problem);
+                    continue;
+                }
+                if (take_receipt(n, data) && !session.remove(ch.receipts, n, problem))
+                    spdlog::warn("event=receipt-not-removed channel={} name={} reason=\"{}\" : it will be read again and recorded twice", ch.name, n, problem);
+            }
+            return;
+        }
+        std::error_code ec;
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(ch.receipts, ec))
+            if (e.is_regular_file(ec) && !e.path().filename().string().starts_with(".")) files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files) {
+            if (fs::file_size(f, ec) > limit) {
+                spdlog::warn("event=receipt-too-large channel={} file={} : left in place", ch.name, f.string());
+                continue;
+            }
+            auto data = read_file(f);
+            if (data && take_receipt(f.filename().string(), *data)) fs::remove(f, ec);
+        }
+    }
+
+    void run() {
+        loop();
+        if (sftp || https)
+            spdlog::info("event=courier-stopped channel={} connections={}", ch.name, sftp ? sftp->connections() : https->connections());
+        std::lock_guard lock(mutex);
+        finished = true;
+        settled.notify_all();
+    }
+
+    void loop() {
+        try {
+            core::diagnostic problem;
+            db = tracking::store::open(work / "edigate.db", problem);
+            if (!db) throw std::runtime_error(problem.text);
+        } catch (const std::exception& e) {
+            spdlog::critical("event=courier-failed channel={} reason=\"{}\"", ch.name, e.what());
+            return;
+        }
+        for (;;) {
+            std::uint64_t ask;
+            {
+                std::lock_guard lock(mutex);
+                if (stopping) return;
+                ask = asked;
+                woken = false;
+            }
+            std::size_t taken = 0;
+            try {
+                taken = ch.remote() ? round() : 0;
+                if (!ch.receipts.empty() && (clock_type::now() >= next_receipts || ask > answered)) {
+                    poll_receipts();
+                    next_receipts = clock_type::now() + ch.receipts_interval;
+                }
+            } catch (const std::exception& e) {  // a channel that cannot even be set up (checked by check-config first)
+                spdlog::critical("event=courier-failed channel={} reason=\"{}\"", ch.name, e.what());
+                paused_until = clock_type::now() + backoff(++failures);
+            }
+            std::unique_lock lock(mutex);
+            if (taken) continue;
+            answered = ask;
+            settled.notify_all();
+            // Until woken, the next due delivery, the pause's end, or the next look at the receipts;
+            // at most 5 s, as an operator's `edigate resend` in another process wakes nobody.
+            auto until = clock_type::now() + std::chrono::seconds(5);
+            if (!ch.receipts.empty()) until = std::min(until, next_receipts);
+            if (paused_until > clock_type::now()) until = std::max(std::min(until, paused_until), clock_type::now());
+            else if (ch.remote())
+                if (auto next = parse_iso(db->next_due(ch.name)))
+                    until = std::min(until, clock_type::now() + std::chrono::duration_cast<clock_type::duration>(*next - sys_clock::now()));
+            wake.wait_until(lock, until, [&] { return stopping || woken || asked > answered; });
+        }
+    }
+};
+
+courier::courier(channel_config channel, std::vector<std::string> same_agency, fs::path work, answerer answer_sender)
+    : impl_(std::make_unique<impl>()) {
+    impl_->ch = std::move(channel);
+    impl_->answer_sender = std::move(answer_sender);
+    impl_->same_agency = std::move(same_agency);
+    impl_->work = std::move(work);
+    impl_->thread = std::thread([this] { impl_->run(); });
+}
+
+courier::~courier() {
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->stopping = true;
+    }
+    impl_->wake.notify_all();
+    impl_->settled.notify_all();
+    if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void courier::wake() {
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->woken = true;
+    }
+    impl_->wake.notify_all();
+}
+
+void courier::drain() {
+    std::unique_lock lock(impl_->mutex);
+    auto ask = ++impl_->asked;
+    impl_->wake.notify_all();
+    impl_->settled.wait(lock, [&] { return impl_->finished || impl_->answered >= ask; });
+}
+
+const std::string& courier::name() const { return impl_->ch.name; }
+
+}  // namespace edigate::cli
