@@ -21,6 +21,7 @@
 #include "edigate/edifact/tree.hpp"
 #include "edigate/edifact/writer.hpp"
 #include "edigate/mapping/codes.hpp"
+#include "edigate/receipts/codes.hpp"
 #include "edigate/tracking/codes.hpp"
 #include "edigate/xml/codes.hpp"
 #include "edigate/xml/reader.hpp"
@@ -403,6 +404,7 @@ void add_codes(CLI::App& app, int& exit) {
         list(xml::all_codes());
         list(mapping::all_codes());
         list(tracking::all_codes());
+        list(receipts::all_codes());
         if (*as_json) fmt::print("{}\n", all.dump(2));
         exit = exit_ok;
     });

@@ -77,7 +77,22 @@ struct tree_keeper final : xml::document_handler {
     }
 };
 
+/// A cheap first look: XML starts, after a byte order mark and white space, with '<'. Anything else
+/// (a CSV output, a JSON answer from an HTTPS server) is not handed to the XML reader at all.
+bool looks_like_xml(std::string_view d) {
+    if (d.starts_with("\xEF\xBB\xBF")) d.remove_prefix(3);
+    if (d.starts_with("\xFE\xFF") || d.starts_with("\xFF\xFE") || (d.size() >= 2 && (d[0] == '\0' || d[1] == '\0')))
+        return true;  // UTF-16 (or UTF-32): the reader decides
+    auto at = d.find_first_not_of(" \t\r\n");
+    return at != std::string_view::npos && d[at] == '<';
+}
+
 std::optional<node> load(std::string_view document, const std::string& name, core::diagnostic& problem) {
+    if (!looks_like_xml(document)) {
+        problem.code = std::string(info(code::not_a_receipt).name);
+        problem.text = "it does not begin with '<'";
+        return std::nullopt;
+    }
     xml::read_options o;
     o.bounds.max_bytes = max_receipt_bytes;
     tree_keeper k;
