@@ -97,6 +97,12 @@ struct courier::impl {
         return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(wait.count()) * jitter(random)));
     }
 
+    /// The channel's lifetime as an operator reads it: "120 h", "0.5 h", "2 s".
+    std::string lifetime() const {
+        auto ms = ch.lifetime.count();
+        return ms >= 360'000 ? fmt::format("{:g} h", static_cast<double>(ms) / 3.6e6) : fmt::format("{:g} s", static_cast<double>(ms) / 1e3);
+    }
+
     transfer::sftp_session& open_sftp() {
         if (!sftp) {
             transfer::sftp_endpoint e;
@@ -181,7 +187,7 @@ struct courier::impl {
             pause = wait;
             next = iso(sys_clock::now() + wait);
             if (expired) {
-                steps.push_back(fail(d, fmt::format("not sent within {} h ({} attempts); last: {}", ch.lifetime.count(), d.attempts + 1, r.text)));
+                steps.push_back(fail(d, fmt::format("not sent within {} ({} attempts); last: {}", lifetime(), d.attempts + 1, r.text)));
                 continue;
             }
             bool alert = r.result == transfer::outcome::needs_operator;
@@ -202,7 +208,7 @@ struct courier::impl {
         for (; k < due.size(); ++k) {
             const auto& d = due[k];
             if (parse_iso(d.created_at).value_or(now) + ch.lifetime < now) {
-                steps.push_back(fail(d, fmt::format("not sent within {} h ({} attempts)", ch.lifetime.count(), d.attempts)));
+                steps.push_back(fail(d, fmt::format("not sent within {} ({} attempts)", lifetime(), d.attempts)));
                 continue;
             }
             std::string next = iso(sys_clock::now() + *pause);

@@ -216,7 +216,11 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
             cc.retry_min = ms(whole(ch, "retry_min_ms", 60000, 10, day));
             cc.retry_max = ms(whole(ch, "retry_max_ms", std::max<std::int64_t>(3600000, cc.retry_min.count()), 10, 7 * day));
             if (cc.retry_max < cc.retry_min) problem(ch->get("retry_max_ms"), "retry_max_ms is less than retry_min_ms");
-            cc.lifetime = std::chrono::hours(whole(ch, "lifetime_hours", 120, 1, 24 * 366));
+            if (const auto* n = ch->get("lifetime_hours")) {  // a number of hours, fractions too (0.5: half an hour)
+                auto hours = n->value<double>();
+                if (!hours || *hours <= 0 || *hours > 24 * 366) problem(n, "lifetime_hours must be a number of hours above 0, at most a year");
+                else cc.lifetime = std::chrono::milliseconds(static_cast<std::int64_t>(*hours * 3'600'000));
+            }
             cc.connect_timeout = std::chrono::seconds(whole(ch, "connect_timeout_s", 15, 1, 3600));
             cc.timeout = std::chrono::seconds(whole(ch, "timeout_s", 120, 1, 86400));
             cc.low_speed_time = std::chrono::seconds(whole(ch, "low_speed_time_s", 60, 1, 3600));

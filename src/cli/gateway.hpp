@@ -55,7 +55,7 @@ struct channel_config {
     // both
     std::chrono::seconds connect_timeout{15}, timeout{120}, low_speed_time{60};
     std::chrono::milliseconds retry_min{60000}, retry_max{3600000};  ///< the wait after a failed attempt doubles from min to max (±10%)
-    std::chrono::hours lifetime{120};  ///< a delivery not sent within this fails, with an alert
+    std::chrono::milliseconds lifetime{std::chrono::hours(120)};  ///< a delivery not sent within this fails, with an alert
     std::size_t batch = 64;            ///< deliveries taken per round (one commit before, one after)
     bool remote() const { return type == "sftp" || type == "https"; }
 };

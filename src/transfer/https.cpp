@@ -157,8 +157,8 @@ upload_result https_client::send(const std::string& name, std::string_view data,
     std::string answer = body.empty() ? std::string() : fmt::format(": {}", excerpt(body));
     if (st >= 200 && st < 300) {
         r.result = outcome::sent;
+        r.text = fmt::format("{}: HTTP {} ({} bytes){}", at, st, data.size(), answer);
         r.answer = std::move(body);
-        r.text = fmt::format("{}: HTTP {} ({} bytes)", at, st, data.size());
     } else if (st == 409) {
         r.result = outcome::sent;
         r.already_there = true;

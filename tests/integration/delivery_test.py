@@ -85,7 +85,7 @@ class Delivery(unittest.TestCase):
         h = {"url": f"https://127.0.0.1:{self.https.port}/ok/", "ca_file": self.https.ca_cert, "connect_timeout_s": 3, "timeout_s": 3,
              "retry_min_ms": 100, "retry_max_ms": 400}
         h.update(https or {})
-        value = lambda v: str(v) if isinstance(v, int) else json.dumps(str(v))  # noqa: E731
+        value = lambda v: str(v) if isinstance(v, (int, float)) else json.dumps(str(v))  # noqa: E731
         lines = ["[gateway]", f'work = "{self.base / "work"}"', f'profiles = "{SAMPLES / "profiles.toml"}"',
                  "settle_ms = 0", "scan_interval_ms = 100", "retry_after_ms = 200", "workers = 2",
                  "", "[[channel]]", 'name = "customs-sftp"', 'type = "sftp"', 'agency = "customs"']
@@ -202,6 +202,53 @@ class Delivery(unittest.TestCase):
         self.assertIn("APERAK", aperak)
         self.assertIn("LYGHHSA", aperak.split("'")[0] + aperak.split("'")[1])  # UNB ... back to the sender
 
+    def test_a_declaration_answered_at_once_and_by_a_receipts_folder(self):
+        """F5: the DecMessage goes to the data centre over HTTPS, whose answer is its DecImportResponse
+        (tied by ClientSeqNo); later declarations go to a folder channel whose receipts folder the
+        agency fills. Each answer reaches the broker as an APERAK; a receipt for nothing we sent is
+        kept and said, never attached to a declaration."""
+        sets = 'set = { agent_code = "3207980B47", typist_no = "8930000165231", entry_type = "M", edi_charset = "UNOW" }'
+        def config(channel):
+            lines = ["[gateway]", f'work = "{self.base / "work"}"', "settle_ms = 0", "scan_interval_ms = 100", "workers = 2", "",
+                     "[[channel]]", 'name = "customs"', 'agency = "customs"', *channel, "",
+                     "[[partner]]", 'name = "JGCB"', f'inbox = "{self.base / "in"}"', 'route = "declaration"', 'receipt_route = "receipts"',
+                     'identities = ["LYGJGCB"]', sets]
+            (self.base / "in").mkdir(exist_ok=True)
+            (self.base / "gateway.toml").write_text("\n".join(lines) + "\n")
+            return self.base / "gateway.toml"
+        cusdec = (SAMPLES / "cusdec-d96a-declaration.edi").read_bytes()
+        c = config(['type = "https"', f'url = "https://127.0.0.1:{self.https.port}/decimport/"', f'ca_file = "{self.https.ca_cert}"'])
+        drop(self.base / "in", "dec1.edi", cusdec)
+        self.once(c, expect=0)
+        t = json.loads(self.edigate("track", "dec1.edi", "--config", c, "--json").stdout)["files"][0]
+        self.assertEqual(t["declaration"], "customs accepted", t)
+        self.assertIn("accepted", t["agencies"][0]["text"])
+        self.assertEqual(len(self.events("reply")), 1)
+
+        # The same declaration once more (another number), to a folder channel with a receipts folder
+        folder, receipts = self.base / "agency", self.base / "agency-receipts"
+        receipts.mkdir()
+        c = config(['type = "directory"', f'path = "{folder}"', f'receipts = "{receipts}"', "receipts_interval_ms = 100"])
+        drop(self.base / "in", "dec2.edi", cusdec.replace(b"JGCB-IMP-240318-087", b"JGCB-IMP-240318-088")
+                                                .replace(b"JG240318000087", b"JG240318000088"))
+        self.once(c, expect=0)
+        answer = (SAMPLES / "agency" / "decmessage-decimportresponse-rejected.xml").read_text(encoding="utf-8")
+        seq = answer.split("ClientSeqNo>")[1].split("<")[0]
+        (receipts / "r-ours.xml").write_text(answer.replace(seq, "JGCB-IMP-240318-088"), encoding="utf-8")
+        (receipts / "r-other.xml").write_text(answer.replace(seq, "SOMEONE-ELSES-1"), encoding="utf-8")
+        self.once(c, expect=0)
+        self.assertEqual(list(receipts.iterdir()), [], "every receipt is taken from the folder")
+        t = json.loads(self.edigate("track", "dec2.edi", "--config", c, "--json").stdout)["files"][0]
+        self.assertEqual(t["declaration"], "customs rejected", t)
+        first = json.loads(self.edigate("track", "dec1.edi", "--config", c, "--json").stdout)["files"][0]
+        self.assertEqual(first["declaration"], "customs accepted", "each receipt answers its own declaration")
+        unmatched = self.events("receipt-unmatched")
+        self.assertEqual(len(unmatched), 1)
+        self.assertIn("SOMEONE-ELSES-1", unmatched[0])
+        self.assertEqual(len(self.events("reply")), 2)
+        replies = sorted((self.base / "work" / "replies" / "JGCB").iterdir())
+        self.assertTrue(all("APERAK" in p.read_text(encoding="utf-8") for p in replies), replies)
+
     def test_server_down_at_start_then_up(self):
         config = self.config()
         self.sftp.down()
@@ -314,6 +361,32 @@ class Delivery(unittest.TestCase):
             self.assertIsNone(re.search(r"SSL_VERIFY(PEER|HOST)\s*,\s*0", text), p)
             self.assertIsNone(re.search(r"FOLLOWLOCATION\s*,\s*1", text), p)
             self.assertIsNone(re.search(r"CURLKHSTAT_FINE_ADD", text), p)
+
+    def test_a_delivery_past_its_lifetime_fails_with_an_alert(self):
+        self.sftp.down()
+        config = self.config(sftp={"lifetime_hours": 0.0002})  # 0.72 s
+        drop(self.base / "in", "m1.edi", manifest("REF081"))
+        self.once(config, expect=3)
+        time.sleep(1)
+        report, log = self.once(config, expect=1)
+        [d] = [x for x in self.deliveries() if x["channel"] == "customs-sftp"]
+        self.assertEqual(d["status"], "failed")
+        self.assertIn("not sent within 0.72 s", d["text"])
+        self.assertIn("curl 7", d["text"], "the last reason is kept")
+        self.assertIn("event=alert", log)
+        self.assertTrue(any("failed" in a for a in self.events("alert")))
+
+    def test_a_key_the_server_does_not_accept_pauses_the_channel_with_an_alert(self):
+        other = self.base / "other_key"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other)], check=True)
+        config = self.config(sftp={"key_file": other})
+        drop(self.base / "in", "m1.edi", manifest("REF091"))
+        report, log = self.once(config, expect=3)
+        [d] = [x for x in self.deliveries() if x["channel"] == "customs-sftp"]
+        self.assertEqual(d["status"], "pending")
+        self.assertIn("refused our key other_key", d["text"])
+        self.assertIn("event=alert", log)
+        self.assertEqual(list(self.sftp.upload_dir.iterdir()), [])
 
     def test_a_key_readable_by_others_is_refused_by_check_config(self):
         key = self.base / "loose_key"

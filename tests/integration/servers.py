@@ -23,6 +23,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import pwd
 import select
 import shutil
@@ -756,13 +757,16 @@ class _HttpsHandler(http.server.BaseHTTPRequestHandler):
             left -= len(data)
             yield data
 
-    def _reply(self, status, rec, body=None, headers=()):
+    def _reply(self, status, rec, body=None, headers=(), raw=None):
+        """Answers JSON (`body`), or `raw` = (bytes, content type)."""
         rec["status"] = status
         payload = json.dumps(body if body is not None else {"status": status}).encode() + b"\n"
+        if raw is not None:
+            payload = raw[0]
         self.send_response(status)
         for k, v in headers:
             self.send_header(k, v)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", raw[1] if raw is not None else "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
@@ -890,6 +894,14 @@ class _HttpsHandler(http.server.BaseHTTPRequestHandler):
                 return self._reply(self._store(rec, name, dupe=(mode == "dupe")), rec)
             if mode == "slow":
                 return self._reply(self._store(rec, name, rate=st.cfg["slow_rate"]), rec)
+            if mode == "decimport":  # the data centre: stores, then answers at once with its DecImportResponse
+                status = self._store(rec, name)
+                seq = re.search(rb"<(?:\w+:)?ClientSeqNo>([^<]*)</", (st.store / name).read_bytes() if status < 300 else b"")
+                answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<ns2:DecImportResponse xmlns:ns2="http://www.chinaport.gov.cn/dec">'
+                          '<ns2:ResponseCode>0</ns2:ResponseCode><ns2:ErrorMessage>accepted</ns2:ErrorMessage>'
+                          f'<ns2:ClientSeqNo>{seq.group(1).decode() if seq else ""}</ns2:ClientSeqNo>'
+                          '<ns2:SeqNo>Z23050000241867530</ns2:SeqNo></ns2:DecImportResponse>\n')
+                return self._reply(status, rec, raw=(answer.encode(), "application/xml"))
             if mode == "auth":
                 if not ok:
                     self._drain(rec)
