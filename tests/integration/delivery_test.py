@@ -60,6 +60,7 @@ class Delivery(unittest.TestCase):
         self.base = Path(tempfile.mkdtemp(prefix="edigate-delivery-test-"))
         self.sftp = servers.SftpServer(self.base / "remote").start()
         (self.sftp.root_dir / "receipts").mkdir(exist_ok=True)
+        (self.base / "in").mkdir()
         self.https = servers.HttpsServer(self.base / "https-store").start()
         self.daemon = None
 
@@ -96,7 +97,6 @@ class Delivery(unittest.TestCase):
                   'identities = ["LYGHHSA"]', 'receipt_route = "receipts"',
 
                   'set = { customs_code = "2305138764521", dxp_id = "DXPENT0000458762", customs_district = "2305", edi_charset = "UNOW" }']
-        (self.base / "in").mkdir(exist_ok=True)
         path = self.base / "gateway.toml"
         path.write_text("\n".join(lines) + "\n")
         return path
@@ -213,7 +213,6 @@ class Delivery(unittest.TestCase):
                      "[[channel]]", 'name = "customs"', 'agency = "customs"', *channel, "",
                      "[[partner]]", 'name = "JGCB"', f'inbox = "{self.base / "in"}"', 'route = "declaration"', 'receipt_route = "receipts"',
                      'identities = ["LYGJGCB"]', sets]
-            (self.base / "in").mkdir(exist_ok=True)
             (self.base / "gateway.toml").write_text("\n".join(lines) + "\n")
             return self.base / "gateway.toml"
         cusdec = (SAMPLES / "cusdec-d96a-declaration.edi").read_bytes()
@@ -255,6 +254,7 @@ class Delivery(unittest.TestCase):
         drop(self.base / "in", "m1.edi", manifest("REF011"))
         report, log = self.once(config, expect=3)  # waiting for the channel's next attempt
         self.assertEqual(report["deliveries"]["customs-sftp"], {"pending": 1}, log)
+        self.assertEqual(report["deliveries"]["legacy-https"], {"sent": 1}, "one agency down does not hold the others")
         [d] = [x for x in self.deliveries() if x["channel"] == "customs-sftp"]
         self.assertEqual(d["attempts"], 1)
         self.assertIn("curl 7", d["text"])
@@ -301,23 +301,26 @@ class Delivery(unittest.TestCase):
         self.assertEqual(self.edigate("resend", "--deliveries", "--config", config).returncode, 1, "nothing left to resend")
 
     def test_untrusted_servers_are_refused_until_fixed(self):
-        # SFTP: a host key that is not the one in known_hosts; HTTPS: a certificate from another CA
+        # SFTP: a host key that is not the one in known_hosts (changed, as after a man in the middle);
+        # HTTPS: a certificate from another CA, then one for another name
         wrong = self.sftp.wrong_known_hosts()
-        other = servers.HttpsServer(self.base / "other-store", cert="unknown_ca").start()
-        try:
-            config = self.config(sftp={"known_hosts": wrong}, https={"url": f"https://127.0.0.1:{other.port}/ok/"})
-            drop(self.base / "in", "m1.edi", manifest("REF031"))
-            report, log = self.once(config, expect=3)
-            self.assertEqual(report["deliveries"], {"customs-sftp": {"pending": 1}, "legacy-https": {"pending": 1}}, log)
-            texts = {x["channel"]: x["text"] for x in self.deliveries()}
-            self.assertIn("host key", texts["customs-sftp"])
-            self.assertIn("TLS refused", texts["legacy-https"])
-            self.assertEqual(list(self.sftp.upload_dir.iterdir()), [], "nothing reaches an untrusted server")
-            self.assertEqual(other.stored(), {})
-            alerts = self.events("alert")  # one per attempt: the channel is paused in between (100-400 ms here)
-            self.assertTrue(any("host key" in a for a in alerts) and any("TLS refused" in a for a in alerts), alerts)
-        finally:
-            other.stop()
+        drop(self.base / "in", "m1.edi", manifest("REF031"))
+        for k, kind in enumerate(("unknown_ca", "wrong_name")):
+            other = servers.HttpsServer(self.base / f"other-store-{kind}", cert=kind).start()
+            try:
+                config = self.config(sftp={"known_hosts": wrong}, https={"url": f"https://127.0.0.1:{other.port}/ok/"})
+                report, log = self.once(config, expect=3)
+                self.assertEqual(report["deliveries"], {"customs-sftp": {"pending": 1}, "legacy-https": {"pending": 1}}, log)
+                texts = {x["channel"]: x["text"] for x in self.deliveries()}
+                self.assertIn("host key has CHANGED", texts["customs-sftp"])
+                self.assertIn("TLS refused", texts["legacy-https"])
+                self.assertEqual(list(self.sftp.upload_dir.iterdir()), [], "nothing reaches an untrusted server")
+                self.assertEqual(other.stored(), {})
+                alerts = self.events("alert")  # one per attempt: the channel is paused in between (100-400 ms here)
+                self.assertTrue(any("host key" in a for a in alerts) and any("TLS refused" in a for a in alerts), alerts)
+            finally:
+                other.stop()
+            time.sleep(0.5)
         # A known_hosts without the key: check-config refuses an empty one before anything runs
         empty = self.base / "empty_known_hosts"
         empty.write_text("")
@@ -387,6 +390,24 @@ class Delivery(unittest.TestCase):
         self.assertIn("refused our key other_key", d["text"])
         self.assertIn("event=alert", log)
         self.assertEqual(list(self.sftp.upload_dir.iterdir()), [])
+
+    def test_a_remote_folder_we_may_not_write_pauses_the_channel_then_delivers(self):
+        # root (the test's SFTP user) may write anywhere; an immutable folder refuses even root (EPERM)
+        if subprocess.run(["chattr", "+i", str(self.sftp.upload_dir)]).returncode != 0:
+            self.skipTest("chattr +i is not available on this file system")
+        try:
+            config = self.config(sftp={"receipts": None})
+            drop(self.base / "in", "m1.edi", manifest("REF101"))
+            report, log = self.once(config, expect=3)
+            [d] = [x for x in self.deliveries() if x["channel"] == "customs-sftp"]
+            self.assertEqual(d["status"], "pending", "every delivery of the channel would meet the same refusal")
+            self.assertIn("permissions", d["text"])
+            self.assertIn("event=alert", log)
+        finally:
+            subprocess.run(["chattr", "-i", str(self.sftp.upload_dir)])
+        time.sleep(0.5)
+        self.once(config, expect=0)
+        self.check_oracle()
 
     def test_a_key_readable_by_others_is_refused_by_check_config(self):
         key = self.base / "loose_key"
