@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -80,6 +81,7 @@ struct courier::impl {
     std::mutex mutex;
     std::condition_variable wake, settled;
     bool stopping = false, woken = false, finished = false;
+    std::atomic<bool> cancel{false};  ///< set on stop: an upload in progress is cut off (it stays pending, or "sending" for the next start)
     std::uint64_t asked = 0, answered = 0;  ///< drain requests made / the last one a quiet round answered
     std::thread thread;
 
@@ -108,7 +110,7 @@ struct courier::impl {
             transfer::sftp_endpoint e;
             e.host = ch.host, e.port = ch.port, e.user = ch.user, e.folder = ch.folder;
             e.private_key = ch.key_file, e.known_hosts = ch.known_hosts;
-            e.connect_timeout = ch.connect_timeout, e.low_speed_time = ch.low_speed_time;
+            e.connect_timeout = ch.connect_timeout, e.low_speed_time = ch.low_speed_time, e.cancel = &cancel;
             sftp = std::make_unique<transfer::sftp_session>(e);
         }
         return *sftp;
@@ -120,7 +122,7 @@ struct courier::impl {
             transfer::https_endpoint e;
             e.url = ch.url, e.method = ch.method, e.ca_file = ch.ca_file, e.client_cert = ch.client_cert, e.client_key = ch.client_key;
             e.user = ch.user, e.password_file = ch.password_file, e.content_type = ch.content_type;
-            e.connect_timeout = ch.connect_timeout, e.timeout = ch.timeout;
+            e.connect_timeout = ch.connect_timeout, e.timeout = ch.timeout, e.cancel = &cancel;
             https = std::make_unique<transfer::https_client>(e);
         }
         return https->send(d.remote_name, data, d.idempotency_key);
@@ -430,6 +432,7 @@ courier::~courier() {
         std::lock_guard lock(impl_->mutex);
         impl_->stopping = true;
     }
+    impl_->cancel = true;
     impl_->wake.notify_all();
     impl_->settled.notify_all();
     if (impl_->thread.joinable()) impl_->thread.join();

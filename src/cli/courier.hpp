@@ -37,7 +37,7 @@ public:
     /// `same_agency`: every channel of this channel's agency (a receipt answers a delivery made
     /// through any of them). Starts its thread at once.
     courier(channel_config channel, std::vector<std::string> same_agency, std::filesystem::path work, answerer answer_sender);
-    ~courier();  ///< stops: an upload in progress finishes (bounded by the channel's timeouts)
+    ~courier();  ///< stops: an upload in progress is cut off and sent again later (same name, same key)
     courier(const courier&) = delete;
     courier& operator=(const courier&) = delete;
 

@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,17 @@ struct curl_list {
     ~curl_list() { curl_slist_free_all(head); }
     void add(const std::string& s) { head = curl_slist_append(head, s.c_str()); }
 };
+
+/// Lets a transfer be stopped from another thread (a gateway shutting down): libcurl asks this
+/// callback while it works and aborts with CURLE_ABORTED_BY_CALLBACK when the flag is set.
+inline void cancel_with(CURL* curl, const std::atomic<bool>* cancel) {
+    if (!cancel) return;
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, cancel);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, +[](void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+        return static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0;
+    });
+}
 
 /// An upload's body, handed to libcurl piece by piece (CURLOPT_READFUNCTION / READDATA).
 struct reading {

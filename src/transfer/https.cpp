@@ -93,6 +93,7 @@ upload_result https_client::send(const std::string& name, std::string_view data,
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s.error);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(s.e.connect_timeout.count()));
+    cancel_with(c, s.e.cancel);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(s.e.timeout.count()));
     curl_list headers;
     headers.add("Idempotency-Key: " + idempotency_key);
@@ -129,6 +130,10 @@ upload_result https_client::send(const std::string& name, std::string_view data,
                 r.whole_channel = true;
                 r.text = fmt::format("{} not sent: TLS refused: {} (curl {}); check the agency's certificate and our CA file and client "
                                      "certificate", at, why, rc);
+                break;
+            case CURLE_ABORTED_BY_CALLBACK:
+                r.result = outcome::transient;
+                r.text = fmt::format("{} interrupted: the gateway is stopping; sent again (same Idempotency-Key) when it runs again", at);
                 break;
             case CURLE_OPERATION_TIMEDOUT:
                 r.result = outcome::transient;

@@ -71,6 +71,7 @@ struct sftp_session::impl {
         curl_easy_setopt(curl, CURLOPT_SSH_KEYFUNCTION, &impl::check_host_key);
         curl_easy_setopt(curl, CURLOPT_SSH_KEYDATA, this);
         curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(e.connect_timeout.count()));
+        cancel_with(curl, e.cancel);
         curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, e.low_speed_limit);
         curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(e.low_speed_time.count()));
         error[0] = '\0';
@@ -108,6 +109,10 @@ struct sftp_session::impl {
                 r.result = outcome::needs_operator;
                 r.whole_channel = true;
                 r.text = fmt::format("{} not sent: {} (curl {}); check the folder and its permissions on the server", at, detail(rc), rc);
+                break;
+            case CURLE_ABORTED_BY_CALLBACK:
+                r.result = outcome::transient;
+                r.text = fmt::format("{} interrupted: the gateway is stopping; sent again (same name) when it runs again", at);
                 break;
             default:
                 r.result = outcome::transient;

@@ -365,6 +365,25 @@ class Delivery(unittest.TestCase):
             self.assertIsNone(re.search(r"FOLLOWLOCATION\s*,\s*1", text), p)
             self.assertIsNone(re.search(r"CURLKHSTAT_FINE_ADD", text), p)
 
+    def test_sigterm_during_a_hung_upload_stops_at_once(self):
+        # an HTTPS server that takes the body and never answers, with a 120 s timeout: SIGTERM must
+        # not wait for it; the delivery is sent again at the next start, once
+        config = self.config(https={"url": f"https://127.0.0.1:{self.https.port}/hangonce/", "timeout_s": 120})
+        drop(self.base / "in", "m1.edi", manifest("REF111"))
+        self.start_daemon(config)
+        wait_until(lambda: any(r.get("outcome") == "hang" or r.get("mode") == "hangonce" for r in self.https.events()), what="the hung request")
+        t0 = time.monotonic()
+        self.daemon.send_signal(signal.SIGTERM)
+        self.assertEqual(self.daemon.wait(timeout=30), 0)
+        self.assertLess(time.monotonic() - t0, 5, "stopped without waiting for the timeout")
+        [d] = [x for x in self.deliveries() if x["channel"] == "legacy-https"]
+        self.assertEqual(d["status"], "pending")
+        self.assertIn("the gateway is stopping", d["text"])
+        time.sleep(0.5)
+        self.once(config, expect=0)
+        self.assertEqual(len(self.https.stored()), 1)
+        self.check_oracle()
+
     def test_a_delivery_past_its_lifetime_fails_with_an_alert(self):
         self.sftp.down()
         config = self.config(sftp={"lifetime_hours": 0.0002})  # 0.72 s

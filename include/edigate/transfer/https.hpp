@@ -4,6 +4,7 @@
 // and the answer's status and body kept for the record. One TLS connection reused across sends.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -25,6 +26,7 @@ struct https_endpoint {
     std::filesystem::path password_file;      ///< its first line is the password (never printed)
     std::string content_type = "application/octet-stream";
     std::chrono::seconds connect_timeout{15};
+    const std::atomic<bool>* cancel = nullptr;  ///< set: a transfer in progress stops at once (transient, tried again later)
     std::chrono::seconds timeout{120};        ///< the whole exchange; no answer by then: outcome unknown, resent later
 };
 

@@ -6,6 +6,7 @@
 // outcome; this layer only transfers, classifies and explains.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -27,6 +28,7 @@ struct sftp_endpoint {
     std::filesystem::path public_key;       ///< optional; libssh2 derives it when empty
     std::filesystem::path known_hosts;      ///< required: an unknown or changed host key refuses the transfer
     std::chrono::seconds connect_timeout{15};
+    const std::atomic<bool>* cancel = nullptr;  ///< set: a transfer in progress stops at once (transient, tried again later)
     long low_speed_limit = 1024;            ///< bytes/s; slower than this for low_speed_time aborts the transfer
     std::chrono::seconds low_speed_time{60};
 };
