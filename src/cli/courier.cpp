@@ -156,7 +156,7 @@ struct courier::impl {
         std::vector<std::function<void(tracking::batch&)>> steps;
         std::size_t k = 0;
         std::optional<std::chrono::milliseconds> pause;
-        for (; k < due.size() && !pause; ++k) {
+        for (; k < due.size() && !pause && !cancel; ++k) {
             auto& d = due[k];
             auto data = read_file(d.source);
             transfer::upload_result r;
@@ -166,6 +166,7 @@ struct courier::impl {
             } else {
                 r = send(d, *data);
             }
+            if (cancel && r.result == transfer::outcome::transient) break;  // cut off by a stop: as if not tried (below)
             std::string next = iso(sys_clock::now());
             if (r.result == transfer::outcome::sent) {
                 failures = 0;
@@ -206,11 +207,20 @@ struct courier::impl {
                              static_cast<double>(wait.count()) / 1000.0);
         }
         // Deliveries of the round not tried (the channel failed first) wait for the same time,
-        // without an attempt counted; those past their lifetime fail now.
+        // without an attempt counted; those past their lifetime fail now. Those a stop cut off
+        // (or never reached) keep their time and the reason of their last real attempt.
         for (; k < due.size(); ++k) {
             const auto& d = due[k];
             if (parse_iso(d.created_at).value_or(now) + ch.lifetime < now) {
                 steps.push_back(fail(d, fmt::format("not sent within {} ({} attempts)", lifetime(), d.attempts)));
+                continue;
+            }
+            if (!pause) {
+                steps.push_back([d](tracking::batch& b) {
+                    b.update_delivery(d.id, "pending", d.text, 0, d.next_at);
+                    b.event("interrupted", fmt::format("{} -> channel {}: the gateway stopped during the attempt; sent again when it runs again",
+                                                       d.remote_name, d.channel), d.file_id);
+                });
                 continue;
             }
             std::string next = iso(sys_clock::now() + *pause);

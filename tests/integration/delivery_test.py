@@ -377,8 +377,8 @@ class Delivery(unittest.TestCase):
         self.assertEqual(self.daemon.wait(timeout=30), 0)
         self.assertLess(time.monotonic() - t0, 5, "stopped without waiting for the timeout")
         [d] = [x for x in self.deliveries() if x["channel"] == "legacy-https"]
-        self.assertEqual(d["status"], "pending")
-        self.assertIn("the gateway is stopping", d["text"])
+        self.assertEqual((d["status"], d["attempts"]), ("pending", 0), "a stop is not a failed attempt")
+        self.assertEqual(len(self.events("interrupted")), 1)
         time.sleep(0.5)
         self.once(config, expect=0)
         self.assertEqual(len(self.https.stored()), 1)
