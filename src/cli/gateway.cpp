@@ -1157,8 +1157,9 @@ void gateway::recover() {
     }
     {
         auto b = db.begin();
-        if (auto n = b.resume_deliveries("sending", "interrupted (edigate stopped during the attempt): sent again under the same name and key");
-            n && b.commit())
+        auto n = b.resume_deliveries("sending", "interrupted (edigate stopped during the attempt): sent again under the same name and key");
+        if (n) b.event("deliveries-resumed", fmt::format("{} deliveries whose attempt a stop cut off are pending again", n));
+        if (n && b.commit())
             spdlog::info("event=deliveries-resumed count={} : their attempts were cut off; the agency keeps one copy", n);
     }
     for (const auto& ch : c->channels) {

@@ -9,8 +9,13 @@ and restarted, many times; then it runs until every input is finished, and the o
   stamps that differ between two runs, are masked before comparing);
 - the database passes PRAGMA integrity_check.
 
-    tests/integration/crash_test.py --edigate build/test/src/cli/edigate --runs 200   # the long tier
-The ctest entry runs 20 kills (the short tier). Prints the figures at the end.
+With --deliver the outputs also go to a real sshd (customs, SFTP) and a real HTTPS server
+(legacy) on loopback while the kills happen, and the oracle adds: every output was delivered,
+exactly once, under its name, with its bytes; each HTTPS delivery was stored once (its
+Idempotency-Key held across attempts); nothing is left "sending" or pending.
+
+    tests/integration/crash_test.py --edigate build/test/src/cli/edigate --runs 200 [--deliver]   # the long tier
+The ctest entries run 20 kills (the short tier), without and with delivery. Prints the figures at the end.
 """
 import argparse
 import hashlib
@@ -27,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gateway_test as g  # noqa: E402  (the helpers: config, drop, rows, oracle)
+import servers  # noqa: E402
 
 
 def inputs(count, rng):
@@ -55,12 +61,54 @@ def outputs_by_input(work):
     return found
 
 
+def unsent(work):
+    """Deliveries not yet sent (pending, sending); [] when there are none or no table yet."""
+    import sqlite3
+    try:
+        db = sqlite3.connect(f"file:{work / 'edigate.db'}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return [1]
+    try:
+        return db.execute("SELECT id FROM deliveries WHERE status NOT IN ('sent', 'delivered')").fetchall()
+    except sqlite3.Error:
+        return [1]
+    finally:
+        db.close()
+
+
+def check_deliveries(t, work, sftp, https):
+    """Every output of an agency with a channel was delivered once, under its name, with its bytes."""
+    import sqlite3
+    db = sqlite3.connect(f"file:{work / 'edigate.db'}?mode=ro", uri=True)
+    rows = db.execute("SELECT d.channel, d.status, d.remote_name, o.path FROM deliveries d JOIN outputs o ON o.id = d.output_id").fetchall()
+    outputs = db.execute("SELECT path FROM outputs WHERE status = 'written'").fetchall()
+    db.close()
+    t.assertEqual(len(rows), len(outputs), "one delivery per output")
+    t.assertEqual({s for _, s, _, _ in rows}, {"sent"})
+    remote = {p.name: p.read_bytes() for p in sftp.upload_dir.iterdir() if not p.name.startswith(".")}
+    stored = https.stored()
+    want_sftp = {name: Path(path).read_bytes() for ch, _, name, path in rows if ch == "customs-sftp"}
+    want_https = {name: Path(path).read_bytes() for ch, _, name, path in rows if ch == "legacy-https"}
+    t.assertEqual(sorted(remote), sorted(want_sftp), "the SFTP server holds each customs output once, nothing else")
+    t.assertEqual(sorted(stored), sorted(want_https), "the HTTPS server holds each legacy output, nothing else")
+    for name, data in want_sftp.items():
+        t.assertEqual(remote[name], data, f"{name}: the bytes sent are the output's")
+    for name, data in want_https.items():
+        t.assertEqual(stored[name], data, f"{name}: the bytes sent are the output's")
+    per_name = {}
+    for r in https.requests():
+        if r.get("stored"):
+            per_name[r["name"]] = per_name.get(r["name"], 0) + 1
+    t.assertEqual({n for n, c in per_name.items() if c > 1}, set(), "an HTTPS delivery stored twice")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--edigate", required=True)
     ap.add_argument("--runs", type=int, default=20, help="kills (default 20)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-delay", type=float, default=0.4, help="longest time before a kill, seconds")
+    ap.add_argument("--deliver", action="store_true", help="deliver to a loopback sshd and HTTPS server while killing")
     args = ap.parse_args()
     g.EDIGATE = str(Path(args.edigate).resolve())
     rng = random.Random(args.seed)
@@ -81,7 +129,17 @@ def main():
         t.assertEqual(len(control_states), len(files))
 
         # Random kills may cut the same innocent file several times: no poison-file limit here.
-        cfg = g.write_config(base, partners=partners, scan_interval_ms=50, max_attempts=1000000)
+        channels, sftp, https = None, None, None
+        if args.deliver:
+            sftp = servers.SftpServer(base / "remote", lifetime=3600).start()
+            https = servers.HttpsServer(base / "https-store", lifetime=3600).start()
+            channels = ["", "[[channel]]", 'name = "customs-sftp"', 'type = "sftp"', 'agency = "customs"', 'host = "127.0.0.1"',
+                        f"port = {sftp.port}", f'user = "{sftp.user}"', f'key_file = "{sftp.client_key}"',
+                        f'known_hosts = "{sftp.known_hosts}"', f'folder = "{sftp.upload_dir}"', "retry_min_ms = 50", "retry_max_ms = 200",
+                        "", "[[channel]]", 'name = "legacy-https"', 'type = "https"', 'agency = "legacy"',
+                        f'url = "https://127.0.0.1:{https.port}/ok/"', f'ca_file = "{https.ca_cert}"', "retry_min_ms = 50",
+                        "retry_max_ms = 200"]
+        cfg = g.write_config(base, partners=partners, channels=channels, scan_interval_ms=50, max_attempts=1000000)
         work, inbox = base / "work", base / "spool/LYGHHSA/in"
         pending = list(files)
         kills, started = 0, time.monotonic()
@@ -100,8 +158,8 @@ def main():
         log = open(base / "final.log", "w+")
         d = subprocess.Popen([g.EDIGATE, "run", "--config", str(cfg)], stdout=subprocess.DEVNULL, stderr=log)
         try:
-            g.wait_until(lambda: len(g.rows(work)) == len(files) and set(g.rows(work).values()) <= g.TERMINAL, timeout=120,
-                         what="every input to reach a terminal state")
+            g.wait_until(lambda: len(g.rows(work)) == len(files) and set(g.rows(work).values()) <= g.TERMINAL and not unsent(work),
+                         timeout=120, what="every input to reach a terminal state (and every delivery to be sent)")
         finally:
             d.send_signal(signal.SIGTERM)
             t.assertEqual(d.wait(timeout=30), 0)
@@ -111,14 +169,23 @@ def main():
         t.assertEqual(list((work / "claimed/LYGHHSA").iterdir()), [])
         g.check_oracle(t, work)
         t.assertEqual(outputs_by_input(work), control_outputs, "the same outputs, with the same content, as the control run")
+        if args.deliver:
+            check_deliveries(t, work, sftp, https)
+            sftp.stop()
+            https.stop()
         import sqlite3
         db = sqlite3.connect(f"file:{work / 'edigate.db'}?mode=ro", uri=True)
         resumed_total = db.execute("SELECT COUNT(*) FROM events WHERE kind = 'resumed'").fetchone()[0]
+        delivered_total = db.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
+        retried_total = sum(int(t.split()[0]) for (t,) in db.execute("SELECT text FROM events WHERE kind = 'deliveries-resumed'"))
+        already_total = db.execute("SELECT COUNT(*) FROM deliveries WHERE text LIKE '%already%'").fetchone()[0]
         db.close()
         by_state = {s: list(states.values()).count(s) for s in sorted(set(states.values()))}
         print(f"crash_test: {kills} kills (SIGKILL after 0-{args.max_delay:.1f} s), {len(files)} inputs {by_state}, "
               f"{resumed_total} resumed after a kill, {sum(len(v) for v in control_outputs.values())} outputs, "
-              f"0 violations, {time.monotonic() - started:.1f} s")
+              + (f"{delivered_total} delivered over SFTP/HTTPS ({retried_total} attempts cut off by a kill and resumed, "
+                 f"{already_total} found already there), " if args.deliver else "")
+              + f"0 violations, {time.monotonic() - started:.1f} s")
         return 0
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -26,8 +26,9 @@ EDIGATE = None
 TERMINAL = {"delivered", "rejected", "duplicate", "failed"}
 
 
-def write_config(base, work=None, partners=None, **gateway):
-    """A gateway.toml in `base`; returns its path. Partners default to the two of samples/gateway.toml."""
+def write_config(base, work=None, partners=None, channels=None, **gateway):
+    """A gateway.toml in `base`; returns its path. Partners default to the two of samples/gateway.toml,
+    channels (TOML lines) to a folder under base/agencies for customs and legacy."""
     settings = {"settle_ms": 0, "scan_interval_ms": 100, "retry_after_ms": 200, "workers": 2}
     settings.update(gateway)
     lines = ["[gateway]", f'work = "{work or base / "work"}"', f'profiles = "{SAMPLES / "profiles.toml"}"']
@@ -36,9 +37,12 @@ def write_config(base, work=None, partners=None, **gateway):
         ("LYGHHSA", "manifest", 'profile = "LYGHHSA"\nidentities = ["LYGHHSA"]\nset = { customs_code = "2305138764521", dxp_id = "DXPENT0000458762", customs_district = "2305" }'),
         ("JGCB", "declaration", 'set = { agent_code = "3207980B47", typist_no = "8930000165231", entry_type = "M" }'),
     ]
-    for agency in ("customs", "legacy"):
-        lines += ["", "[[channel]]", f'name = "{agency}-drop"', 'type = "directory"', f'agency = "{agency}"',
-                  f'path = "{base / "agencies" / agency}"']
+    if channels is not None:
+        lines += channels
+    else:
+        for agency in ("customs", "legacy"):
+            lines += ["", "[[channel]]", f'name = "{agency}-drop"', 'type = "directory"', f'agency = "{agency}"',
+                      f'path = "{base / "agencies" / agency}"']
     for name, route, extra in partners:
         lines += ["", "[[partner]]", f'name = "{name}"', f'inbox = "{base / "spool" / name / "in"}"', f'route = "{route}"', extra]
         (base / "spool" / name / "in").mkdir(parents=True, exist_ok=True)
