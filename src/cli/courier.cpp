@@ -1,7 +1,10 @@
 // courier.cpp - see courier.hpp.
 #include "courier.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -31,17 +34,25 @@ namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 using sys_clock = std::chrono::system_clock;
 
-std::string delivery_key(const std::string& channel, const std::string& remote_name, std::string_view content) {
+namespace {
+
+/// Hex SHA-256 of the parts, one after the other.
+std::string sha256_hex(std::initializer_list<std::string_view> parts) {
     std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 is not available");
-    for (std::string_view part : {std::string_view(channel), std::string_view("\n"), std::string_view(remote_name), std::string_view("\n"), content})
-        EVP_DigestUpdate(ctx.get(), part.data(), part.size());
+    for (auto part : parts) EVP_DigestUpdate(ctx.get(), part.data(), part.size());
     EVP_DigestFinal_ex(ctx.get(), md, &len);
-    std::string key = "edigate-";
-    for (unsigned int i = 0; i < 16 && i < len; ++i) key += fmt::format("{:02x}", md[i]);
-    return key;
+    std::string hex;
+    for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+    return hex;
+}
+
+}  // namespace
+
+std::string delivery_key(const std::string& channel, const std::string& remote_name, std::string_view content) {
+    return "edigate-" + sha256_hex({channel, "\n", remote_name, "\n", content}).substr(0, 32);
 }
 
 namespace {
@@ -60,6 +71,32 @@ std::optional<sys_clock::time_point> parse_iso(const std::string& s) {
     return sys_clock::from_time_t(::timegm(&tm)) + std::chrono::milliseconds(ms);
 }
 
+/// A receipt file from a local folder: a regular file with one name, opened without following a
+/// link, at most `limit` bytes, unchanged for a second. False with `why` (empty: not ready yet).
+bool read_plain(const fs::path& p, std::size_t limit, std::string& data, std::string& why) {
+    int fd = ::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        why = errno == ELOOP ? "a symbolic link" : std::strerror(errno);
+        return false;
+    }
+    struct stat st {};
+    bool ok = ::fstat(fd, &st) == 0;
+    if (!ok) why = std::strerror(errno);
+    else if (!S_ISREG(st.st_mode)) why = "not a regular file", ok = false;
+    else if (st.st_nlink != 1) why = "a hard link", ok = false;
+    else if (static_cast<std::size_t>(st.st_size) > limit) why = fmt::format("larger than {} bytes", limit), ok = false;
+    else if (std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime) < std::chrono::seconds(1)) ok = false;
+    data.clear();
+    char buf[1 << 16];
+    for (ssize_t n; ok && (n = ::read(fd, buf, sizeof buf)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) why = std::strerror(errno), ok = false;
+        else data.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return ok;
+}
+
 std::optional<std::string> read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     if (!in) return std::nullopt;
@@ -70,7 +107,6 @@ std::optional<std::string> read_file(const fs::path& p) {
 
 struct courier::impl {
     channel_config ch;
-    std::vector<std::string> same_agency;
     fs::path work;
     courier::answerer answer_sender;
     std::unique_ptr<tracking::store> db;
@@ -117,45 +153,83 @@ struct courier::impl {
     }
 
     transfer::upload_result send(const tracking::delivery_record& d, const std::string& data) {
-        if (ch.type == "sftp") return open_sftp().upload(d.remote_name, data);
-        if (!https) {
-            transfer::https_endpoint e;
-            e.url = ch.url, e.method = ch.method, e.ca_file = ch.ca_file, e.client_cert = ch.client_cert, e.client_key = ch.client_key;
-            e.user = ch.user, e.password_file = ch.password_file, e.content_type = ch.content_type;
-            e.connect_timeout = ch.connect_timeout, e.timeout = ch.timeout, e.cancel = &cancel;
-            https = std::make_unique<transfer::https_client>(e);
+        transfer::upload_result r;
+        if (delivery_key(d.channel, d.remote_name, data) != d.idempotency_key) {  // re-translated since it was queued
+            r.result = transfer::outcome::needs_operator;
+            r.text = fmt::format("the output {} changed since this delivery was queued (the file was translated again?): not sent under "
+                                 "the old Idempotency-Key; the newer delivery of that output sends it", d.source);
+            return r;
         }
-        return https->send(d.remote_name, data, d.idempotency_key);
+        try {
+            if (ch.type == "sftp") return open_sftp().upload(d.remote_name, data);
+            if (!https) {
+                transfer::https_endpoint e;
+                e.url = ch.url, e.method = ch.method, e.ca_file = ch.ca_file, e.client_cert = ch.client_cert, e.client_key = ch.client_key;
+                e.user = ch.user, e.password_file = ch.password_file, e.content_type = ch.content_type;
+                e.connect_timeout = ch.connect_timeout, e.timeout = ch.timeout, e.cancel = &cancel;
+                https = std::make_unique<transfer::https_client>(e);
+            }
+            return https->send(d.remote_name, data, d.idempotency_key);
+        } catch (const std::exception& e) {  // a channel that cannot be set up (an empty password file...): for an operator
+            r.result = transfer::outcome::needs_operator;
+            r.whole_channel = true;
+            r.text = fmt::format("channel {} cannot be used: {}", ch.name, e.what());
+            return r;
+        }
     }
 
-    bool record(const std::function<void(tracking::batch&)>& step) {
-        unrecorded.push_back(step);
+    /// Commits `steps` (and those of an earlier round whose commit failed, first); false when the
+    /// database cannot be written: they are kept (by value) for the next round, and the channel
+    /// pauses, so that a full disk is not hammered.
+    bool record(std::vector<std::function<void(tracking::batch&)>> steps) {
+        for (auto& s : steps) unrecorded.push_back(std::move(s));
         auto b = db->begin();
         for (const auto& s : unrecorded) s(b);
         if (!b.commit()) {
-            spdlog::error("event=delivery-not-recorded channel={} reason=\"{}\" : kept in memory and recorded at the next round", ch.name,
-                          db->last_problem().text);
+            auto wait = backoff(++failures);
+            paused_until = clock_type::now() + wait;
+            spdlog::error("event=delivery-not-recorded channel={} reason=\"{}\" retry_in_s={:.1f} : kept in memory and recorded first", ch.name,
+                          db->last_problem().text, static_cast<double>(wait.count()) / 1000.0);
             return false;
         }
         unrecorded.clear();
         return true;
     }
+    bool record(std::function<void(tracking::batch&)> step) { return record(std::vector{std::move(step)}); }
+
+    /// Deliveries of this channel left "sending" by a gateway that stopped mid-attempt (a crash,
+    /// a kill, a reload that replaced this courier) are pending again: sent under the same name
+    /// and key, so the agency keeps one copy.
+    void resume() {
+        auto b = db->begin();
+        auto n = b.resume_deliveries("sending", "interrupted (edigate stopped during the attempt): sent again under the same name and key",
+                                     ch.name);
+        if (n) b.event("deliveries-resumed", fmt::format("{} deliveries whose attempt a stop cut off are pending again (channel {})", n, ch.name));
+        if (n && b.commit())
+            spdlog::info("event=deliveries-resumed channel={} count={} : their attempts were cut off; the agency keeps one copy", ch.name, n);
+    }
 
     /// One round: the due deliveries, marked sending, sent, their outcomes recorded. Returns how
     /// many were taken (0: nothing due, or the channel is paused).
     std::size_t round() {
-        if (!unrecorded.empty() && !record([](tracking::batch&) {})) return 0;
         if (clock_type::now() < paused_until) return 0;
+        if (!unrecorded.empty() && !record(std::vector<std::function<void(tracking::batch&)>>{})) return 0;
         auto due = db->due_deliveries(ch.name, ch.batch);
         if (due.empty()) return 0;
-        if (!record([&](tracking::batch& b) {
-                for (const auto& d : due) b.update_delivery(d.id, "sending", fmt::format("attempt {} started", d.attempts + 1), 0, d.next_at);
-            }))
-            return 0;
+        {
+            auto b = db->begin();
+            for (const auto& d : due) b.update_delivery(d.id, "sending", fmt::format("attempt {} started", d.attempts + 1), 0, d.next_at);
+            if (!b.commit()) {  // nothing marked, nothing sent: tried again after a pause
+                paused_until = clock_type::now() + backoff(++failures);
+                spdlog::error("event=delivery-not-recorded channel={} reason=\"{}\"", ch.name, db->last_problem().text);
+                return 0;
+            }
+        }
         auto now = sys_clock::now();
         std::vector<std::function<void(tracking::batch&)>> steps;
         std::size_t k = 0;
         std::optional<std::chrono::milliseconds> pause;
+        std::size_t cut_off = due.size();  // the one a stop interrupted
         for (; k < due.size() && !pause && !cancel; ++k) {
             auto& d = due[k];
             auto data = read_file(d.source);
@@ -166,7 +240,10 @@ struct courier::impl {
             } else {
                 r = send(d, *data);
             }
-            if (cancel && r.result == transfer::outcome::transient) break;  // cut off by a stop: as if not tried (below)
+            if (cancel && r.result == transfer::outcome::transient) {  // cut off by a stop: as if not tried (below)
+                cut_off = k;
+                break;
+            }
             std::string next = iso(sys_clock::now());
             if (r.result == transfer::outcome::sent) {
                 failures = 0;
@@ -186,7 +263,7 @@ struct courier::impl {
             }
             // The channel is down or refuses us: this delivery and the rest wait for the pause.
             auto wait = backoff(++failures);
-            if (r.retry_after > wait) wait = std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
+            if (r.retry_after > wait) wait = std::min<std::chrono::milliseconds>(r.retry_after, ch.retry_max);  // never longer than retry_max
             pause = wait;
             next = iso(sys_clock::now() + wait);
             if (expired) {
@@ -200,8 +277,8 @@ struct courier::impl {
                         d.file_id);
             });
             if (alert)
-                spdlog::error("event=alert channel={} id={} file={} reason=\"{}\" next_attempt={} : the channel is paused until an operator "
-                              "fixes it (or until then)", ch.name, d.id, d.file_id, r.text, next);
+                spdlog::error("event=alert channel={} id={} file={} reason=\"{}\" next_attempt={} : the channel is paused and tried again then; "
+                              "an operator should look", ch.name, d.id, d.file_id, r.text, next);
             else
                 spdlog::warn("event=deferred channel={} id={} file={} reason=\"{}\" retry_in_s={:.1f}", ch.name, d.id, d.file_id, r.text,
                              static_cast<double>(wait.count()) / 1000.0);
@@ -215,21 +292,18 @@ struct courier::impl {
                 steps.push_back(fail(d, fmt::format("not sent within {} ({} attempts)", lifetime(), d.attempts)));
                 continue;
             }
-            if (!pause) {
-                steps.push_back([d](tracking::batch& b) {
-                    b.update_delivery(d.id, "pending", d.text, 0, d.next_at);
+            // Their place in the queue is kept (the channel's pause holds them back), so that one
+            // document the agency keeps failing does not go first after every pause.
+            bool interrupted = k == cut_off;
+            steps.push_back([d, interrupted](tracking::batch& b) {
+                b.update_delivery(d.id, "pending", d.text, 0, d.next_at);
+                if (interrupted)
                     b.event("interrupted", fmt::format("{} -> channel {}: the gateway stopped during the attempt; sent again when it runs again",
                                                        d.remote_name, d.channel), d.file_id);
-                });
-                continue;
-            }
-            std::string next = iso(sys_clock::now() + *pause);
-            steps.push_back([d, next](tracking::batch& b) { b.update_delivery(d.id, "pending", "waiting for the channel", 0, next); });
+            });
         }
         if (pause) paused_until = clock_type::now() + *pause;
-        record([&](tracking::batch& b) {
-            for (const auto& s : steps) s(b);
-        });
+        record(std::move(steps));
         return due.size();
     }
 
@@ -256,6 +330,12 @@ struct courier::impl {
     /// records it; false when it could not be kept or recorded (it is then left where it was).
     /// `answering`: the delivery whose HTTPS answer it is (no need to look it up by its keys).
     bool take_receipt(const std::string& name, const std::string& data, const tracking::delivery_record* answering = nullptr) {
+        // Read before (its removal failed, a crash came between its record and its removal): once is enough.
+        std::string sha = sha256_hex({data});
+        if (db->receipt_known(ch.agency, sha)) {
+            spdlog::info("event=receipt-again channel={} name={} : the same receipt was recorded before; not recorded twice", ch.name, name);
+            return true;
+        }
         fs::path dir = work / "receipts" / ch.name;
         std::error_code ec;
         fs::create_directories(dir, ec);
@@ -272,9 +352,12 @@ struct courier::impl {
                 b.event("receipt-unreadable", fmt::format("{} from channel {}: {} [{}]; kept as {}", name, ch.name, problem.text, problem.code, kept.string()));
             });
         }
-        // The delivery it answers: an output of this agency, of the message type the receipt
-        // answers (an MT5101 response shares containers with the voyage's MT1101), sharing the
-        // most keys with it; the latest when several do (a resent declaration).
+        // The delivery it answers: an output sent through this channel, of the message type the
+        // receipt answers (an MT5101 response shares containers with the voyage's MT1101), that
+        // shares at least one identifying key with it (a bill, a ClientSeqNo, a guid, a message
+        // id: a voyage, a ship or a container alone names no declaration) and the most keys of
+        // all; the latest when several do (a resent declaration).
+        static const std::set<std::string, std::less<>> weak{"voyage", "ship", "container"};
         std::map<std::int64_t, std::pair<int, tracking::delivery_record>> votes;
         std::map<std::string, bool> answers;  // per output file: is it of the type the receipt answers
         auto of_type = [&](const tracking::delivery_record& d) {
@@ -284,14 +367,14 @@ struct courier::impl {
             return it->second;
         };
         for (const auto& k : answering ? std::vector<receipts::key>{} : r->keys)
-            for (auto& d : db->deliveries_by_key(k.value))
-                if (std::find(same_agency.begin(), same_agency.end(), d.channel) != same_agency.end() && of_type(d)) {
+            for (auto& d : db->deliveries_by_key(k.kind, k.value))
+                if (d.channel == ch.name && of_type(d)) {
                     auto& v = votes[d.id];
-                    ++v.first;
+                    v.first += weak.contains(k.kind) ? 1 : 1000;
                     v.second = std::move(d);
                 }
         const tracking::delivery_record* best = answering;
-        int most = 0;
+        int most = 1000;  // at least one identifying key
         for (const auto& [id, v] : votes)
             if (v.first >= most) most = v.first, best = &v.second;
         std::string verdict(receipts::to_string(r->result));
@@ -313,7 +396,7 @@ struct courier::impl {
         auto d = *best;
         spdlog::info("event=receipt channel={} file={} delivery={} name={} verdict={} text=\"{}\"", ch.name, d.file_id, d.id, name, verdict, text);
         if (!record([=](tracking::batch& b) {
-                b.add_receipt(d.output_id, d.file_id, ch.agency, r->agency_reference, verdict, text, kept.string());
+                b.add_receipt(d.output_id, d.file_id, ch.agency, r->agency_reference, verdict, text, kept.string(), sha);
                 b.event("receipt", fmt::format("{} answers {} ({}): {}{}", name, d.remote_name, ch.agency, verdict, text.empty() ? "" : ": " + text),
                         d.file_id);
             }))
@@ -359,18 +442,24 @@ struct courier::impl {
             }
             return;
         }
+        // A local folder the agency (or whoever may write there) fills: only plain files are read
+        // (never through a link, which could point at our keys), and only once they have not
+        // changed for a second (a receipt still being written is left for the next look).
         std::error_code ec;
         std::vector<fs::path> files;
         for (const auto& e : fs::directory_iterator(ch.receipts, ec))
-            if (e.is_regular_file(ec) && !e.path().filename().string().starts_with(".")) files.push_back(e.path());
+            if (!e.path().filename().string().starts_with(".")) files.push_back(e.path());
         std::sort(files.begin(), files.end());
         for (const auto& f : files) {
-            if (fs::file_size(f, ec) > limit) {
-                spdlog::warn("event=receipt-too-large channel={} file={} : left in place", ch.name, f.string());
+            if (cancel) return;
+            std::string data, why;
+            if (!read_plain(f, limit, data, why)) {
+                if (!why.empty()) spdlog::warn("event=receipt-left channel={} file={} reason=\"{}\" : left in place", ch.name, f.string(), why);
                 continue;
             }
-            auto data = read_file(f);
-            if (data && take_receipt(f.filename().string(), *data)) fs::remove(f, ec);
+            if (take_receipt(f.filename().string(), data) && !fs::remove(f, ec))
+                spdlog::warn("event=receipt-not-removed channel={} file={} reason=\"{}\" : read again next time (recorded once)", ch.name,
+                             f.string(), ec.message());
         }
     }
 
@@ -392,6 +481,7 @@ struct courier::impl {
             spdlog::critical("event=courier-failed channel={} reason=\"{}\"", ch.name, e.what());
             return;
         }
+        if (ch.remote()) resume();
         for (;;) {
             std::uint64_t ask;
             {
@@ -404,8 +494,8 @@ struct courier::impl {
             try {
                 taken = ch.remote() ? round() : 0;
                 if (!ch.receipts.empty() && (clock_type::now() >= next_receipts || ask > answered)) {
+                    next_receipts = clock_type::now() + ch.receipts_interval;  // set first: a poll that throws is not retried at once
                     poll_receipts();
-                    next_receipts = clock_type::now() + ch.receipts_interval;
                 }
             } catch (const std::exception& e) {  // a channel that cannot even be set up (checked by check-config first)
                 spdlog::critical("event=courier-failed channel={} reason=\"{}\"", ch.name, e.what());
@@ -428,11 +518,10 @@ struct courier::impl {
     }
 };
 
-courier::courier(channel_config channel, std::vector<std::string> same_agency, fs::path work, answerer answer_sender)
+courier::courier(channel_config channel, fs::path work, answerer answer_sender)
     : impl_(std::make_unique<impl>()) {
     impl_->ch = std::move(channel);
     impl_->answer_sender = std::move(answer_sender);
-    impl_->same_agency = std::move(same_agency);
     impl_->work = std::move(work);
     impl_->thread = std::thread([this] { impl_->run(); });
 }

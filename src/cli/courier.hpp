@@ -34,9 +34,8 @@ public:
     /// the file's history (empty: nothing sent back).
     using answerer = std::function<std::vector<std::string>(const tracking::file_record&, const std::vector<tracking::interchange_record>&,
                                                             const std::filesystem::path& receipt)>;
-    /// `same_agency`: every channel of this channel's agency (a receipt answers a delivery made
-    /// through any of them). Starts its thread at once.
-    courier(channel_config channel, std::vector<std::string> same_agency, std::filesystem::path work, answerer answer_sender);
+    /// Starts its thread at once.
+    courier(channel_config channel, std::filesystem::path work, answerer answer_sender);
     ~courier();  ///< stops: an upload in progress is cut off and sent again later (same name, same key)
     courier(const courier&) = delete;
     courier& operator=(const courier&) = delete;

@@ -252,6 +252,11 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
                 cc.url = need("url");
                 if (!cc.url.empty() && !cc.url.starts_with("https://"))
                     problem(ch->get("url"), fmt::format("url '{}' is not https://: deliveries are never sent unencrypted", cc.url));
+                // The address goes into logs and delivery texts: no secret may hide in it.
+                else if (auto host = cc.url.substr(8, cc.url.find('/', 8) - 8); host.find('@') != std::string::npos ||
+                                                                                  cc.url.find_first_of("?#") != std::string::npos)
+                    problem(ch->get("url"), "url must not hold a user, a password, a query or a fragment (it is written in logs): use user and "
+                                            "password_file");
                 cc.method = (*ch)["method"].value_or<std::string>("PUT");
                 if (cc.method != "PUT" && cc.method != "POST") problem(ch->get("method"), "method is \"PUT\" or \"POST\"");
                 cc.ca_file = optional("ca_file");
@@ -1034,10 +1039,7 @@ struct gateway::impl {
         couriers.clear();
         for (const auto& ch : config->channels) {
             if (!ch.remote() && ch.receipts.empty()) continue;
-            std::vector<std::string> same;
-            for (const auto& other : config->channels)
-                if (other.agency == ch.agency) same.push_back(other.name);
-            couriers.push_back(std::make_unique<courier>(ch, std::move(same), config->work,
+            couriers.push_back(std::make_unique<courier>(ch, config->work,
                                                          [this](const auto& f, const auto& i, const auto& p) { return answer_receipt(f, i, p); }));
         }
     }
@@ -1154,13 +1156,6 @@ void gateway::recover() {
             }
         }
         impl_->register_claims(c, p, std::move(unregistered));
-    }
-    {
-        auto b = db.begin();
-        auto n = b.resume_deliveries("sending", "interrupted (edigate stopped during the attempt): sent again under the same name and key");
-        if (n) b.event("deliveries-resumed", fmt::format("{} deliveries whose attempt a stop cut off are pending again", n));
-        if (n && b.commit())
-            spdlog::info("event=deliveries-resumed count={} : their attempts were cut off; the agency keeps one copy", n);
     }
     for (const auto& ch : c->channels) {
         std::error_code ec;

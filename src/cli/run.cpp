@@ -174,6 +174,7 @@ int run_once(const fs::path& file, bool json_mode) {
         n.files.push_back(d);
         if (!json_mode && d.state != "waiting") fmt::print("{}: {} -> {} ({})\n", d.partner, d.name, d.state, d.text);
     });
+    auto started = core::utc_text(std::chrono::system_clock::now(), "%Y-%m-%dT%H:%M:%S", 3, ".", "Z");
     gw.recover();
     gw.start();
     gw.intake(true);
@@ -198,12 +199,12 @@ int run_once(const fs::path& file, bool json_mode) {
             fmt::print("{} ({}): {} delivered, {} rejected, {} failed, {} duplicate, {} refused, {} deferred, {} waiting\n", p.name, p.route,
                        n.delivered, n.rejected, n.failed, n.duplicate, n.refused, n.deferred, n.waiting);
     }
-    // Deliveries to SFTP/HTTPS channels: every due one was tried once in this run; a pending one
-    // waits for its channel's next attempt (the next run), a failed one for an operator.
+    // Deliveries to SFTP/HTTPS channels this run queued or tried (each due one once): a pending
+    // one waits for its channel's next attempt (the next run), a failed one for an operator.
     json deliveries = json::object();
     if (std::any_of(config->channels.begin(), config->channels.end(), [](const auto& ch) { return ch.remote(); })) {
         auto store = open_store(*config);
-        for (const auto& [channel, st, n] : store->delivery_counts()) {
+        for (const auto& [channel, st, n] : store->delivery_counts(started)) {
             deliveries[channel][st] = n;
             io = io || st == "pending" || st == "sending";
             bad = bad || st == "failed";

@@ -92,6 +92,12 @@ CREATE INDEX receipts_file ON receipts (file_id);
 CREATE TABLE output_keys (value TEXT NOT NULL, output_id INTEGER NOT NULL REFERENCES outputs (id), kind TEXT NOT NULL,
   PRIMARY KEY (value, output_id)) WITHOUT ROWID;
 )sql",
+    // 6: a receipt read twice (its removal from the agency's folder failed, a crash came between
+    // its record and its removal) is recognised by its content and recorded once
+    R"sql(
+ALTER TABLE receipts ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
+CREATE INDEX receipts_content ON receipts (agency, sha256);
+)sql",
 };
 
 /// UTC, milliseconds, ISO 8601: sorts as text, which is what the duplicate windows compare.
@@ -314,18 +320,24 @@ std::vector<delivery_record> store::deliveries_in(const std::string& status, con
     return out;
 }
 
-std::vector<std::tuple<std::string, std::string, std::int64_t>> store::delivery_counts() const {
+std::vector<std::tuple<std::string, std::string, std::int64_t>> store::delivery_counts(const std::string& changed_since) const {
     std::vector<std::tuple<std::string, std::string, std::int64_t>> out;
-    auto q = impl_->run("SELECT channel, status, COUNT(*) FROM deliveries GROUP BY channel, status ORDER BY channel, status");
+    auto q = impl_->run("SELECT channel, status, COUNT(*) FROM deliveries WHERE at >= ? GROUP BY channel, status ORDER BY channel, status",
+                        changed_since);
     while (q.row()) out.emplace_back(q.text(0), q.text(1), q.integer(2));
     return out;
 }
 
-std::vector<delivery_record> store::deliveries_by_key(const std::string& value) const {
+bool store::receipt_known(const std::string& agency, const std::string& sha256) const {
+    auto q = impl_->run("SELECT 1 FROM receipts WHERE agency = ? AND sha256 = ? LIMIT 1", agency, sha256);
+    return q.row();
+}
+
+std::vector<delivery_record> store::deliveries_by_key(const std::string& kind, const std::string& value) const {
     std::vector<delivery_record> out;
     auto q = impl_->run("SELECT d.id, d.output_id, d.file_id, d.channel, d.status, d.text, d.at, d.source, d.remote_name, d.idempotency_key, "
                         "d.attempts, d.next_at, d.created_at FROM output_keys k JOIN deliveries d ON d.output_id = k.output_id "
-                        "WHERE k.value = ? ORDER BY d.id", value);
+                        "WHERE k.value = ? AND k.kind = ? ORDER BY d.id", value, kind);
     while (q.row()) out.push_back(delivery_row(q));
     return out;
 }
@@ -553,10 +565,11 @@ void batch::add_output_key(std::int64_t output_id, const std::string& kind, cons
 }
 
 std::int64_t batch::add_receipt(std::int64_t output_id, std::int64_t file_id, const std::string& agency, const std::string& reference,
-                                const std::string& status, const std::string& text, const std::string& stored) {
+                                const std::string& status, const std::string& text, const std::string& stored, const std::string& sha256) {
     return insert(*store_->impl_, open_, store_->problem_,
-                  "INSERT INTO receipts (output_id, file_id, agency, reference, status, text, at, stored) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                  output_id, file_id, agency, reference, status, text, utc(), stored);
+                  "INSERT INTO receipts (output_id, file_id, agency, reference, status, text, at, stored, sha256) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  output_id, file_id, agency, reference, status, text, utc(), stored, sha256);
 }
 
 void batch::event(const std::string& kind, const std::string& text, std::int64_t file_id) {

@@ -177,7 +177,7 @@ def main():
         db = sqlite3.connect(f"file:{work / 'edigate.db'}?mode=ro", uri=True)
         resumed_total = db.execute("SELECT COUNT(*) FROM events WHERE kind = 'resumed'").fetchone()[0]
         delivered_total = db.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
-        retried_total = sum(int(t.split()[0]) for (t,) in db.execute("SELECT text FROM events WHERE kind = 'deliveries-resumed'"))
+        retried_total = sum(int(t.split()[0]) for (t,) in db.execute("SELECT text FROM events WHERE kind = 'deliveries-resumed'"))  # noqa: E501
         already_total = db.execute("SELECT COUNT(*) FROM deliveries WHERE text LIKE '%already%'").fetchone()[0]
         db.close()
         by_state = {s: list(states.values()).count(s) for s in sorted(set(states.values()))}

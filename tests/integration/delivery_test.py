@@ -104,7 +104,7 @@ class Delivery(unittest.TestCase):
     def once(self, config, expect=None):
         r = subprocess.run([EDIGATE, "run", "--once", "--json", "--config", config], capture_output=True, text=True, timeout=120)
         if expect is not None:
-            self.assertEqual(r.returncode, expect, f"edigate run --once: {r.stdout}\n{r.stderr}")
+            self.assertIn(r.returncode, expect if isinstance(expect, tuple) else (expect,), f"edigate run --once: {r.stdout}\n{r.stderr}")
         return json.loads(r.stdout) if r.stdout.strip() else {}, r.stderr
 
     def start_daemon(self, config):
@@ -201,6 +201,12 @@ class Delivery(unittest.TestCase):
         aperak = Path(replies[0].split(" -> ")[1]).read_text(encoding="utf-8", errors="replace")
         self.assertIn("APERAK", aperak)
         self.assertIn("LYGHHSA", aperak.split("'")[0] + aperak.split("'")[1])  # UNB ... back to the sender
+        # The same receipt once more (its removal had failed, say): recorded once, answered once
+        (self.sftp.root_dir / "receipts" / "R1-again.xml").write_bytes((SAMPLES / "agency" / "customs-manifest-response.xml").read_bytes())
+        self.once(config, expect=0)
+        self.assertEqual(list((self.sftp.root_dir / "receipts").iterdir()), [])
+        self.assertEqual(len(self.events("receipt")), 1)
+        self.assertEqual(len(self.events("reply")), 1)
 
     def test_a_declaration_answered_at_once_and_by_a_receipts_folder(self):
         """F5: the DecMessage goes to the data centre over HTTPS, whose answer is its DecImportResponse
@@ -235,8 +241,17 @@ class Delivery(unittest.TestCase):
         seq = answer.split("ClientSeqNo>")[1].split("<")[0]
         (receipts / "r-ours.xml").write_text(answer.replace(seq, "JGCB-IMP-240318-088"), encoding="utf-8")
         (receipts / "r-other.xml").write_text(answer.replace(seq, "SOMEONE-ELSES-1"), encoding="utf-8")
+        os.symlink(self.sftp.client_key, receipts / "r-link.xml")  # a link to our own key: never read
+        for p in ("r-ours.xml", "r-other.xml"):  # still being written: changed within the last second (now, for the run below)
+            os.utime(receipts / p, (time.time() + 30, time.time() + 30))
         self.once(c, expect=0)
-        self.assertEqual(list(receipts.iterdir()), [], "every receipt is taken from the folder")
+        self.assertEqual(sorted(p.name for p in receipts.iterdir()), ["r-link.xml", "r-other.xml", "r-ours.xml"],
+                         "a receipt still being written waits")
+        for p in ("r-ours.xml", "r-other.xml"):
+            os.utime(receipts / p, (time.time() - 5, time.time() - 5))
+        self.once(c, expect=0)
+        self.assertEqual([p.name for p in receipts.iterdir()], ["r-link.xml"], "a link is left where it is")
+        (receipts / "r-link.xml").unlink()
         t = json.loads(self.edigate("track", "dec2.edi", "--config", c, "--json").stdout)["files"][0]
         self.assertEqual(t["declaration"], "customs rejected", t)
         first = json.loads(self.edigate("track", "dec1.edi", "--config", c, "--json").stdout)["files"][0]
@@ -269,13 +284,16 @@ class Delivery(unittest.TestCase):
     def test_http_500_then_ok_is_one_copy_and_4xx_fails_without_a_retry_storm(self):
         config = self.config(https={"url": f"https://127.0.0.1:{self.https.port}/flaky/"})
         drop(self.base / "in", "m1.edi", manifest("REF021"))
-        self.once(config, expect=3)
+        self.once(config, expect=(0, 3))  # 0 when the retry came within this run (a loaded machine)
         time.sleep(0.5)
         self.once(config, expect=0)
         [d] = [x for x in self.deliveries() if x["channel"] == "legacy-https"]
-        self.assertEqual((d["status"], d["attempts"]), ("sent", 2))
+        self.assertEqual(d["status"], "sent")
         tries = [r for r in self.https.requests() if r.get("name") == d["name"]]
-        self.assertEqual([r["status"] for r in tries], [500, 201])
+        # 500, then 201; under load the 201 may come after our 3 s timeout, and the resend with the
+        # same key gets the idempotent 200 without a second copy
+        self.assertEqual([r["status"] for r in tries][:2], [500, 201])
+        self.assertTrue(all(r["status"] == 200 and not r["stored"] for r in tries[2:]), tries)
         self.assertEqual({r["headers"].get("Idempotency-Key") for r in tries}, {d["key"]}, "the resend carries the same key")
         self.check_oracle()
 
@@ -288,7 +306,7 @@ class Delivery(unittest.TestCase):
         self.assertIn("HTTP 400", failed[0]["text"])
         self.assertEqual(len([r for r in self.https.requests() if r.get("name") == failed[0]["name"]]), 1, "tried once, no storm")
         self.assertIn("event=alert", log)
-        self.once(config, expect=1)  # a later run leaves it alone
+        self.once(config, expect=0)  # a later run leaves it alone (and is not failed for it: status and track still show it)
         self.assertEqual(len([r for r in self.https.requests() if r.get("name") == failed[0]["name"]]), 1)
         status = self.edigate("status", "--config", config).stdout
         self.assertIn("failed deliveries", status)
@@ -335,10 +353,16 @@ class Delivery(unittest.TestCase):
 
     def test_a_wrong_password_pauses_the_channel_and_no_secret_is_written_anywhere(self):
         secret = self.base / "password"
-        secret.write_text("not-the-password\n")
+        secret.write_text("")  # an empty password file: the channel cannot even be set up
         secret.chmod(0o600)
         config = self.config(https={"url": f"https://127.0.0.1:{self.https.port}/auth/", "user": "agency", "password_file": secret})
         drop(self.base / "in", "m1.edi", manifest("REF071"))
+        report, log = self.once(config, expect=3)
+        [d] = [x for x in self.deliveries() if x["channel"] == "legacy-https"]
+        self.assertEqual(d["status"], "pending")
+        self.assertIn("cannot read the password file", d["text"])
+        secret.write_text("not-the-password\n")
+        time.sleep(0.5)
         report, log = self.once(config, expect=3)
         [d] = [x for x in self.deliveries() if x["channel"] == "legacy-https"]
         self.assertEqual(d["status"], "pending", "our credentials: every delivery would fail the same way; the channel waits")
@@ -444,17 +468,18 @@ class Delivery(unittest.TestCase):
             config = self.config(sftp={"known_hosts": self.sftp.known_hosts_for(proxy.port), "receipts": None}, sftp_port=proxy.port,
                                  https={"url": f"https://127.0.0.1:{self.https.port}/hangonce/", "timeout_s": 2})
             drop(self.base / "in", "m1.edi", manifest("REF041"))
-            self.once(config, expect=3)
+            self.once(config, expect=(0, 3))  # 0 when the retry came within this run (a loaded machine)
             d = {x["channel"]: x for x in self.deliveries()}
             # (the customs courier may already have retried while the run waited for the HTTPS timeout)
             self.assertIn("cut", [e.get("event") for e in proxy.events()])
-            self.assertIn("outcome is unknown", d["legacy-https"]["text"])
+            self.assertTrue(any("outcome is unknown" in e for e in self.events("deferred")), self.events("deferred"))
             time.sleep(0.5)
             self.once(config, expect=0)
         finally:
             proxy.stop()
         d = {x["channel"]: x for x in self.deliveries()}
-        self.assertEqual({k: (v["status"], v["attempts"]) for k, v in d.items()}, {"customs-sftp": ("sent", 2), "legacy-https": ("sent", 2)})
+        self.assertEqual({k: v["status"] for k, v in d.items()}, {"customs-sftp": "sent", "legacy-https": "sent"})
+        self.assertTrue(all(v["attempts"] >= 2 for v in d.values()), d)  # (more when a loaded machine is slower than the timeouts)
         self.assertEqual(len(self.https.stored()), 1, "the body the first attempt left is the one copy")
         self.check_oracle()
 

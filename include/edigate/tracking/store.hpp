@@ -125,7 +125,7 @@ public:
     /// What a receipt answering this output will carry (a bill number, a ClientSeqNo...).
     void add_output_key(std::int64_t output_id, const std::string& kind, const std::string& value);
     std::int64_t add_receipt(std::int64_t output_id, std::int64_t file_id, const std::string& agency, const std::string& reference,
-                             const std::string& status, const std::string& text, const std::string& stored);
+                             const std::string& status, const std::string& text, const std::string& stored, const std::string& sha256 = {});
     void event(const std::string& kind, const std::string& text, std::int64_t file_id = 0);
     /// The next control reference for a partner and direction ("in"/"out"): 1, 2, 3... never
     /// given twice, also across processes and restarts (the counter moves inside this batch).
@@ -187,10 +187,13 @@ public:
     std::vector<delivery_record> deliveries(std::int64_t file_id) const;
     /// Deliveries in a status (of one channel when given).
     std::vector<delivery_record> deliveries_in(const std::string& status, const std::string& channel = {}) const;
-    /// (channel, status, count) for `edigate status`.
-    std::vector<std::tuple<std::string, std::string, std::int64_t>> delivery_counts() const;
-    /// The deliveries of the outputs that carry this key value (see batch::add_output_key).
-    std::vector<delivery_record> deliveries_by_key(const std::string& value) const;
+    /// (channel, status, count) for `edigate status`; with `changed_since` (ISO 8601 UTC) only the
+    /// deliveries whose status changed at or after it (what one batch run did).
+    std::vector<std::tuple<std::string, std::string, std::int64_t>> delivery_counts(const std::string& changed_since = {}) const;
+    /// The deliveries of the outputs that carry this key (see batch::add_output_key).
+    std::vector<delivery_record> deliveries_by_key(const std::string& kind, const std::string& value) const;
+    /// Whether a receipt with this content was recorded for this agency already.
+    bool receipt_known(const std::string& agency, const std::string& sha256) const;
     std::vector<receipt_record> receipts(std::int64_t file_id) const;
     /// The events of one file, oldest first (the whole history of that item).
     std::vector<event_record> history(std::int64_t file_id) const;
