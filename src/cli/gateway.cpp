@@ -175,10 +175,6 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
                 problem(&node, "[[channel]] must be a table");
                 continue;
             }
-            only(*ch, {"name", "type", "agency", "path", "host", "port", "user", "key_file", "known_hosts", "folder", "url", "method", "ca_file",
-                       "client_cert", "client_key", "password_file", "content_type", "connect_timeout_s", "timeout_s", "low_speed_time_s",
-                       "retry_min_ms", "retry_max_ms", "lifetime_hours", "batch", "receipts", "receipts_interval_ms"},
-                 "[[channel]]");
             channel_config cc;
             auto need = [&](const char* key) { return required(*ch, node, key, "channel"); };
             auto optional = [&](const char* key) { return ch->get(key) ? (base / (*ch)[key].value_or<std::string>("")).lexically_normal() : fs::path(); };
@@ -186,7 +182,7 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
             cc.type = need("type");
             cc.agency = need("agency");
             // Only the keys of the channel's own type: an https channel with a known_hosts is a mistake.
-            static const std::map<std::string, std::set<std::string>, std::less<>> own{
+            static const std::map<std::string, std::set<std::string, std::less<>>, std::less<>> own{
                 {"directory", {"path", "receipts", "receipts_interval_ms"}},
                 {"sftp", {"host", "port", "user", "key_file", "known_hosts", "folder", "connect_timeout_s", "low_speed_time_s", "retry_min_ms",
                           "retry_max_ms", "lifetime_hours", "batch", "receipts", "receipts_interval_ms"}},
@@ -194,10 +190,15 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
                            "timeout_s", "retry_min_ms", "retry_max_ms", "lifetime_hours", "batch"}}};
             auto kind = own.find(cc.type);
             if (!cc.type.empty() && kind == own.end()) problem(ch->get("type"), fmt::format("channel type '{}': \"directory\", \"sftp\" or \"https\"", cc.type));
-            if (kind != own.end())
-                for (const auto& [k, v] : *ch)
-                    if (k.str() != "name" && k.str() != "type" && k.str() != "agency" && !kind->second.contains(std::string(k.str())))
-                        problem(&v, fmt::format("'{}' is not a key of a {} channel", k.str(), cc.type));
+            for (const auto& [k, v] : *ch) {
+                if (k.str() == "name" || k.str() == "type" || k.str() == "agency" || (kind != own.end() && kind->second.contains(k.str()))) continue;
+                if (std::any_of(own.begin(), own.end(), [&](const auto& t) { return t.second.contains(k.str()); }))
+                    problem(&v, fmt::format("'{}' is not a key of a {} channel", k.str(), cc.type));
+                else
+                    problem(&v, fmt::format("unknown key '{}' in [[channel]] (a {} channel knows: name, type, agency, {})", k.str(),
+                                            kind != own.end() ? cc.type : "directory",
+                                            fmt::join(kind != own.end() ? kind->second : own.at("directory"), ", ")));
+            }
             // A secret (key, password) must be the gateway user's own and readable by nobody else;
             // a file anybody may read is refused, as OpenSSH refuses such a key.
             // (files are checked where the gateway runs; `track` or `status` by another user need not see them)
@@ -879,7 +880,10 @@ struct gateway::impl {
             std::ifstream in(from, std::ios::binary);
             std::string text((std::istreambuf_iterator<char>(in)), {});
             if (!in) return d.cannot(fmt::format("read {} for channel {}", from.string(), ch->name));
-            if (auto keys = receipts::output_keys(text, from.filename().string()); !keys.empty()) d.keys[from.string()] = std::move(keys);
+            // What a receipt answering it will carry; only where receipts come back through a
+            // folder (an HTTPS answer names its delivery itself), so as not to parse every output twice.
+            if (!ch->receipts.empty())
+                if (auto keys = receipts::output_keys(text, from.filename().string()); !keys.empty()) d.keys[from.string()] = std::move(keys);
             if (ch->remote()) {
                 d.deliveries.push_back({from.string(), ch->name, {}, delivery_key(ch->name, from.filename().string(), text)});
                 continue;

@@ -432,16 +432,21 @@ batch::~batch() {
 
 namespace {
 
+/// Marks the batch failed (nothing of it will be committed), with the reason.
+void failed_write(store::impl& i, core::diagnostic& problem) {
+    i.batch_failed = true;
+    problem = core::diagnostic{};
+    problem.code = std::string(info(code::write_failed).name);
+    problem.text = fmt::format("tracking write failed: {}", i.error());
+}
+
 /// Runs an INSERT ... RETURNING id; 0 (and the batch marked failed) on error.
 template <typename... Values>
 std::int64_t insert(store::impl& i, bool open, core::diagnostic& problem, std::string_view sql, const Values&... values) {
     if (!open || i.batch_failed) return 0;
     auto q = i.run(sql, values...);
     if (q.row()) return q.integer(0);
-    i.batch_failed = true;
-    problem = core::diagnostic{};
-    problem.code = std::string(info(code::write_failed).name);
-    problem.text = fmt::format("tracking write failed: {}", i.error());
+    failed_write(i, problem);
     return 0;
 }
 
@@ -496,10 +501,7 @@ std::int64_t batch::add_message(std::int64_t interchange_id, const std::string& 
     auto& i = *store_->impl_;
     for (const auto& [kind, value] : references)  // the same value twice in one message is one lookup entry
         if (id && !i.run("INSERT INTO message_refs (value, message_id) VALUES (?, ?) ON CONFLICT DO NOTHING", value, id).done()) {
-            i.batch_failed = true;
-            store_->problem_ = core::diagnostic{};
-            store_->problem_.code = std::string(info(code::write_failed).name);
-            store_->problem_.text = fmt::format("tracking write failed: {}", i.error());
+            failed_write(i, store_->problem_);
             return 0;
         }
     return id;
@@ -544,10 +546,7 @@ std::int64_t batch::resume_deliveries(const std::string& from_status, const std:
                    "WHERE status = ? AND (? = '' OR channel = ?) AND (? = 0 OR file_id = ?) AND remote_name <> ''",
                    text, now, now, now, from_status, channel, channel, file_id, file_id);
     if (!q.done()) {
-        i.batch_failed = true;
-        store_->problem_ = core::diagnostic{};
-        store_->problem_.code = std::string(info(code::write_failed).name);
-        store_->problem_.text = fmt::format("tracking write failed: {}", i.error());
+        failed_write(i, store_->problem_);
         return 0;
     }
     return sqlite3_changes(i.db);
@@ -557,10 +556,7 @@ void batch::add_output_key(std::int64_t output_id, const std::string& kind, cons
     auto& i = *store_->impl_;
     if (!open_ || i.batch_failed) return;
     if (!i.run("INSERT INTO output_keys (value, output_id, kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", value, output_id, kind).done()) {
-        i.batch_failed = true;
-        store_->problem_ = core::diagnostic{};
-        store_->problem_.code = std::string(info(code::write_failed).name);
-        store_->problem_.text = fmt::format("tracking write failed: {}", i.error());
+        failed_write(i, store_->problem_);
     }
 }
 
