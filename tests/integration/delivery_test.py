@@ -412,7 +412,7 @@ class Delivery(unittest.TestCase):
         self.sftp.down()
         config = self.config(sftp={"lifetime_hours": 0.0002})  # 0.72 s
         drop(self.base / "in", "m1.edi", manifest("REF081"))
-        self.once(config, expect=3)
+        self.once(config, expect=(1, 3))  # 1 when a loaded machine already took longer than the lifetime
         time.sleep(1)
         report, log = self.once(config, expect=1)
         [d] = [x for x in self.deliveries() if x["channel"] == "customs-sftp"]
