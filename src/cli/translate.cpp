@@ -103,28 +103,36 @@ public:
                std::vector<mapping::mapping> maps)
         : args_(a), schemas_(schemas), dirs_(dirs), validator_(v), maps_(std::move(maps)) {}
 
+    /// Whether a mapping reads across the messages of an interchange ('//' paths).
+    bool reads_interchange() const {
+        return std::any_of(maps_.begin(), maps_.end(), [](const auto& m) { return m.reads_interchange(); });
+    }
+
     /// Runs every mapping that reads `type` on `tree`; the outputs of one message go together.
+    /// `interchange`: the messages of its interchange, for mappings that look across them.
     void message(const core::node& tree, const std::string& type, std::uint32_t index, const mapping::variables& vars,
-                 const std::string& stem, core::diagnostic_sink& sink, std::vector<output>& done) {
+                 const std::string& stem, core::diagnostic_sink& sink, std::vector<output>& done, const core::node* interchange = nullptr) {
         std::vector<output> outs;
         std::vector<core::diagnostic> found;  // this message's, given its index below
         bool ok = true, any = false;
         for (const auto& m : maps_) {
-            if (m.source() != type || !m.applies(tree, vars)) continue;
+            if (m.source() != type || !m.applies(tree, vars, interchange)) continue;
             any = true;
             std::vector<mapping::trace> traces;
-            auto result = m.run(tree, vars, found, args_.explain ? &traces : nullptr);
+            auto result = m.run(tree, vars, found, args_.explain ? &traces : nullptr, interchange);
             if (!result) {
                 ok = false;
                 outs.push_back({m.name(), m.target(), "", agency_of(m), "", index, "failed", std::move(traces)});
                 continue;
             }
-            bool edifact_target = m.target().starts_with("edifact:"), csv_target = m.target() == "csv";
+            bool edifact_target = m.target().starts_with("edifact:"), csv_target = m.target() == "csv", fixed_target = m.target() == "fixed";
             output o{m.name(), m.target(),
-                     fmt::format("{}.{}.{}.{}", stem, index, m.name(), edifact_target ? "edi" : csv_target ? "csv" : "xml"), agency_of(m), "",
-                     index, "written", std::move(traces)};
+                     fmt::format("{}.{}.{}.{}", stem, index, m.name(), edifact_target ? "edi" : csv_target ? "csv" : fixed_target ? "txt" : "xml"),
+                     agency_of(m), "", index, "written", std::move(traces)};
             if (csv_target) {
                 if (!write_csv(*result, vars, o, found)) ok = false, o.status = "invalid";
+            } else if (fixed_target) {
+                if (!write_fixed(*result, vars, o, found)) ok = false, o.status = "invalid";
             } else if (edifact_target) {
                 if (!write_edifact(*result, vars, o, found)) ok = false, o.status = "invalid";
             } else {
@@ -187,29 +195,78 @@ private:
             }
             text += "\r\n";
         }
-        auto charset = vars.find("csv_charset");
-        if (charset != vars.end() && charset->second != "UTF-8") {
-            if (charset->second != "GB18030") {
-                sink.push_back(finding(mapping::code::output_invalid, fmt::format("{}: $csv_charset {}: UTF-8 or GB18030", o.mapping, charset->second)));
-                return false;
-            }
-            iconv_t cd = iconv_open("GB18030", "UTF-8");
-            std::string converted(text.size() * 2 + 16, '\0');
-            char* in = text.data();
-            std::size_t in_left = text.size();
-            char* outp = converted.data();
-            std::size_t out_left = converted.size();
-            bool ok = cd != reinterpret_cast<iconv_t>(-1) && iconv(cd, &in, &in_left, &outp, &out_left) != static_cast<std::size_t>(-1);
-            if (cd != reinterpret_cast<iconv_t>(-1)) iconv_close(cd);
-            if (!ok) {
-                sink.push_back(finding(mapping::code::output_invalid, fmt::format("{}: cannot convert the CSV to GB18030", o.mapping)));
-                return false;
-            }
-            converted.resize(converted.size() - out_left);
-            text = std::move(converted);
+        auto charset = flat_charset(vars, "csv_charset", o, sink);
+        if (!charset) return false;
+        auto converted = encode(text, *charset);
+        if (!converted) {
+            sink.push_back(finding(mapping::code::output_invalid, fmt::format("{}: cannot convert the CSV to {}", o.mapping, *charset)));
+            return false;
         }
-        o.text = std::move(text);
+        o.text = std::move(*converted);
         return true;
+    }
+    /// A flat file's character set from `var` ($csv_charset, $fixed_charset): UTF-8 (default) or GB18030.
+    static std::optional<std::string> flat_charset(const mapping::variables& vars, const char* var, const output& o, std::vector<core::diagnostic>& sink) {
+        auto it = vars.find(var);
+        if (it == vars.end() || it->second == "UTF-8" || it->second == "GB18030") return it == vars.end() ? "UTF-8" : it->second;
+        sink.push_back(finding(mapping::code::output_invalid, fmt::format("{}: ${} {}: UTF-8 or GB18030", o.mapping, var, it->second)));
+        return std::nullopt;
+    }
+    /// UTF-8 text in `charset` (UTF-8 or GB18030); nullopt when it cannot be converted.
+    static std::optional<std::string> encode(std::string text, const std::string& charset) {
+        if (charset == "UTF-8") return text;
+        iconv_t cd = iconv_open(charset.c_str(), "UTF-8");
+        if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
+        std::string converted(text.size() * 2 + 16, '\0');  // GB18030 takes at most 4 bytes where UTF-8 takes 2 or more
+        char* in = text.data();
+        std::size_t in_left = text.size();
+        char* out = converted.data();
+        std::size_t out_left = converted.size();
+        bool ok = iconv(cd, &in, &in_left, &out, &out_left) != static_cast<std::size_t>(-1);
+        iconv_close(cd);
+        if (!ok) return std::nullopt;
+        converted.resize(converted.size() - out_left);
+        return converted;
+    }
+    /// A fixed-width target ("fixed") for the legacy applications: each child of the root is a
+    /// record (one line, CRLF), each child of a record a field of `width` bytes in $fixed_charset
+    /// (UTF-8 or GB18030), padded after (left) or before (align right) with its pad character. A
+    /// value that does not fit, or that holds a line break, is a finding: never cut, never shifted.
+    bool write_fixed(const core::node& tree, const mapping::variables& vars, output& o, std::vector<core::diagnostic>& sink) {
+        auto charset = flat_charset(vars, "fixed_charset", o, sink);
+        if (!charset) return false;
+        auto attr = [](const core::node& n, std::string_view name) -> std::string {
+            for (const auto& [k, v] : n.attributes)
+                if (k == name) return v;
+            return {};
+        };
+        std::string text;
+        bool ok = true;
+        std::size_t line = 0;
+        for (const auto& record : tree.children) {
+            ++line;
+            for (const auto& field : record.children) {
+                bool fits = true;
+                auto fail = [&](std::string why) {
+                    sink.push_back(finding(mapping::code::output_invalid,
+                                           fmt::format("{}: record {} ({}), field {}: {}", o.mapping, line, record.name, field.name, why)));
+                    ok = fits = false;
+                };
+                std::size_t width = std::stoul("0" + attr(field, "width"));
+                auto bytes = encode(field.value, *charset);
+                if (!bytes) fail(fmt::format("'{}' cannot be written in {}", field.value, *charset));
+                else if (bytes->find_first_of("\r\n") != std::string::npos) fail("the value holds a line break");
+                else if (bytes->size() > width)
+                    fail(fmt::format("'{}' takes {} bytes in {}, the field holds {}", field.value, bytes->size(), *charset, width));
+                if (!fits) continue;
+                std::string pad = attr(field, "pad");
+                std::string fill(width - bytes->size(), pad.empty() ? ' ' : pad.front());
+                text += attr(field, "align") == "right" ? fill + *bytes : *bytes + fill;
+            }
+            text += "\r\n";
+        }
+        if (ok) o.text = std::move(text);
+        return ok;
     }
     /// An EDIFACT target ("edifact:APERAK:D96A"): the tree's segments placed by the directory,
     /// enveloped (UNB from $edi_sender, $edi_recipient and $now; counts and references computed by
@@ -340,6 +397,7 @@ public:
                      std::vector<output>& done)
         : t_(t), v_(v), base_(base), stem_(std::move(stem)), sink_(sink), done_(done) {}
     void interchange_begin(const edifact::interchange_header& h) override {
+        flush();  // the interchange before had no UNZ
         header_ = h;
         seen_.push_back({0, h.sender, h.recipient, h.control_reference, {}});
     }
@@ -378,7 +436,19 @@ public:
         vars.emplace("recipient", header_.recipient);
         vars.emplace("interchange", header_.control_reference);
         vars.emplace("message", m.header.reference);
-        t_.message(tree, m.header.type, index_, vars, stem_, sink_, done_);
+        if (!keep_) return t_.message(tree, m.header.type, index_, vars, stem_, sink_, done_);
+        // A mapping looks across the interchange's messages: they are kept until its end (memory
+        // grows with the interchange, not with the file), then each is translated seeing them all.
+        interchange_.children.push_back(std::move(tree));
+        kept_.push_back({m.header.type, index_, std::move(vars)});
+    }
+    void interchange_end(const edifact::interchange_trailer&) override { flush(); }
+    /// Translates the messages kept for the interchange that ended (or that the file cut off).
+    void flush() {
+        for (std::size_t i = 0; i < kept_.size(); ++i)
+            t_.message(interchange_.children[i], kept_[i].type, kept_[i].index, kept_[i].vars, stem_, sink_, done_, &interchange_);
+        interchange_.children.clear();
+        kept_.clear();
     }
     void finding(const core::diagnostic& d) override { sink_.add(d); }
 
@@ -391,6 +461,14 @@ private:
     std::vector<output>& done_;
     edifact::interchange_header header_;
     std::uint32_t index_ = 0;
+    const bool keep_ = t_.reads_interchange();
+    struct kept {
+        std::string type;
+        std::uint32_t index;
+        mapping::variables vars;
+    };
+    core::node interchange_{"Interchange"};  ///< kept messages, when a mapping reads across them
+    std::vector<kept> kept_;
 
 public:
     /// The interchanges and messages read, in order (message ids are the message numbers in the file).
@@ -495,10 +573,17 @@ public:
             core::diagnostic problem;
             auto doc = xml::read_file(in.path(), problem);
             if (!doc) r.sink.add(problem);
-            else translator_->message(*doc, doc->name, 1, vars, stem, r.sink, r.done);
+            else if (!translator_->reads_interchange()) translator_->message(*doc, doc->name, 1, vars, stem, r.sink, r.done);
+            else {  // one document: the interchange is the document alone
+                core::node interchange("Interchange");
+                interchange.children.push_back(std::move(*doc));
+                const auto& d = interchange.children.front();
+                translator_->message(d, d.name, 1, vars, stem, r.sink, r.done, &interchange);
+            }
         } else {
             edifact_messages h(*translator_, *checker_, vars, stem, r.sink, r.done);
             edifact::reader(a_.reading.make(true)).read_file(in.path(), h, &r.readable);
+            h.flush();  // an interchange the file cut off (no UNZ): its good messages still count
             r.seen = std::move(h.seen_);
         }
         r.io_failed = translator_->take_io_failure();

@@ -208,7 +208,7 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         const part& a = *p.args[0];
         bool there = false;
         if (a.what == part::kind::path) {
-            for (const auto& x : a.source->select(*s.node, *s.root, s.vars)) there = there || x.present();
+            for (const auto& x : a.source->select(*s.node, *s.root, s.vars, s.interchange)) there = there || x.present();
         } else {
             std::vector<std::string> ignored;
             there = eval(a, s, ignored).has_value();
@@ -221,7 +221,7 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
             problems.push_back(fmt::format("{}() needs a path", f));
             return std::nullopt;
         }
-        auto sel = a.source->select(*s.node, *s.root, s.vars);
+        auto sel = a.source->select(*s.node, *s.root, s.vars, s.interchange);
         if (!s.origin && !sel.empty()) s.origin = sel.front().element;
         if (f == "count") return std::to_string(sel.size());
         if (f == "join" || f == "unique") {  // unique: each value once, in the order first seen
@@ -352,7 +352,7 @@ std::optional<std::string> eval(const part& p, const scope& s, std::vector<std::
         return present(it->second);
     }
     case part::kind::path: {
-        for (const auto& x : p.source->select(*s.node, *s.root, s.vars))
+        for (const auto& x : p.source->select(*s.node, *s.root, s.vars, s.interchange))
             if (!x.value().empty()) {
                 if (!s.origin) s.origin = x.element;
                 return x.value();
@@ -486,7 +486,7 @@ std::optional<std::string> expression::evaluate(const scope& s, std::vector<std:
 
 bool expression::holds(const scope& s) const {
     if (root_->what == part::kind::path) {
-        for (const auto& x : root_->source->select(*s.node, *s.root, s.vars))
+        for (const auto& x : root_->source->select(*s.node, *s.root, s.vars, s.interchange))
             if (x.present()) return true;
         return false;
     }
@@ -497,10 +497,21 @@ bool expression::holds(const scope& s) const {
 std::vector<const core::node*> expression::elements(const scope& s) const {
     std::vector<const core::node*> out;
     if (root_->what != part::kind::path) return out;
-    for (const auto& x : root_->source->select(*s.node, *s.root, s.vars))
+    for (const auto& x : root_->source->select(*s.node, *s.root, s.vars, s.interchange))
         if (x.element && !x.attribute) out.push_back(x.element);
     return out;
 }
+
+namespace {
+bool reads_interchange(const expression::part& p) {
+    if (p.source && p.source->reads_interchange()) return true;
+    for (const auto& a : p.args)
+        if (reads_interchange(*a)) return true;
+    return false;
+}
+}  // namespace
+
+bool expression::reads_interchange() const { return mapping::reads_interchange(*root_); }
 
 std::vector<std::string> expression::tables() const {
     std::vector<std::string> out;

@@ -20,6 +20,8 @@ struct mapping::rule {
     bool required = false;
     bool at_least_one = false;
     bool keep_empty = false;
+    std::uint32_t width = 0;  ///< a fixed-width field: its width in bytes (0: not a field)
+    char align = 'l', pad = ' ';
     std::uint32_t line = 0;
     std::vector<rule> children;
 };
@@ -57,6 +59,9 @@ public:
                 r.ns = ns;
                 r.required = flag(c, "required");
                 r.keep_empty = flag(c, "keep-empty");
+                if (const auto* w = attribute(c, "width")) r.width = static_cast<std::uint32_t>(std::stoul(*w));  // checked by the schema
+                if (const auto* a = attribute(c, "align"); a && *a == "right") r.align = 'r';
+                if (const auto* pad = attribute(c, "pad"); pad && pad->size() == 1) r.pad = pad->front();
                 if (const auto* v = attribute(c, "value")) ok &= compile(*v, c, r.value);
                 ok &= content(c, r, ns);
             } else if (c.name == "attribute") {
@@ -93,6 +98,7 @@ public:
         return ok;
     }
     std::vector<std::string> tables;
+    bool reads_interchange = false;  ///< a rule's path starts with '//'
 
 private:
     static bool flag(const core::node& n, std::string_view name) {
@@ -110,6 +116,7 @@ private:
             return false;
         }
         for (auto& t : out->tables()) tables.push_back(std::move(t));
+        reads_interchange = reads_interchange || out->reads_interchange();
         return true;
     }
 
@@ -124,13 +131,37 @@ struct collect final : xml::document_handler {
     }
 };
 
+/// A fixed-width target is records (the root's elements) of fields (their elements, each with a
+/// width and nothing inside); widths belong to fixed-width targets only. `depth`: elements above.
+bool fixed_layout(const mapping::rule& r, bool fixed, int depth, const fs::path& file, std::vector<core::diagnostic>& problems) {
+    bool ok = true;
+    auto refuse = [&](const mapping::rule& at, std::string what) {
+        problems.push_back(problem(code::bad_file, fmt::format("{}:{}: {}", file.string(), at.line, what), at.line));
+        ok = false;
+    };
+    for (const auto& c : r.children) {
+        if (c.what == mapping::rule::kind::attribute && fixed) refuse(c, "a fixed-width record has no attributes");
+        if (c.what == mapping::rule::kind::for_each || c.what == mapping::rule::kind::when) ok &= fixed_layout(c, fixed, depth, file, problems);
+        if (c.what != mapping::rule::kind::element) continue;
+        if (c.width && !fixed) refuse(c, fmt::format("element {} has a width, but only target=\"fixed\" has fixed-width fields", c.name));
+        else if (fixed && depth == 0 && c.width) refuse(c, fmt::format("{} is a record (a child of the root); its fields have the widths", c.name));
+        else if (fixed && depth == 0 && c.value) refuse(c, fmt::format("record {} has a value; a record's content is its fields", c.name));
+        else if (fixed && depth == 1 && !c.width) refuse(c, fmt::format("field {} needs a width (bytes)", c.name));
+        else if (fixed && depth >= 1 && !c.children.empty()) refuse(c, fmt::format("field {} has content; a field holds a value only", c.name));
+        else ok &= fixed_layout(c, fixed, depth + 1, file, problems);
+    }
+    return ok;
+}
+
 /// Runs the rules of one mapping on one source tree.
 class runner {
 public:
     runner(const mapping& m, const mapping::rule& root, const core::node& source, const variables& vars,
-           const std::map<std::string, code_table, std::less<>>& tables, std::vector<core::diagnostic>& findings, std::vector<trace>* explain)
+           const std::map<std::string, code_table, std::less<>>& tables, std::vector<core::diagnostic>& findings, std::vector<trace>* explain,
+           const core::node* interchange)
         : m_(m), root_(root), findings_(findings), explain_(explain) {
         scope_.root = &source;
+        scope_.interchange = interchange;
         scope_.node = &source;
         scope_.vars = &vars;
         scope_.tables = &tables;
@@ -230,6 +261,12 @@ private:
             else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}", r.value->text(), source_place()));
         }
         body(r, n, at);
+        if (r.width) {  // a fixed-width field takes its place, empty or not; the writer pads it
+            n.set_attribute("width", std::to_string(r.width));
+            if (r.align == 'r') n.set_attribute("align", "right");
+            if (r.pad != ' ') n.set_attribute("pad", std::string(1, r.pad));
+            return;
+        }
         if (n.value.empty() && n.attributes.empty() && n.children.empty() && !r.keep_empty) {
             if (r.required && !r.value) fail(code::missing_value, r, at, fmt::format("required element has no content from {}", source_place()));
             parent.children.pop_back();  // an optional element with nothing in it is left out
@@ -279,6 +316,7 @@ std::optional<mapping> mapping::load(const fs::path& file, const xml::schema_cat
         std::size_t offset = 0;
         auto e = expression::compile(*when, error, offset);
         if (!e) return fail(fmt::format("{}:{}: in when=\"{}\" at offset {}: {}", file.string(), tree->line, *when, offset, error), tree->line);
+        m.reads_interchange_ = e->reads_interchange();
         m.when_ = std::make_shared<const expression>(std::move(*e));
     }
     const core::node& output = *tree->child("output");
@@ -288,6 +326,8 @@ std::optional<mapping> mapping::load(const fs::path& file, const xml::schema_cat
     root->line = output.line;
     compiler comp(file, problems);
     if (!comp.content(output, *root, root->ns)) return std::nullopt;
+    m.reads_interchange_ = m.reads_interchange_ || comp.reads_interchange;
+    if (!fixed_layout(*root, m.target_ == "fixed", 0, file, problems)) return std::nullopt;
     for (const auto& t : comp.tables) {
         if (m.tables_.contains(t)) continue;
         core::diagnostic table_problem;
@@ -300,14 +340,15 @@ std::optional<mapping> mapping::load(const fs::path& file, const xml::schema_cat
 }
 
 std::optional<core::node> mapping::run(const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings,
-                                       std::vector<trace>* explain) const {
-    return runner(*this, *output_, source, vars, tables_, findings, explain).run();
+                                       std::vector<trace>* explain, const core::node* interchange) const {
+    return runner(*this, *output_, source, vars, tables_, findings, explain, interchange).run();
 }
 
-bool mapping::applies(const core::node& source, const variables& vars) const {
+bool mapping::applies(const core::node& source, const variables& vars, const core::node* interchange) const {
     if (!when_) return true;
     scope s;
     s.node = s.root = &source;
+    s.interchange = interchange;
     s.vars = &vars;
     s.tables = &tables_;
     return when_->holds(s);

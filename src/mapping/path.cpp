@@ -22,10 +22,10 @@ struct path::step {
 };
 
 struct path_builder {
-    static path make(std::string_view text, bool absolute, std::vector<std::shared_ptr<const path::step>> steps) {
+    static path make(std::string_view text, path::origin from, std::vector<std::shared_ptr<const path::step>> steps) {
         path p;
         p.text_ = std::string(text);
-        p.absolute_ = absolute;
+        p.origin_ = from;
         p.steps_ = std::move(steps);
         return p;
     }
@@ -105,7 +105,7 @@ private:
                 std::size_t start = pos_;
                 std::vector<std::shared_ptr<const path::step>> inner;
                 if (!steps(inner, "=!]")) return false;
-                p.sub.emplace(path_builder::make(text_.substr(start, pos_ - start), false, std::move(inner)));
+                p.sub.emplace(path_builder::make(text_.substr(start, pos_ - start), path::origin::context, std::move(inner)));
                 if (peek() == '=' || peek() == '!') {
                     bool negate = peek() == '!';
                     ++pos_;
@@ -151,15 +151,30 @@ private:
 
 std::optional<path> path::compile(std::string_view text, path_error& error) {
     parser ps(text, error);
-    bool absolute = ps.peek() == '/';
-    if (absolute) ps.skip();
+    origin from = origin::context;
+    if (ps.peek() == '/') {
+        ps.skip();
+        from = origin::message;
+        if (ps.peek() == '/') ps.skip(), from = origin::interchange;
+    }
     std::vector<std::shared_ptr<const step>> steps;
     if (!ps.steps(steps, "")) return std::nullopt;
-    return path_builder::make(text, absolute, std::move(steps));
+    return path_builder::make(text, from, std::move(steps));
 }
 
-std::vector<selected> path::select(const core::node& context, const core::node& root, const variables* vars) const {
-    std::vector<selected> current{{absolute_ ? &root : &context, nullptr}};
+bool path::reads_interchange() const noexcept {
+    if (origin_ == origin::interchange) return true;
+    for (const auto& s : steps_)
+        for (const auto& p : s->predicates)
+            if (p.sub && p.sub->reads_interchange()) return true;
+    return false;
+}
+
+std::vector<selected> path::select(const core::node& context, const core::node& root, const variables* vars,
+                                   const core::node* interchange) const {
+    const core::node* start = origin_ == origin::context ? &context : origin_ == origin::message ? &root : interchange;
+    if (!start) return {};
+    std::vector<selected> current{{start, nullptr}};
     std::vector<selected> next, matches;
     for (const auto& s : steps_) {
         next.clear();
@@ -189,7 +204,7 @@ std::vector<selected> path::select(const core::node& context, const core::node& 
                 }
                 std::erase_if(matches, [&](const selected& m) {
                     if (!m.element || m.attribute) return true;
-                    auto found = p.sub->select(*m.element, root, vars);
+                    auto found = p.sub->select(*m.element, root, vars, interchange);
                     if (p.what == predicate::kind::exists)
                         return std::none_of(found.begin(), found.end(), [](const selected& f) { return f.present(); });
                     const std::string* wanted = &p.literal;
@@ -209,8 +224,9 @@ std::vector<selected> path::select(const core::node& context, const core::node& 
     return current;
 }
 
-std::optional<std::string> path::value(const core::node& context, const core::node& root, const variables* vars) const {
-    auto s = select(context, root, vars);
+std::optional<std::string> path::value(const core::node& context, const core::node& root, const variables* vars,
+                                       const core::node* interchange) const {
+    auto s = select(context, root, vars, interchange);
     if (s.empty()) return std::nullopt;
     return s.front().value();
 }

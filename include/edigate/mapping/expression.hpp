@@ -17,6 +17,7 @@
 //   count(path)  sum(path)  max(path)  min(path)  join(path, 'separator')   over every selection
 //   unique(path, 'separator')             join with each value once
 //   not(x)                                '1' when x is missing (a path: selects nothing present)
+//   //Message[@type='CUSCAR']/BGM/1004     a path into the other messages of the interchange
 //
 // A value is present or missing; an empty source element counts as missing. Problems found while
 // evaluating (an unknown code, a date that does not fit its format) are returned as text with the
@@ -40,6 +41,7 @@ namespace edigate::mapping {
 struct scope {
     const core::node* node = nullptr;                                ///< the current source element (for-each moves it)
     const core::node* root = nullptr;                                ///< the source message or document
+    const core::node* interchange = nullptr;                         ///< its interchange, for '//' paths (may be null)
     const variables* vars = nullptr;
     const std::map<std::string, code_table, std::less<>>* tables = nullptr;
     /// Set by evaluate() to the source element the first path value came from (for --explain).
@@ -63,6 +65,8 @@ public:
     const std::string& text() const noexcept { return text_; }
     /// The code tables the expression names, to check at load that they exist.
     std::vector<std::string> tables() const;
+    /// Whether a path in it reads the interchange ('//'): the run must then see the whole interchange.
+    bool reads_interchange() const;
 
 private:
     std::string text_;

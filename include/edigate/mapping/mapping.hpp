@@ -49,19 +49,24 @@ public:
     const std::string& target() const noexcept { return target_; }  ///< the schema the output must validate against
     const std::filesystem::path& file() const noexcept { return file_; }
 
+    /// Whether a rule reads other messages of the interchange ('//' paths): the caller then keeps
+    /// the interchange's messages and passes them as `interchange` (its children are the messages).
+    bool reads_interchange() const noexcept { return reads_interchange_; }
+
     /// Whether this mapping reads this message: its `when` test holds (always without one).
-    bool applies(const core::node& source, const variables& vars) const;
+    bool applies(const core::node& source, const variables& vars, const core::node* interchange = nullptr) const;
 
     /// The target tree for one source tree, or nullopt with findings (EDI-M002, EDI-M003).
     /// With `explain`, every value written is traced back to its rule and source element.
     std::optional<core::node> run(const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings,
-                                  std::vector<trace>* explain = nullptr) const;
+                                  std::vector<trace>* explain = nullptr, const core::node* interchange = nullptr) const;
 
 private:
     std::string name_, source_, target_;
     std::filesystem::path file_;
     std::shared_ptr<const rule> output_;
     std::shared_ptr<const expression> when_;
+    bool reads_interchange_ = false;
     std::map<std::string, code_table, std::less<>> tables_;
 };
 

@@ -13,7 +13,10 @@
 // path's value with a quoted literal ([3035='CN'], [1153!='ZZZ']) or a variable of the mapping
 // ([C237/8260=$container]), or a relative path that must be present ([C082/3039]: with text, or
 // an element with children). Several predicates apply in order. A path starting with '/' starts at the
-// root of the tree the evaluation was given, otherwise at the context node.
+// root of the tree the evaluation was given, otherwise at the context node. A path starting with
+// '//' starts at the interchange the message came in: its children are the interchange's messages
+// (`//Message[@type='CUSCAR'][BGM/1004=$ref]/SG6`), for lookups across the messages of one
+// interchange; without an interchange (none given to the evaluation) it selects nothing.
 //
 // Paths are compiled once (parse errors carry the offset in the text) and evaluated many times.
 #pragma once
@@ -58,17 +61,23 @@ public:
     /// Compiles `text`; on error returns nullopt and fills `error`.
     static std::optional<path> compile(std::string_view text, path_error& error);
 
-    /// Everything the path selects from `context` (document order). `root` serves absolute paths;
-    /// `vars` the $name comparisons (an unknown variable matches nothing).
-    std::vector<selected> select(const core::node& context, const core::node& root, const variables* vars = nullptr) const;
+    /// Everything the path selects from `context` (document order). `root` serves absolute paths,
+    /// `interchange` the paths that start with '//'; `vars` the $name comparisons (an unknown
+    /// variable matches nothing).
+    std::vector<selected> select(const core::node& context, const core::node& root, const variables* vars = nullptr,
+                                 const core::node* interchange = nullptr) const;
     std::vector<selected> select(const core::node& context) const { return select(context, context); }
     /// The first selection's value, or nullopt when nothing is selected.
-    std::optional<std::string> value(const core::node& context, const core::node& root, const variables* vars = nullptr) const;
+    std::optional<std::string> value(const core::node& context, const core::node& root, const variables* vars = nullptr,
+                                     const core::node* interchange = nullptr) const;
     std::optional<std::string> value(const core::node& context) const { return value(context, context); }
 
     const std::string& text() const noexcept { return text_; }
+    /// Whether the path, or a path in one of its predicates, reads the interchange ('//').
+    bool reads_interchange() const noexcept;
 
     struct step;  // compiled form, see path.cpp
+    enum class origin { context, message, interchange };  ///< where the first step starts: '', '/', '//'
 
 private:
     friend struct path_builder;
@@ -76,7 +85,7 @@ private:
 /// Named values a mapping run provides ($sender, loop variables); predicates may compare with them.
 using variables = std::map<std::string, std::string, std::less<>>;
     std::string text_;
-    bool absolute_ = false;
+    origin origin_ = origin::context;
     std::vector<std::shared_ptr<const step>> steps_;
 };
 

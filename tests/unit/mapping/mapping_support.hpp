@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <vector>
 
 #include "edigate/directory/tree.hpp"
 #include "edigate/edifact/reader.hpp"
@@ -13,23 +14,24 @@ namespace edigate::test {
 
 inline const std::filesystem::path source_dir = EDIGATE_SOURCE_DIR;
 
-/// The first message of samples/cuscar-d96a-manifest.edi, as the D96A directory names and nests it.
-inline core::node cuscar_tree() {
-    struct first_tree final : edifact::handler {
+/// Every message of a sample interchange, as its directory names and nests it.
+inline std::vector<core::node> message_trees(const std::filesystem::path& sample) {
+    struct trees final : edifact::handler {
         directory::catalog dirs{{source_dir / "edifact/directories"}};
         directory::validator v{dirs};
         edifact::interchange_header header;
-        std::optional<core::node> tree;
+        std::vector<core::node> got;
         void interchange_begin(const edifact::interchange_header& h) override { header = h; }
-        void message_end(const edifact::message& m) override {
-            if (!tree) tree = directory::message_tree(m, header, v, [](core::diagnostic) {});
-        }
+        void message_end(const edifact::message& m) override { got.push_back(directory::message_tree(m, header, v, [](core::diagnostic) {})); }
     } h;
     edifact::reader_options o;
     o.keep_segments = true;
-    edifact::reader(o).read_file(source_dir / "samples/cuscar-d96a-manifest.edi", h);
-    REQUIRE(h.tree);
-    return *h.tree;
+    edifact::reader(o).read_file(source_dir / sample, h);
+    REQUIRE_FALSE(h.got.empty());
+    return std::move(h.got);
 }
+
+/// The first message of samples/cuscar-d96a-manifest.edi.
+inline core::node cuscar_tree() { return message_trees("samples/cuscar-d96a-manifest.edi").front(); }
 
 }  // namespace edigate::test

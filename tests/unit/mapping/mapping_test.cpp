@@ -178,3 +178,56 @@ TEST_CASE("a mapping may not declare namespaces through attributes", "[mapping]"
     CHECK(problems[0].where.line == 4);
     CHECK(problems[0].text.find("would declare a namespace") != std::string::npos);
 }
+
+TEST_CASE("'//' paths look across the messages of one interchange", "[mapping]") {
+    auto p = fs::temp_directory_path() / "edigate-interchange.map.xml";
+    // The UNOY sample holds two CUSCARs of one voyage: each names the other's document number and
+    // counts the bills of the whole interchange.
+    std::ofstream(p) << R"map(<?xml version="1.0"?>
+<mapping xmlns="urn:edigate:mapping:1" version="1" name="f" source="CUSCAR" target="customs-manifest-mt1101">
+  <output root="Out">
+    <variable name="self" value="BGM/1004"/>
+    <element name="Others" value="join(//Message[@type='CUSCAR'][BGM/1004!=$self]/BGM/1004, ' ')"/>
+    <element name="Messages" value="count(//Message)"/>
+    <element name="VoyageBills" value="count(//Message/SG6/SG7/RFF[C506/1153='BM'])"/>
+    <element name="OwnBills" value="count(SG6/SG7/RFF[C506/1153='BM'])"/>
+  </output>
+</mapping>
+)map";
+    std::vector<core::diagnostic> problems;
+    auto m = mapping::mapping::load(p, schemas(), source / "mappings/codes", problems);
+    INFO((problems.empty() ? "" : problems.front().text));
+    REQUIRE(m);
+    CHECK(m->reads_interchange());
+    core::node interchange("Interchange");
+    interchange.children = test::message_trees("samples/cuscar-unoy-chinese.edi");
+    REQUIRE(interchange.children.size() == 2);
+    auto values = [&](const core::node* from) {
+        std::vector<std::string> got;
+        for (const auto& msg : interchange.children) {
+            std::vector<core::diagnostic> findings;
+            auto out = m->run(msg, partner, findings, nullptr, from);
+            REQUIRE(out);
+            std::string line;
+            for (const auto& c : out->children) line += c.name + "=" + c.value + ";";
+            got.push_back(line);
+        }
+        return got;
+    };
+    auto own = [&](std::size_t i) { return *interchange.children[i].child("BGM")->child("1004"); };
+    auto got = values(&interchange);
+    CHECK(got[0].find("Others=" + own(1).value + ";") != std::string::npos);
+    CHECK(got[1].find("Others=" + own(0).value + ";") != std::string::npos);
+    CHECK(got[0].find("Messages=2;") != std::string::npos);
+    // The voyage's bills are the sum of the messages' own.
+    auto count_of = [](const std::string& line, const std::string& key) {
+        auto at = line.find(key + "=");
+        return std::stoi(line.substr(at + key.size() + 1));
+    };
+    CHECK(count_of(got[0], "VoyageBills") == count_of(got[0], "OwnBills") + count_of(got[1], "OwnBills"));
+    CHECK(count_of(got[1], "VoyageBills") == count_of(got[0], "VoyageBills"));
+    // Without the interchange, '//' selects nothing (count 0), never the message itself.
+    auto alone = values(nullptr);
+    CHECK(alone[0].find("Others=") == std::string::npos);
+    CHECK(alone[0].find("Messages=0;") != std::string::npos);
+}
