@@ -39,6 +39,16 @@ struct reading_options {
     std::size_t max_findings = 1000;
     bool syntax_only = false;
     bool no_code_lists = false;
+    /// What the partner's profile says about the interchanges we write to it ([partner.NAME.envelope]):
+    /// EDIFACT outputs take it where the mapping's variables ($edi_sender ...) leave a value open.
+    struct envelope {
+        std::string id, qualifier;          ///< the partner's UNB identification and its code qualifier (0007)
+        std::string our_id, our_qualifier;  ///< ours towards it
+        std::string charset;                ///< UNOA..UNOY
+        std::string separators;             ///< six characters as --delimiters (component, element, decimal, release, repetition, terminator)
+        std::string una;                    ///< "always", "never" or "" (when the separators are not the default)
+        std::optional<bool> newlines;       ///< one segment per line (default) or one line
+    } envelope;
 
     void add_to(CLI::App& cmd);
     /// Loads the named profile (when a profiles file is given) and folds it into these options;
@@ -48,6 +58,11 @@ struct reading_options {
     edifact::reader_options make(bool keep_segments) const;
     directory::validation_options make_validation() const;
 };
+
+/// Six separator characters as --delimiters takes them (component, element, decimal, release,
+/// repetition, terminator; "\n" and "\xNN" escapes; a space for no release character or no
+/// repetition separator). A bad value throws CLI::ValidationError naming `option`.
+edifact::delimiters parse_delimiters(const std::string& text, const std::string& option);
 
 /// An input named on the command line; "-" is standard input, spooled to a temporary file so that
 /// it can be read twice (once to parse, once to compute line numbers for the report).

@@ -149,18 +149,18 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
         }
         if (load_routes && problems.size() == partner_before) {
             // The route, its mappings, the profile and the charset, loaded as the workers will.
+            reading_options ro;
+            ro.profile = pc.profile;
+            ro.profiles_file = c.profiles.string();
+            ro.charset_override = pc.charset;
             try {
-                reading_options ro;
-                ro.profile = pc.profile;
-                ro.profiles_file = c.profiles.string();
-                ro.charset_override = pc.charset;
                 route_translator check(pc.route, {}, pc.sets, ro);
                 (void)ro.make(true);
             } catch (const CLI::Error& e) {
                 problem(p->get("route"), fmt::format("partner {}: {}", pc.name, e.what()));
             }
             if (!pc.receipt_route.empty()) try {
-                    route_translator check(pc.receipt_route, {}, pc.sets, reading_options{});
+                    route_translator check(pc.receipt_route, {}, pc.sets, ro);
                 } catch (const CLI::Error& e) {
                     problem(p->get("receipt_route"), fmt::format("partner {}: receipt_route: {}", pc.name, e.what()));
                 }
@@ -1027,7 +1027,7 @@ struct gateway::impl {
         }
         fs::path dir = replies_dir(*c, p->name);
         fs::create_directories(dir);
-        route_translator rt(p->receipt_route, dir, sets, reading_options{});
+        route_translator rt(p->receipt_route, dir, sets, reading_for(*c, *p));
         auto r = rt.process(receipt);
         std::vector<std::string> lines;
         for (const auto& w : r.written) lines.push_back(fmt::format("answer to the sender from receipt {} -> {}", receipt.filename().string(), w));

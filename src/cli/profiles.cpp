@@ -7,6 +7,15 @@
 //   code_lists = true                          # false: no UNCL code list checks
 //   charset_override = "GB18030"               # optional, as --charset-override
 //   delimiters = ":+.? \n"                     # optional, as --delimiters
+//   [partner.COSCO.envelope]                   # optional: the interchanges we write to it (APERAK, CUSRES)
+//   id = "COSCOLYG"                            #   its UNB identification, and qualifier (0007)
+//   qualifier = "ZZZ"
+//   our_id = "CNLYGEPORT"                      #   ours towards it, and qualifier
+//   our_qualifier = "ZZZ"
+//   charset = "UNOW"                           #   UNOA..UNOY (UNOW/UNOX/UNOY write syntax 4)
+//   separators = ":+.? '"                      #   as delimiters; una = "always" | "never"
+//   newlines = false                           #   all segments on one line
+// Mapping variables given for a run ($edi_sender, $edi_recipient, $edi_charset) win over the envelope.
 //
 // Flags on the command line add to the profile (downgrades) or win over it (charset, delimiters).
 #include <fmt/format.h>
@@ -50,6 +59,28 @@ void reading_options::resolve() {
     if (auto cl = (*p)["code_lists"].value<bool>(); cl && !*cl) no_code_lists = true;
     if (charset_override.empty()) charset_override = (*p)["charset_override"].value_or(std::string());
     if (delimiters.empty()) delimiters = (*p)["delimiters"].value_or(std::string());
+    if (const auto* e = (*p)["envelope"].as_table()) {
+        auto bad = [&](std::string_view key, std::string_view what) {
+            return CLI::ValidationError("--profile", fmt::format("{}: [partner.{}.envelope] {}: {}", profiles_file, profile, key, what));
+        };
+        for (const auto& [k, v] : *e) {
+            std::string key(k.str());
+            if (key == "newlines") {
+                if (!v.is_boolean()) throw bad(key, "true or false");
+                envelope.newlines = v.as_boolean()->get();
+                continue;
+            }
+            std::string* field = key == "id" ? &envelope.id : key == "qualifier" ? &envelope.qualifier : key == "our_id" ? &envelope.our_id
+                               : key == "our_qualifier" ? &envelope.our_qualifier : key == "charset" ? &envelope.charset
+                               : key == "separators" ? &envelope.separators : key == "una" ? &envelope.una : nullptr;
+            if (!field) throw bad(key, "not a setting (id, qualifier, our_id, our_qualifier, charset, separators, una, newlines)");
+            if (!v.is_string()) throw bad(key, "must be a string");
+            *field = v.as_string()->get();
+        }
+        if (!envelope.charset.empty() && !edifact::charset_from_name(envelope.charset)) throw bad("charset", "unknown character set " + envelope.charset);
+        if (!envelope.separators.empty()) (void)parse_delimiters(envelope.separators, fmt::format("{}: [partner.{}.envelope] separators", profiles_file, profile));
+        if (!envelope.una.empty() && envelope.una != "always" && envelope.una != "never") throw bad("una", "\"always\" or \"never\"");
+    }
     profile = fmt::format("{} v{}", profile, *version);
 }
 

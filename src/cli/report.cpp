@@ -39,7 +39,21 @@ std::string unescape(const std::string& s) {
     }
     return out;
 }
+
 }  // namespace
+
+edifact::delimiters parse_delimiters(const std::string& text, const std::string& option) {
+    std::string d = unescape(text);
+    if (d.size() != 6) throw CLI::ValidationError(option, "expected exactly six characters, got " + std::to_string(d.size()));
+    edifact::delimiters x;
+    x.component = d[0];
+    x.element = d[1];
+    x.decimal = d[2];
+    x.release = d[3] == ' ' ? '\0' : d[3];
+    x.repetition = d[4];
+    x.segment = d[5];
+    return x;
+}
 
 void reading_options::add_to(CLI::App& cmd) {
     cmd.add_option("--charset-override", charset_override,
@@ -70,18 +84,7 @@ edifact::reader_options reading_options::make(bool keep_segments) const {
         if (!cs) throw CLI::ValidationError("--charset-override", "unknown charset '" + charset_override + "' (try UNOC, UNOY, GB18030)");
         o.charset_override = cs;
     }
-    if (!delimiters.empty()) {
-        std::string d = unescape(delimiters);
-        if (d.size() != 6) throw CLI::ValidationError("--delimiters", "expected exactly six characters, got " + std::to_string(d.size()));
-        edifact::delimiters x;
-        x.component = d[0];
-        x.element = d[1];
-        x.decimal = d[2];
-        x.release = d[3] == ' ' ? '\0' : d[3];
-        x.repetition = d[4];
-        x.segment = d[5];
-        o.delimiter_advice = x;
-    }
+    if (!delimiters.empty()) o.delimiter_advice = parse_delimiters(delimiters, "--delimiters");
     o.profile = profile;
     o.downgrade = downgrade;
     return o;

@@ -285,26 +285,37 @@ private:
             auto it = vars.find(name);
             return it == vars.end() ? std::string() : it->second;
         };
-        std::string sender = var("edi_sender"), recipient = var("edi_recipient"), now = var("now");
+        // The partner's profile ([partner.NAME.envelope]) fills what the run's variables leave open.
+        const auto& env = args_.reading.envelope;
+        auto either = [](std::string a, const std::string& b) { return a.empty() ? b : a; };
+        std::string sender = either(var("edi_sender"), env.our_id), recipient = either(var("edi_recipient"), env.id), now = var("now");
         if (sender.empty() || recipient.empty())
-            return fail("an EDIFACT output needs the interchange parties: -s edi_sender=... -s edi_recipient=...");
+            return fail("an EDIFACT output needs the interchange parties: -s edi_sender=... -s edi_recipient=..., or the partner's "
+                        "profile with [partner.NAME.envelope] our_id and id");
         std::vector<std::string> problems;
         auto segments = directory::segments_from_tree(tree, *d, problems);
         for (const auto& p : problems) fail(p);
         if (!problems.empty()) return false;
         std::ostringstream text;
         // $edi_charset: the partner's character set; UNOW/UNOY (Chinese text) take syntax version 4.
-        std::string charset = var("edi_charset").empty() ? "UNOC" : var("edi_charset");
+        std::string charset = either(either(var("edi_charset"), env.charset), "UNOC");
         auto cs = edifact::charset_from_name(charset);
         if (!cs) return fail(fmt::format("unknown character set '{}' in $edi_charset", charset));
         edifact::writer_options wo;
         wo.encoding = *cs;
         wo.syntax_version = charset == "UNOW" || charset == "UNOX" || charset == "UNOY" ? 4 : 3;
-        wo.segment_suffix = "\n";
+        wo.segment_suffix = env.newlines.value_or(true) ? "\n" : "";
+        if (!env.separators.empty()) wo.delims = parse_delimiters(env.separators, "envelope separators");  // checked when the profile loaded
+        if (env.una == "always") wo.una = edifact::writer_options::una_mode::always;
+        if (env.una == "never") wo.una = edifact::writer_options::una_mode::never;
         edifact::writer w(text, wo);
         std::string reference = now.size() >= 14 ? now.substr(2, 12) : now;  // yyMMddHHmmss: unique per second
         std::string date = wo.syntax_version == 4 ? now.substr(0, 8) : now.substr(2, 6);  // CCYYMMDD from syntax 4 on
-        w.begin_interchange(edifact::make_segment("UNB", {{charset, std::to_string(wo.syntax_version)}, {sender}, {recipient}, {date, now.substr(8, 4)}, {reference}}));
+        auto party = [](const std::string& id, const std::string& qualifier) {
+            return qualifier.empty() ? std::vector<std::string>{id} : std::vector<std::string>{id, qualifier};
+        };
+        w.begin_interchange(edifact::make_segment("UNB", {{charset, std::to_string(wo.syntax_version)}, party(sender, env.our_qualifier),
+                                                          party(recipient, env.qualifier), {date, now.substr(8, 4)}, {reference}}));
         w.begin_message(edifact::make_segment("UNH", {{std::to_string(o.message)}, {type, "D", version.substr(1), "UN"}}));
         for (const auto& seg : segments) w.add(seg);
         w.end_message();

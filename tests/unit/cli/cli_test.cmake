@@ -264,3 +264,26 @@ if(NOT rc EQUAL 2 OR NOT err MATCHES "csvwidth.map.xml:5: element vessel has a w
   message(FATAL_ERROR "a width outside a fixed target: expected exit 2 with the line, got ${rc}: ${err}")
 endif()
 file(REMOVE_RECURSE ${fx})
+
+# EDIFACT outputs take the partner's envelope from its profile: identities, qualifiers, charset,
+# separators and UNA, one line; variables given for the run win; a mistyped setting is refused.
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/agency/decmessage-decimportresponse.xml -m decimportresponse-aperak
+                        --now 20240316090512345 --profiles ${SOURCE}/samples/profiles.toml --profile LEGACY-FWD
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^UNA:\\+\\.  ~UNB\\+UNOA:3\\+CNLYGEPORT\\+LEGACYFWD\\+240316:0905\\+240316090512~UNH\\+1\\+APERAK:D:96A:UN~.*~UNZ\\+1\\+240316090512~$")
+  message(FATAL_ERROR "translate with the LEGACY-FWD envelope: expected its UNA, parties and one line, got ${rc}: ${err}\n${out}")
+endif()
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/agency/customs-manifest-response.xml -m manifest-response-aperak
+                        --now 20240316090512345 --profiles ${SOURCE}/samples/profiles.toml --profile LYGHHSA -s edi_recipient=OTHER
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^UNB\\+UNOW:4\\+CNLYGEPORT:ZZZ\\+OTHER:ZZZ\\+20240316:0905")
+  message(FATAL_ERROR "translate with the LYGHHSA envelope and -s edi_recipient: expected UNOW, qualifiers and the -s recipient, got ${rc}: ${err}\n${out}")
+endif()
+set(badprof "${CMAKE_CURRENT_BINARY_DIR}/cli_badprofile.toml")
+file(WRITE ${badprof} "[partner.X]\nversion = 1\n[partner.X.envelope]\nsender = \"A\"\n")
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/agency/customs-manifest-response.xml -m manifest-response-aperak
+                        --profiles ${badprof} --profile X RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "\\[partner.X.envelope\\] sender: not a setting")
+  message(FATAL_ERROR "a profile envelope with an unknown key: expected exit 2 naming it, got ${rc}: ${err}")
+endif()
+file(REMOVE ${badprof})
