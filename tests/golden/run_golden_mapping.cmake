@@ -7,6 +7,8 @@
 #   F3, F4 CODECO/COARRI -> MT3101/MT4101/MT5101 (block below)
 #   F8 platform order -> CEB311 (block after the receipts; needs ../shared, skipped loudly without it)
 #   F5 receipt DecImportResponse -> APERAK, F1 CUSCAR -> MSA ship arrival report (blocks at the end)
+#   F1 CUSCAR -> CIQ manifest view, F5 declaration status receipts -> CUSRES, the Chinese (UNOW,
+#   GB18030) samples of F3..F6 and F8 (branch flows-chinese, blocks at the very end)
 # Mappings are given as files of SOURCE, so the tree under test is checked, not an installed copy.
 # Run with -DEDIGATE=... -DSOURCE=<repo> -DWORK=<scratch dir>. After a deliberate change, run the
 # same translate command with -o tests/golden/mapping and review the diff.
@@ -48,7 +50,7 @@ endif()
 
 # Every file written, and nothing else (no temporary file), is a reviewed golden file.
 file(GLOB expected RELATIVE ${SOURCE}/tests/golden/mapping ${SOURCE}/tests/golden/mapping/*.xml)
-list(FILTER expected EXCLUDE REGEX "^(codeco|coarri|ecommerce)-|\\.cuscar-shipreport\\.xml$")  # F3/F4, F8 and the MSA report are checked in their own folders below
+list(FILTER expected EXCLUDE REGEX "^(codeco|coarri|ecommerce)-|\\.cuscar-(shipreport|ciq-manifest)\\.xml$")  # F3/F4, F8, the MSA report and the CIQ view are checked in their own folders below
 file(GLOB produced RELATIVE ${WORK} ${WORK}/*)
 list(SORT expected)
 list(SORT produced)
@@ -257,3 +259,32 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden
 if(differs)
   message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${f1sr_work}/${name} against it")
 endif()
+
+# ---------------------------------------------------------------------------------------------
+# F1 third target: CUSCAR -> CIQ manifest view (xsd/ciq-manifest-view.xsd), the mapping of route
+# quarantine (mappings/ciq/cuscar-ciq-manifest.map.xml), for the D96A manifest and both messages of
+# the UNOY Chinese manifest; goldens tests/golden/mapping/*.cuscar-ciq-manifest.xml (left
+# out of the F1 glob at the top). To regenerate: the same command with -o tests/golden/mapping.
+set(ciq_work ${WORK}/f1-ciq)
+file(MAKE_DIRECTORY ${ciq_work})
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi ${SOURCE}/samples/cuscar-unoy-chinese.edi
+                        -m ${maps}/ciq/cuscar-ciq-manifest.map.xml --now 20240316090512345
+                        -s ciq_sender=3207910158 -s ciq_receiver=320700 -o ${ciq_work}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F1 CIQ manifest view translate exited ${rc}: ${err}\n${report}")
+endif()
+file(GLOB ciq_expected RELATIVE ${SOURCE}/tests/golden/mapping ${SOURCE}/tests/golden/mapping/*.cuscar-ciq-manifest.xml)
+file(GLOB ciq_produced RELATIVE ${ciq_work} ${ciq_work}/*)
+list(SORT ciq_expected)
+list(SORT ciq_produced)
+if(NOT ciq_expected STREQUAL ciq_produced OR NOT ciq_expected)
+  message(FATAL_ERROR "F1 CIQ view: translate wrote [${ciq_produced}], expected [${ciq_expected}]")
+endif()
+foreach(name ${ciq_expected})
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${ciq_work}/${name}
+                  RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${ciq_work}/${name} against it")
+  endif()
+endforeach()
