@@ -288,3 +288,44 @@ foreach(name ${ciq_expected})
     message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${ciq_work}/${name} against it")
   endif()
 endforeach()
+
+# ---------------------------------------------------------------------------------------------
+# F5 business receipts: the declaration status receipts (RECONSTRUCTED DecResult, samples/README.md)
+# -> CUSRES D.96A for the broker, mappings/responses/decresult-cusres.map.xml (route receipts). Released
+# (Channel 800: BGM AP, GIS 4) and refused (100: RE, GIS 2, the reason over two FTX lines); goldens
+# tests/golden/mapping/decmessage-decresult-*.1.decresult-cusres.edi, validated against D96A by
+# translate. A Channel the code tables do not list (700 退运) gives EDI-M003, exit 1 and no CUSRES.
+set(f5b_work ${WORK}/f5-business)
+file(MAKE_DIRECTORY ${f5b_work})
+set(f5b_partner -s edi_sender=CNLYGEPORT -s edi_recipient=LYGJGCB -s edi_charset=UNOW -s original=JG240318087)
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/agency/receipts/decmessage-decresult-released.xml
+                        ${SOURCE}/samples/agency/receipts/decmessage-decresult-refused.xml
+                        -m ${maps}/responses/decresult-cusres.map.xml --now 20240319143300000 ${f5b_partner} -o ${f5b_work}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F5 business receipt translate exited ${rc}: ${err}\n${report}")
+endif()
+set(f5b_expected decmessage-decresult-refused.1.decresult-cusres.edi decmessage-decresult-released.1.decresult-cusres.edi)
+file(GLOB f5b_produced RELATIVE ${f5b_work} ${f5b_work}/*)
+list(SORT f5b_produced)
+if(NOT f5b_expected STREQUAL f5b_produced)
+  message(FATAL_ERROR "F5 business receipts: translate wrote [${f5b_produced}], expected [${f5b_expected}]")
+endif()
+foreach(name ${f5b_expected})
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${f5b_work}/${name}
+                  RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${f5b_work}/${name} against it")
+  endif()
+endforeach()
+set(f5b_unknown ${WORK}/f5-business-unknown)
+file(MAKE_DIRECTORY ${f5b_unknown}/out)
+file(WRITE ${f5b_unknown}/returned.xml
+     "<DecResult><SeqNo>Z23050000241867530</SeqNo><EntryId>230520241000358716</EntryId><Channel>700</Channel><Note>退运</Note></DecResult>\n")
+execute_process(COMMAND ${EDIGATE} translate ${f5b_unknown}/returned.xml -m ${maps}/responses/decresult-cusres.map.xml
+                        --now 20240319143300000 ${f5b_partner} -o ${f5b_unknown}/out
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+file(GLOB f5b_left ${f5b_unknown}/out/*)
+if(NOT rc EQUAL 1 OR f5b_left OR NOT err MATCHES "code '700' from Channel is not in code table")
+  message(FATAL_ERROR "F5 business receipt with Channel 700: expected exit 1, EDI-M003 and no CUSRES, got ${rc} [${f5b_left}]: ${err}")
+endif()
