@@ -38,10 +38,21 @@ execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/paxlst-d96a-crew.
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "F6 translate exited ${rc}: ${err}\n${report}")
 endif()
+# F6 in Chinese (branch flows-chinese): JIN YUN HAI's crew list, UNOW (UTF-8), the agent, contact
+# and ranks in Chinese; the names stay Latin, as the passports and the schema's FamilyName have them.
+set(partner -s border_receiver=LYGBJZ -s call_sign=BQJY5)
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/paxlst-unow-crew.edi
+                        --profiles ${SOURCE}/samples/profiles.toml --profile LYGHHSA
+                        -m ${maps}/border/paxlst-crewlist.map.xml --now 20240319160000215 ${partner} -o ${WORK} --json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F6 (UNOW) translate exited ${rc}: ${err}\n${report}")
+endif()
 
-# F5: CUSDEC -> DecMessage (elements the CUSDEC does not carry written empty, as the 2018 template does)
+# F5: CUSDEC -> DecMessage (elements the CUSDEC does not carry written empty, as the 2018 template does);
+# the UNOW sample (branch flows-chinese) is a second broker file, Chinese names, goods and 申报要素
 set(partner -s agent_code=3207980B47 -s typist_no=8930000165231 -s entry_type=M -s edi_id=1)
-execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cusdec-d96a-declaration.edi
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cusdec-d96a-declaration.edi ${SOURCE}/samples/cusdec-unow-declaration.edi
                         -m ${maps}/customs/cusdec-decmessage.map.xml --now 20240318101500000 ${partner} -o ${WORK}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
@@ -86,6 +97,10 @@ endfunction()
 f3f4_translate(codeco-d96a-gate-in codeco-mt3101 f3f4_terminal ${f3f4_work} 0)
 f3f4_translate(coarri-d96a-loading coarri-mt4101 f3f4_terminal ${f3f4_work} 0)
 f3f4_translate(coarri-d96a-discharge coarri-mt5101 f3f4_tally ${f3f4_work} 0)
+# the same three flows from UNOW (UTF-8) interchanges with Chinese text (branch flows-chinese)
+f3f4_translate(codeco-unow-gate-in codeco-mt3101 f3f4_terminal ${f3f4_work} 0)
+f3f4_translate(coarri-unow-loading coarri-mt4101 f3f4_terminal ${f3f4_work} 0)
+f3f4_translate(coarri-unow-discharge coarri-mt5101 f3f4_tally ${f3f4_work} 0)
 file(GLOB f3f4_expected RELATIVE ${SOURCE}/tests/golden/mapping
      ${SOURCE}/tests/golden/mapping/codeco-*.xml ${SOURCE}/tests/golden/mapping/coarri-*.xml)
 file(GLOB f3f4_produced RELATIVE ${f3f4_work} ${f3f4_work}/*)
@@ -142,7 +157,7 @@ if(NOT EXISTS ${f8_xsd}/ceb-import-business-202205.xsd)
 else()
   set(f8_work ${WORK}/f8)
   file(MAKE_DIRECTORY ${f8_work})
-  execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/ecommerce-order.xml
+  execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/ecommerce-order.xml ${SOURCE}/samples/ecommerce-order-gb18030.xml
                           -m ${SOURCE}/mappings/ecommerce/order-ceb311.map.xml --schema-dir ${f8_xsd}
                           --now 20240316090512345
                           -s copCode=3207960B71 -s copName=江苏海购优选网络科技有限公司 -s dxpId=DXPENT0000527316
