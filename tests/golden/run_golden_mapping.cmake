@@ -38,12 +38,12 @@ execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/paxlst-d96a-crew.
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "F6 translate exited ${rc}: ${err}\n${report}")
 endif()
-# F6 in Chinese (branch flows-chinese): JIN YUN HAI's crew list, UNOW (UTF-8), the agent, contact
-# and ranks in Chinese; the names stay Latin, as the passports and the schema's FamilyName have them.
-set(partner -s border_receiver=LYGBJZ -s call_sign=BQJY5)
-execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/paxlst-unow-crew.edi
-                        --profiles ${SOURCE}/samples/profiles.toml --profile LYGHHSA
-                        -m ${maps}/border/paxlst-crewlist.map.xml --now 20240319160000215 ${partner} -o ${WORK} --json
+# F6 in Chinese (branch flows-chinese): a ferry's passenger list (BGM 745, valid D96A without a
+# profile), UNOW (UTF-8), the agent and contact in Chinese; the names stay Latin, as the passports and
+# the schema's FamilyName have them.
+set(partner -s border_receiver=LYGBJZ -s call_sign=BPLS8)
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/paxlst-unow-passengers.edi
+                        -m ${maps}/border/paxlst-crewlist.map.xml --now 20240318173000215 ${partner} -o ${WORK} --json
                 RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "F6 (UNOW) translate exited ${rc}: ${err}\n${report}")
