@@ -7,6 +7,8 @@
 #   F3, F4 CODECO/COARRI -> MT3101/MT4101/MT5101 (block below)
 #   F8 platform order -> CEB311 (block after the receipts; needs ../shared, skipped loudly without it)
 #   F5 receipt DecImportResponse -> APERAK, F1 CUSCAR -> MSA ship arrival report (blocks at the end)
+#   F1 CUSCAR -> CIQ manifest view, F5 declaration status receipts -> CUSRES, the Chinese (UNOW,
+#   GB18030) samples of F3..F6 and F8 (branch flows-chinese, blocks at the very end)
 # Mappings are given as files of SOURCE, so the tree under test is checked, not an installed copy.
 # Run with -DEDIGATE=... -DSOURCE=<repo> -DWORK=<scratch dir>. After a deliberate change, run the
 # same translate command with -o tests/golden/mapping and review the diff.
@@ -36,10 +38,21 @@ execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/paxlst-d96a-crew.
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "F6 translate exited ${rc}: ${err}\n${report}")
 endif()
+# F6 in Chinese (branch flows-chinese): a ferry's passenger list (BGM 745, valid D96A without a
+# profile), UNOW (UTF-8), the agent and contact in Chinese; the names stay Latin, as the passports and
+# the schema's FamilyName have them.
+set(partner -s border_receiver=LYGBJZ -s call_sign=BPLS8)
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/paxlst-unow-passengers.edi
+                        -m ${maps}/border/paxlst-crewlist.map.xml --now 20240318173000215 ${partner} -o ${WORK} --json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F6 (UNOW) translate exited ${rc}: ${err}\n${report}")
+endif()
 
-# F5: CUSDEC -> DecMessage (elements the CUSDEC does not carry written empty, as the 2018 template does)
+# F5: CUSDEC -> DecMessage (elements the CUSDEC does not carry written empty, as the 2018 template does);
+# the UNOW sample (branch flows-chinese) is a second broker file, Chinese names, goods and 申报要素
 set(partner -s agent_code=3207980B47 -s typist_no=8930000165231 -s entry_type=M -s edi_id=1)
-execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cusdec-d96a-declaration.edi
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cusdec-d96a-declaration.edi ${SOURCE}/samples/cusdec-unow-declaration.edi
                         -m ${maps}/customs/cusdec-decmessage.map.xml --now 20240318101500000 ${partner} -o ${WORK}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
@@ -48,7 +61,7 @@ endif()
 
 # Every file written, and nothing else (no temporary file), is a reviewed golden file.
 file(GLOB expected RELATIVE ${SOURCE}/tests/golden/mapping ${SOURCE}/tests/golden/mapping/*.xml)
-list(FILTER expected EXCLUDE REGEX "^(codeco|coarri|ecommerce)-|\\.cuscar-shipreport\\.xml$")  # F3/F4, F8 and the MSA report are checked in their own folders below
+list(FILTER expected EXCLUDE REGEX "^(codeco|coarri|ecommerce)-|\\.cuscar-(shipreport|ciq-manifest)\\.xml$")  # F3/F4, F8, the MSA report and the CIQ view are checked in their own folders below
 file(GLOB produced RELATIVE ${WORK} ${WORK}/*)
 list(SORT expected)
 list(SORT produced)
@@ -84,6 +97,10 @@ endfunction()
 f3f4_translate(codeco-d96a-gate-in codeco-mt3101 f3f4_terminal ${f3f4_work} 0)
 f3f4_translate(coarri-d96a-loading coarri-mt4101 f3f4_terminal ${f3f4_work} 0)
 f3f4_translate(coarri-d96a-discharge coarri-mt5101 f3f4_tally ${f3f4_work} 0)
+# the same three flows from UNOW (UTF-8) interchanges with Chinese text (branch flows-chinese)
+f3f4_translate(codeco-unow-gate-in codeco-mt3101 f3f4_terminal ${f3f4_work} 0)
+f3f4_translate(coarri-unow-loading coarri-mt4101 f3f4_terminal ${f3f4_work} 0)
+f3f4_translate(coarri-unow-discharge coarri-mt5101 f3f4_tally ${f3f4_work} 0)
 file(GLOB f3f4_expected RELATIVE ${SOURCE}/tests/golden/mapping
      ${SOURCE}/tests/golden/mapping/codeco-*.xml ${SOURCE}/tests/golden/mapping/coarri-*.xml)
 file(GLOB f3f4_produced RELATIVE ${f3f4_work} ${f3f4_work}/*)
@@ -140,7 +157,7 @@ if(NOT EXISTS ${f8_xsd}/ceb-import-business-202205.xsd)
 else()
   set(f8_work ${WORK}/f8)
   file(MAKE_DIRECTORY ${f8_work})
-  execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/ecommerce-order.xml
+  execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/ecommerce-order.xml ${SOURCE}/samples/ecommerce-order-gb18030.xml
                           -m ${SOURCE}/mappings/ecommerce/order-ceb311.map.xml --schema-dir ${f8_xsd}
                           --now 20240316090512345
                           -s copCode=3207960B71 -s copName=江苏海购优选网络科技有限公司 -s dxpId=DXPENT0000527316
@@ -256,4 +273,74 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden
                 RESULT_VARIABLE differs)
 if(differs)
   message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${f1sr_work}/${name} against it")
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# F1 third target: CUSCAR -> CIQ manifest view (xsd/ciq-manifest-view.xsd), the mapping of route
+# quarantine (mappings/ciq/cuscar-ciq-manifest.map.xml), for the D96A manifest and both messages of
+# the UNOY Chinese manifest; goldens tests/golden/mapping/*.cuscar-ciq-manifest.xml (left
+# out of the F1 glob at the top). To regenerate: the same command with -o tests/golden/mapping.
+set(ciq_work ${WORK}/f1-ciq)
+file(MAKE_DIRECTORY ${ciq_work})
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi ${SOURCE}/samples/cuscar-unoy-chinese.edi
+                        -m ${maps}/ciq/cuscar-ciq-manifest.map.xml --now 20240316090512345
+                        -s ciq_sender=3207910158 -s ciq_receiver=320700 -o ${ciq_work}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F1 CIQ manifest view translate exited ${rc}: ${err}\n${report}")
+endif()
+file(GLOB ciq_expected RELATIVE ${SOURCE}/tests/golden/mapping ${SOURCE}/tests/golden/mapping/*.cuscar-ciq-manifest.xml)
+file(GLOB ciq_produced RELATIVE ${ciq_work} ${ciq_work}/*)
+list(SORT ciq_expected)
+list(SORT ciq_produced)
+if(NOT ciq_expected STREQUAL ciq_produced OR NOT ciq_expected)
+  message(FATAL_ERROR "F1 CIQ view: translate wrote [${ciq_produced}], expected [${ciq_expected}]")
+endif()
+foreach(name ${ciq_expected})
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${ciq_work}/${name}
+                  RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${ciq_work}/${name} against it")
+  endif()
+endforeach()
+
+# ---------------------------------------------------------------------------------------------
+# F5 business receipts: the declaration status receipts (RECONSTRUCTED DecResult, samples/README.md)
+# -> CUSRES D.96A for the broker, mappings/responses/decresult-cusres.map.xml (route receipts). Released
+# (Channel 800: BGM AP, GIS 4) and refused (100: RE, GIS 2, the reason over two FTX lines); goldens
+# tests/golden/mapping/decmessage-decresult-*.1.decresult-cusres.edi, validated against D96A by
+# translate. A Channel the code tables do not list (700 退运) gives EDI-M003, exit 1 and no CUSRES.
+set(f5b_work ${WORK}/f5-business)
+file(MAKE_DIRECTORY ${f5b_work})
+set(f5b_partner -s edi_sender=CNLYGEPORT -s edi_recipient=LYGJGCB -s edi_charset=UNOW -s original=JG240318087)
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/agency/receipts/decmessage-decresult-released.xml
+                        ${SOURCE}/samples/agency/receipts/decmessage-decresult-refused.xml
+                        -m ${maps}/responses/decresult-cusres.map.xml --now 20240319143300000 ${f5b_partner} -o ${f5b_work}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F5 business receipt translate exited ${rc}: ${err}\n${report}")
+endif()
+set(f5b_expected decmessage-decresult-refused.1.decresult-cusres.edi decmessage-decresult-released.1.decresult-cusres.edi)
+file(GLOB f5b_produced RELATIVE ${f5b_work} ${f5b_work}/*)
+list(SORT f5b_produced)
+if(NOT f5b_expected STREQUAL f5b_produced)
+  message(FATAL_ERROR "F5 business receipts: translate wrote [${f5b_produced}], expected [${f5b_expected}]")
+endif()
+foreach(name ${f5b_expected})
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${f5b_work}/${name}
+                  RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${name} differs from tests/golden/mapping/${name}; diff ${f5b_work}/${name} against it")
+  endif()
+endforeach()
+set(f5b_unknown ${WORK}/f5-business-unknown)
+file(MAKE_DIRECTORY ${f5b_unknown}/out)
+file(WRITE ${f5b_unknown}/returned.xml
+     "<DecResult><SeqNo>Z23050000241867530</SeqNo><EntryId>230520241000358716</EntryId><Channel>700</Channel><Note>退运</Note></DecResult>\n")
+execute_process(COMMAND ${EDIGATE} translate ${f5b_unknown}/returned.xml -m ${maps}/responses/decresult-cusres.map.xml
+                        --now 20240319143300000 ${f5b_partner} -o ${f5b_unknown}/out
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+file(GLOB f5b_left ${f5b_unknown}/out/*)
+if(NOT rc EQUAL 1 OR f5b_left OR NOT err MATCHES "code '700' from Channel is not in code table")
+  message(FATAL_ERROR "F5 business receipt with Channel 700: expected exit 1, EDI-M003 and no CUSRES, got ${rc} [${f5b_left}]: ${err}")
 endif()
