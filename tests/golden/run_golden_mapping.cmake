@@ -8,7 +8,7 @@
 #   F8 platform order -> CEB311 (block after the receipts; needs ../shared, skipped loudly without it)
 #   F5 receipt DecImportResponse -> APERAK, F1 CUSCAR -> MSA ship arrival report (blocks at the end)
 #   F1 CUSCAR -> CIQ manifest view, F5 declaration status receipts -> CUSRES, the Chinese (UNOW,
-#   GB18030) samples of F3..F6 and F8 (branch flows-chinese, blocks at the very end)
+#   GB18030) samples of F3..F6 and F8, legacy app 3's fixed-width manifest (blocks at the end)
 # Mappings are given as files of SOURCE, so the tree under test is checked, not an installed copy.
 # Run with -DEDIGATE=... -DSOURCE=<repo> -DWORK=<scratch dir>. After a deliberate change, run the
 # same translate command with -o tests/golden/mapping and review the diff.
@@ -344,3 +344,23 @@ file(GLOB f5b_left ${f5b_unknown}/out/*)
 if(NOT rc EQUAL 1 OR f5b_left OR NOT err MATCHES "code '700' from Channel is not in code table")
   message(FATAL_ERROR "F5 business receipt with Channel 700: expected exit 1, EDI-M003 and no CUSRES, got ${rc} [${f5b_left}]: ${err}")
 endif()
+
+# Legacy application 3: CUSCAR -> fixed-width manifest file in GB18030 (widths in bytes); its H
+# record counts the messages and bills of the whole interchange ('//' paths: the UNOY sample's two
+# messages each see both).
+set(fx_work ${WORK}/legacy-fixed)
+file(MAKE_DIRECTORY ${fx_work})
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi ${SOURCE}/samples/cuscar-unoy-chinese.edi
+                        -m ${maps}/legacy/cuscar-manifest-fixed.map.xml --now 20240316090512345 -s fixed_charset=GB18030 -o ${fx_work}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "legacy fixed-width translate exited ${rc}: ${err}\n${report}")
+endif()
+foreach(name cuscar-d96a-manifest.1.cuscar-manifest-fixed.txt cuscar-unoy-chinese.1.cuscar-manifest-fixed.txt
+             cuscar-unoy-chinese.2.cuscar-manifest-fixed.txt)
+  string(REPLACE ".txt" ".gb18030.txt" golden ${name})
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${golden} ${fx_work}/${name} RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${name} differs from tests/golden/mapping/${golden}; diff ${fx_work}/${name} against it")
+  endif()
+endforeach()
