@@ -348,7 +348,7 @@ struct courier::impl {
         auto r = receipts::read_receipt(data, name, problem);
         if (!r) {
             spdlog::warn("event=receipt-unreadable channel={} name={} kept={} reason=\"{} [{}]\"", ch.name, name, kept.string(), problem.text, problem.code);
-            return record([=](tracking::batch& b) {
+            return record([=, this](tracking::batch& b) {
                 b.event("receipt-unreadable", fmt::format("{} from channel {}: {} [{}]; kept as {}", name, ch.name, problem.text, problem.code, kept.string()));
             });
         }
@@ -388,15 +388,19 @@ struct courier::impl {
         if (!best) {
             spdlog::warn("event=receipt-unmatched channel={} name={} answers={} keys=\"{}\" kept={}", ch.name, name, r->answers, fmt::join(keys, ","),
                          kept.string());
-            return record([=](tracking::batch& b) {
+            return record([=, this](tracking::batch& b) {
                 b.event("receipt-unmatched", fmt::format("{} from channel {} ({} answering {}, {}): no delivery of agency {} carries {}; kept as {}", name,
                                                          ch.name, r->format, r->answers, verdict, ch.agency, fmt::join(keys, ", "), kept.string()));
             });
         }
         auto d = *best;
         spdlog::info("event=receipt channel={} file={} delivery={} name={} verdict={} text=\"{}\"", ch.name, d.file_id, d.id, name, verdict, text);
-        if (!record([=](tracking::batch& b) {
+        if (!record([=, this](tracking::batch& b) {
                 b.add_receipt(d.output_id, d.file_id, ch.agency, r->agency_reference, verdict, text, kept.string(), sha);
+                // What the agency now knows the output by (the SeqNo a DecImportResponse gives a
+                // declaration): the later receipts that carry only that (DecResult) find it too.
+                for (const auto& k : r->keys)
+                    if (!weak.contains(k.kind)) b.add_output_key(d.output_id, k.kind, k.value);
                 b.event("receipt", fmt::format("{} answers {} ({}): {}{}", name, d.remote_name, ch.agency, verdict, text.empty() ? "" : ": " + text),
                         d.file_id);
             }))
@@ -412,7 +416,7 @@ struct courier::impl {
                 replies.push_back(fmt::format("no answer to the sender: {}", e.what()));
             }
             if (!replies.empty())
-                record([=](tracking::batch& b) {
+                record([=, this](tracking::batch& b) {
                     for (const auto& line : replies) b.event("reply", line, d.file_id);
                 });
         }

@@ -192,7 +192,7 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
             if (!cc.type.empty() && kind == own.end()) problem(ch->get("type"), fmt::format("channel type '{}': \"directory\", \"sftp\" or \"https\"", cc.type));
             for (const auto& [k, v] : *ch) {
                 if (k.str() == "name" || k.str() == "type" || k.str() == "agency" || (kind != own.end() && kind->second.contains(k.str()))) continue;
-                if (std::any_of(own.begin(), own.end(), [&](const auto& t) { return t.second.contains(k.str()); }))
+                if (std::any_of(own.begin(), own.end(), [&](const auto& entry) { return entry.second.contains(k.str()); }))
                     problem(&v, fmt::format("'{}' is not a key of a {} channel", k.str(), cc.type));
                 else
                     problem(&v, fmt::format("unknown key '{}' in [[channel]] (a {} channel knows: name, type, agency, {})", k.str(),
@@ -967,8 +967,8 @@ struct gateway::impl {
                             if (x.output != o.path) continue;
                             else if (x.to.empty()) b.queue_delivery(oid, j.id, x.channel, o.path, fs::path(o.path).filename().string(), x.key);
                             else b.add_delivery(oid, j.id, x.channel, "delivered", x.to.string());
-                        if (auto k = d.keys.find(o.path); k != d.keys.end())
-                            for (const auto& key : k->second) b.add_output_key(oid, key.kind, key.value);
+                        if (auto found = d.keys.find(o.path); found != d.keys.end())
+                            for (const auto& key : found->second) b.add_output_key(oid, key.kind, key.value);
                     }
                 }
             }

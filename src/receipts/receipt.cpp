@@ -307,6 +307,25 @@ maybe dec_import_response(const node& root, core::diagnostic& problem) {
     r.text = text_at(root, {"ErrorMessage"});
     r.agency_reference = text_at(root, {"SeqNo"});
     add_key(r.keys, "client_seq", text_at(root, {"ClientSeqNo"}));
+    add_key(r.keys, "seq_no", r.agency_reference);  // the declaration's 统一编号 from now on: the status receipts carry it
+    return r;
+}
+
+/// A declaration status receipt (业务回执), RECONSTRUCTED shape (samples/README.md): the data
+/// centre's word on a declaration after its DecImportResponse, by the SeqNo that gave.
+maybe dec_result(const node& root, core::diagnostic& problem) {
+    receipt r;
+    r.format = "dec-result";
+    r.agency = "customs";
+    r.answers = "DecMessage";
+    if (!root.child("Channel")) return refuse(problem, root, "a DecResult without Channel: no status to read");
+    r.code = text_at(root, {"Channel"});
+    r.result = ceb_verdict(r.code);  // the customs status codes, as the CEB returns use them
+    r.text = text_at(root, {"Note"});
+    r.agency_reference = text_at(root, {"EntryId"});
+    if (r.agency_reference.empty()) r.agency_reference = text_at(root, {"SeqNo"});
+    add_key(r.keys, "seq_no", text_at(root, {"SeqNo"}));
+    add_key(r.keys, "entry", text_at(root, {"EntryId"}));
     return r;
 }
 
@@ -450,7 +469,7 @@ maybe dxp_receipt(const node& root, const std::string& name, int depth, core::di
 }
 
 constexpr std::string_view known =
-    "known receipts: customs manifest Response, DecImportResponse, CEB Return messages (CEB312...) and CEB900, "
+    "known receipts: customs manifest Response, DecImportResponse, DecResult, CEB Return messages (CEB312...) and CEB900, "
     "the CIQ receipt, the border and maritime answers, each also inside a DxpMsg";
 
 maybe read_tree(const node& root, const std::string& name, int depth, core::diagnostic& problem) {
@@ -466,6 +485,7 @@ maybe read_tree(const node& root, const std::string& name, int depth, core::diag
                       fmt::format("a customs manifest {} with neither Response nor Declaration is not a receipt we know", type));
     }
     if (root.name == "DecImportResponse" && namespace_is(root, ns_dec)) return dec_import_response(root, problem);
+    if (root.name == "DecResult" && namespace_is(root, ns_dec)) return dec_result(root, problem);
     if (root.name == "DxpMsg" && namespace_is(root, ns_dxp)) return dxp_receipt(root, name, depth, problem);
     if (int number = ceb_number(root)) return ceb_return(root, number, depth, problem);
     if (root.ns.empty()) {

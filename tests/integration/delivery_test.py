@@ -263,6 +263,23 @@ class Delivery(unittest.TestCase):
         replies = sorted((self.base / "work" / "replies" / "JGCB").iterdir())
         self.assertTrue(all("APERAK" in p.read_text(encoding="utf-8") for p in replies), replies)
 
+        # Days later the data centre's status receipt for the first declaration: it carries no
+        # ClientSeqNo, only the SeqNo its DecImportResponse gave, and still finds the declaration.
+        released = (SAMPLES / "agency" / "receipts" / "decmessage-decresult-released.xml").read_text(encoding="utf-8")
+        self.assertIn("Z23050000241867530", released)  # the SeqNo the test server answers with
+        (receipts / "r-released.xml").write_text(released, encoding="utf-8")
+        os.utime(receipts / "r-released.xml", (time.time() - 5, time.time() - 5))
+        self.once(c, expect=0)
+        first = json.loads(self.edigate("track", "dec1.edi", "--config", c, "--json").stdout)["files"][0]
+        self.assertEqual(first["declaration"], "customs accepted", first)
+        self.assertIn("800 海关已放行", first["agencies"][0]["text"], "the status receipt is on the first declaration")
+        second = json.loads(self.edigate("track", "dec2.edi", "--config", c, "--json").stdout)["files"][0]
+        self.assertNotIn("海关已放行", json.dumps(second, ensure_ascii=False), "and on no other")
+        self.assertEqual(len(self.events("receipt-unmatched")), 1)
+        cusres = [p for p in (self.base / "work" / "replies" / "JGCB").iterdir() if "CUSRES" in p.read_text(encoding="utf-8")]
+        self.assertEqual(len(cusres), 1, "the broker gets the status as a CUSRES")
+        self.assertIn("RFF+AEA:Z23050000241867530", cusres[0].read_text(encoding="utf-8"))
+
     def test_server_down_at_start_then_up(self):
         config = self.config()
         self.sftp.down()

@@ -28,8 +28,7 @@
 //   "dec-import-response"  agency "customs", REAL (customs-declaration SPEC §5.1, DecImportResponse sample).
 //     <DecImportResponse> in http://www.chinaport.gov.cn/dec (the real one is ns2: prefixed) or unqualified:
 //     answers "DecMessage", ResponseCode 0 accepted, anything else rejected; text ErrorMessage;
-//     agency_reference SeqNo (统一编号, empty when refused). Keys: client_seq (ClientSeqNo).
-//     The asynchronous business receipts of SPEC §5.2 (入库/退单/查验/放行) have no known XML and are not read.
+//     agency_reference SeqNo (统一编号, empty when refused). Keys: client_seq (ClientSeqNo), seq_no (SeqNo).
 //   "ceb-return"  agency "ecommerce", REAL (cross-border-ecommerce-ceb SPEC "Receipts", xsd-202205).
 //     <CEBnnnMessage> in http://www.chinaport.gov.cn/ceb (or unqualified; `CEB214` without `Message` too)
 //     holding *Return nodes (OrderReturn, InventoryReturn, LogisticsReturn...): answers CEB<nnn-1>
@@ -54,6 +53,15 @@
 //
 // Reconstructed formats (no spec or sample of the answer exists; shapes ours, written in the spirit
 // of each SPEC.md; samples in samples/agency/receipts/):
+//
+//   "dec-result"  agency "customs": the asynchronous declaration status receipts of customs-declaration
+//     SPEC §5.2 (入库/退单/查验/放行/结关), modelled as the SPEC says, {SeqNo, EntryId, NoticeDate,
+//     Channel, Note}: <DecResult> (unqualified or in the dec namespace), answers "DecMessage", Channel
+//     read with the customs status codes of the CEB returns (below: 120 入库, 800 放行, 899 结关
+//     accepted, 100 退单 rejected, 500 查验 and the others pending), text Note, agency_reference
+//     EntryId (else SeqNo). Keys: seq_no, entry (EntryId). They carry no ClientSeqNo: the gateway
+//     ties them to the declaration through the SeqNo its DecImportResponse gave (the keys of a
+//     receipt are added to the output it answers). Samples: decmessage-decresult-*.xml.
 //
 //   "ciq-receipt"  agency "ciq". Source: ciq-inspection SPEC §4, which says to model the receipt
 //     as {ENT_DECL_NO, DECL_NO, Status, ClearanceSlipNo, Note, Time}. Written like our CIQ record

@@ -169,8 +169,26 @@ TEST_CASE("our receipt samples: format, agency, message answered, verdict, code,
         CHECK(r.code == "0");
         CHECK(r.text == "调用成功");
         CHECK(r.agency_reference == "Z23050000241867530");
-        CHECK(r.keys == std::vector<key>{{"client_seq", "202403181015000087"}});
+        CHECK(r.keys == std::vector<key>{{"client_seq", "202403181015000087"}, {"seq_no", "Z23050000241867530"}});
         CHECK(r.items.empty());
+    }
+    SECTION("DecResult status receipts: released, refused, keyed by SeqNo and EntryId (no ClientSeqNo)") {
+        auto r = read_ok(slurp(dir / "receipts/decmessage-decresult-released.xml"), "released.xml");
+        CHECK(r.format == "dec-result");
+        CHECK(r.agency == "customs");
+        CHECK(r.answers == "DecMessage");
+        CHECK(r.result == verdict::accepted);
+        CHECK(r.code == "800");
+        CHECK(r.text.starts_with("海关已放行"));
+        CHECK(r.agency_reference == "230520241000358716");
+        CHECK(r.keys == std::vector<key>{{"seq_no", "Z23050000241867530"}, {"entry", "230520241000358716"}});
+        auto refused = read_ok(slurp(dir / "receipts/decmessage-decresult-refused.xml"), "refused.xml");
+        CHECK(refused.result == verdict::rejected);
+        CHECK(refused.code == "100");
+        CHECK(has(refused.keys, "seq_no", "Z23050000241867530"));
+        core::diagnostic problem;
+        CHECK_FALSE(receipts::read_receipt("<DecResult><SeqNo>Z1</SeqNo></DecResult>", "x.xml", problem));
+        CHECK(problem.text.find("without Channel") != std::string::npos);
     }
     SECTION("DecImportResponse refused: code 1, no SeqNo") {
         auto r = read_ok(slurp(dir / "decmessage-decimportresponse-rejected.xml"), "decmessage-decimportresponse-rejected.xml");
@@ -274,7 +292,7 @@ TEST_CASE("real receipts from ../shared: Wuhan manifest responses, the DecImport
         CHECK(r.code == "0");
         CHECK(r.text == "调用成功");
         CHECK(r.agency_reference == "Z11000001313617428");
-        CHECK(r.keys == std::vector<key>{{"client_seq", "201802260951588560"}});
+        CHECK(r.keys == std::vector<key>{{"client_seq", "201802260951588560"}, {"seq_no", "Z11000001313617428"}});
     }
     SECTION("the DxpMsg, as a real receipt arrives: its base64 Data is the same DecImportResponse") {
         auto start = txt.find("<?xml", 1);
@@ -285,7 +303,8 @@ TEST_CASE("real receipts from ../shared: Wuhan manifest responses, the DecImport
         CHECK(r.result == verdict::accepted);
         CHECK(r.text == "调用成功");  // UTF-8 out of the base64 payload
         CHECK(r.agency_reference == "Z11000001313617428");
-        CHECK(r.keys == std::vector<key>{{"client_seq", "201802260951588560"}, {"dxp_message", "DXPENT0000016069201802260951588560"}});
+        CHECK(r.keys == std::vector<key>{{"client_seq", "201802260951588560"}, {"seq_no", "Z11000001313617428"},
+                                         {"dxp_message", "DXPENT0000016069201802260951588560"}});
     }
 }
 
@@ -507,7 +526,7 @@ TEST_CASE("documents that are not receipts we know are refused with EDI-R001, ne
 
 TEST_CASE("a receipt without any key is read, with an EDI-R002 warning", "[receipts]") {
     core::diagnostic problem;
-    auto r = receipts::read_receipt("<DecImportResponse><ResponseCode>0</ResponseCode><SeqNo>Z1</SeqNo></DecImportResponse>", "x", problem);
+    auto r = receipts::read_receipt("<DecImportResponse><ResponseCode>0</ResponseCode><SeqNo></SeqNo></DecImportResponse>", "x", problem);
     REQUIRE(r);
     CHECK(r->result == verdict::accepted);
     CHECK(r->keys.empty());
