@@ -407,3 +407,46 @@ file(GLOB d95b_left ${d95b_work}/refused/*)
 if(NOT rc EQUAL 1 OR d95b_left OR NOT err MATCHES "EDI-M005")
   message(FATAL_ERROR "F1 D.95B through the D.96A mapping: expected exit 1, EDI-M005 and no file, got ${rc} [${d95b_left}]: ${err}")
 endif()
+
+# ---------------------------------------------------------------------------------------------
+# F4 from a bay plan (branch f1-d95b-baplie): the terminal's departure BAPLIE D:95B -> MT4101 loading
+# manifest, mappings/customs/baplie-mt4101.map.xml; golden tests/golden/mapping/baplie-d95b-departure.1.baplie-mt4101.xml
+# (left out of the F1 glob at the top). Only the boxes loaded at the place of departure (LOC+9 = LOC+5)
+# are in it: not the two remaining on board from Japan, nor the carrier's empty (dummy bill '1').
+# The same through route terminal. The bay plan names the ship by call sign, so without
+# -s vessel_imo translate refuses it (EDI-M002, exit 1, no file).
+# To regenerate: the first translate command with -o tests/golden/mapping, then review the diff.
+set(bp_work ${WORK}/f4-baplie)
+file(MAKE_DIRECTORY ${bp_work}/mapping ${bp_work}/route ${bp_work}/refused)
+set(bp_partner -s customs_code=2305320799001 -s dxp_id=DXPENT0000512907 -s customs_district=2305)
+set(name baplie-d95b-departure.1.baplie-mt4101.xml)
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/baplie-d95b-departure.edi -m ${maps}/customs/baplie-mt4101.map.xml
+                        --now 20240319221800450 ${bp_partner} -s vessel_imo=9405710 -o ${bp_work}/mapping
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F4 BAPLIE translate exited ${rc}: ${err}\n${report}")
+endif()
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/baplie-d95b-departure.edi --route terminal --routes ${maps}/routes.toml
+                        --now 20240319221800450 ${bp_partner} -s vessel_imo=9405710 -o ${bp_work}/route
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F4 BAPLIE route terminal exited ${rc}: ${err}\n${report}")
+endif()
+foreach(dir mapping route)
+  file(GLOB bp_produced RELATIVE ${bp_work}/${dir} ${bp_work}/${dir}/*)
+  if(NOT bp_produced STREQUAL name)
+    message(FATAL_ERROR "F4 BAPLIE (${dir}): translate wrote [${bp_produced}], expected [${name}]")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${bp_work}/${dir}/${name}
+                  RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${name} (${dir}) differs from tests/golden/mapping/${name}; diff ${bp_work}/${dir}/${name} against it")
+  endif()
+endforeach()
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/baplie-d95b-departure.edi -m ${maps}/customs/baplie-mt4101.map.xml
+                        --now 20240319221800450 ${bp_partner} -o ${bp_work}/refused
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+file(GLOB bp_left ${bp_work}/refused/*)
+if(NOT rc EQUAL 1 OR bp_left OR NOT err MATCHES "BorderTransportMeans/ID: required value .*EDI-M002")
+  message(FATAL_ERROR "F4 BAPLIE without vessel_imo: expected exit 1, EDI-M002 on BorderTransportMeans/ID and no file, got ${rc} [${bp_left}]: ${err}")
+endif()
