@@ -9,6 +9,7 @@
 #   F5 receipt DecImportResponse -> APERAK, F1 CUSCAR -> MSA ship arrival report (blocks at the end)
 #   F1 CUSCAR -> CIQ manifest view, F5 declaration status receipts -> CUSRES, the Chinese (UNOW,
 #   GB18030) samples of F3..F6 and F8, legacy app 3's fixed-width manifest (blocks at the end)
+#   F1 CUSCAR D.95B -> MT1101, F4 BAPLIE bay plan -> MT4101 (branch f1-d95b-baplie, blocks at the end)
 # Mappings are given as files of SOURCE, so the tree under test is checked, not an installed copy.
 # Run with -DEDIGATE=... -DSOURCE=<repo> -DWORK=<scratch dir>. After a deliberate change, run the
 # same translate command with -o tests/golden/mapping and review the diff.
@@ -61,7 +62,7 @@ endif()
 
 # Every file written, and nothing else (no temporary file), is a reviewed golden file.
 file(GLOB expected RELATIVE ${SOURCE}/tests/golden/mapping ${SOURCE}/tests/golden/mapping/*.xml)
-list(FILTER expected EXCLUDE REGEX "^(codeco|coarri|ecommerce)-|\\.cuscar-(shipreport|ciq-manifest)\\.xml$")  # F3/F4, F8, the MSA report and the CIQ view are checked in their own folders below
+list(FILTER expected EXCLUDE REGEX "^(codeco|coarri|ecommerce|baplie)-|^cuscar-d95b-|\\.cuscar-(shipreport|ciq-manifest)\\.xml$")  # F3/F4, F8, F1 D.95B, the MSA report and the CIQ view are checked in their own folders below
 file(GLOB produced RELATIVE ${WORK} ${WORK}/*)
 list(SORT expected)
 list(SORT produced)
@@ -364,3 +365,88 @@ foreach(name cuscar-d96a-manifest.1.cuscar-manifest-fixed.txt cuscar-unoy-chines
     message(FATAL_ERROR "${name} differs from tests/golden/mapping/${golden}; diff ${fx_work}/${name} against it")
   endif()
 endforeach()
+
+# ---------------------------------------------------------------------------------------------
+# F1 for D.95B (branch f1-d95b-baplie): another agent's CUSCAR D:95B -> MT1101 with
+# mappings/customs/cuscar-d95b-mt1101.map.xml; golden tests/golden/mapping/cuscar-d95b-manifest.1.cuscar-d95b-mt1101.xml
+# (left out of the F1 glob at the top). Then route manifest on the same file: of the route's mappings
+# only the D.95B one reads it (the D.96A ones have when=".[@release='96A']"), so the route writes the
+# same MT1101 and nothing else; and the D.96A MT1101 mapping alone refuses it (EDI-M005, exit 1, no file).
+# To regenerate: the first translate command with -o tests/golden/mapping, then review the diff.
+set(d95b_work ${WORK}/f1-d95b)
+file(MAKE_DIRECTORY ${d95b_work}/mapping ${d95b_work}/route ${d95b_work}/refused)
+set(d95b_partner -s customs_code=2305145902736 -s dxp_id=DXPENT0000461093 -s customs_district=2305)
+set(name cuscar-d95b-manifest.1.cuscar-d95b-mt1101.xml)
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d95b-manifest.edi -m ${maps}/customs/cuscar-d95b-mt1101.map.xml
+                        --now 20240317103500120 ${d95b_partner} -o ${d95b_work}/mapping
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F1 D.95B translate exited ${rc}: ${err}\n${report}")
+endif()
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d95b-manifest.edi --route manifest --routes ${maps}/routes.toml
+                        --now 20240317103500120 ${d95b_partner} -o ${d95b_work}/route
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F1 D.95B route manifest exited ${rc}: ${err}\n${report}")
+endif()
+foreach(dir mapping route)
+  file(GLOB d95b_produced RELATIVE ${d95b_work}/${dir} ${d95b_work}/${dir}/*)
+  if(NOT d95b_produced STREQUAL name)
+    message(FATAL_ERROR "F1 D.95B (${dir}): translate wrote [${d95b_produced}], expected [${name}]")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${d95b_work}/${dir}/${name}
+                  RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${name} (${dir}) differs from tests/golden/mapping/${name}; diff ${d95b_work}/${dir}/${name} against it")
+  endif()
+endforeach()
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d95b-manifest.edi -m ${maps}/customs/cuscar-mt1101.map.xml
+                        --now 20240317103500120 ${d95b_partner} -o ${d95b_work}/refused
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+file(GLOB d95b_left ${d95b_work}/refused/*)
+if(NOT rc EQUAL 1 OR d95b_left OR NOT err MATCHES "EDI-M005")
+  message(FATAL_ERROR "F1 D.95B through the D.96A mapping: expected exit 1, EDI-M005 and no file, got ${rc} [${d95b_left}]: ${err}")
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# F4 from a bay plan (branch f1-d95b-baplie): the terminal's departure BAPLIE D:95B -> MT4101 loading
+# manifest, mappings/customs/baplie-mt4101.map.xml; golden tests/golden/mapping/baplie-d95b-departure.1.baplie-mt4101.xml
+# (left out of the F1 glob at the top). Only the boxes loaded at the place of departure (LOC+9 = LOC+5)
+# are in it: not the two remaining on board from Japan, nor the carrier's empty (dummy bill '1').
+# The same through route terminal. The bay plan names the ship by call sign, so without
+# -s vessel_imo translate refuses it (EDI-M002, exit 1, no file).
+# To regenerate: the first translate command with -o tests/golden/mapping, then review the diff.
+set(bp_work ${WORK}/f4-baplie)
+file(MAKE_DIRECTORY ${bp_work}/mapping ${bp_work}/route ${bp_work}/refused)
+set(bp_partner -s customs_code=2305320799001 -s dxp_id=DXPENT0000512907 -s customs_district=2305)
+set(name baplie-d95b-departure.1.baplie-mt4101.xml)
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/baplie-d95b-departure.edi -m ${maps}/customs/baplie-mt4101.map.xml
+                        --now 20240319221800450 ${bp_partner} -s vessel_imo=9405710 -o ${bp_work}/mapping
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F4 BAPLIE translate exited ${rc}: ${err}\n${report}")
+endif()
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/baplie-d95b-departure.edi --route terminal --routes ${maps}/routes.toml
+                        --now 20240319221800450 ${bp_partner} -s vessel_imo=9405710 -o ${bp_work}/route
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F4 BAPLIE route terminal exited ${rc}: ${err}\n${report}")
+endif()
+foreach(dir mapping route)
+  file(GLOB bp_produced RELATIVE ${bp_work}/${dir} ${bp_work}/${dir}/*)
+  if(NOT bp_produced STREQUAL name)
+    message(FATAL_ERROR "F4 BAPLIE (${dir}): translate wrote [${bp_produced}], expected [${name}]")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${bp_work}/${dir}/${name}
+                  RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${name} (${dir}) differs from tests/golden/mapping/${name}; diff ${bp_work}/${dir}/${name} against it")
+  endif()
+endforeach()
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/baplie-d95b-departure.edi -m ${maps}/customs/baplie-mt4101.map.xml
+                        --now 20240319221800450 ${bp_partner} -o ${bp_work}/refused
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+file(GLOB bp_left ${bp_work}/refused/*)
+if(NOT rc EQUAL 1 OR bp_left OR NOT err MATCHES "BorderTransportMeans/ID: required value .*EDI-M002")
+  message(FATAL_ERROR "F4 BAPLIE without vessel_imo: expected exit 1, EDI-M002 on BorderTransportMeans/ID and no file, got ${rc} [${bp_left}]: ${err}")
+endif()
