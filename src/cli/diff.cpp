@@ -98,7 +98,7 @@ void compare(const core::node& a, const core::node& b, const std::string& path, 
     std::vector<std::string> names;
     for (const auto* side : {&a, &b})
         for (const auto& c : side->children)
-            if (std::find(names.begin(), names.end(), c.name) == names.end()) names.push_back(c.name);
+            if (std::find(names.begin(), names.end(), c.name) == names.end()) names.push_back(c.name.str());
     for (const auto& name : names) {
         std::vector<const core::node*> xs, ys;
         for (const auto& c : a.children)
@@ -163,7 +163,7 @@ int run_diff(diff_args d) {
     }
     for (auto& t : trees) set_aside(t, ignore);
     std::vector<difference> diffs;
-    if (trees[0].name != trees[1].name) diffs.push_back({"changed", "/name()", trees[0].name, trees[1].name});
+    if (trees[0].name != trees[1].name) diffs.push_back({"changed", "/name()", trees[0].name.str(), trees[1].name.str()});
     else compare(trees[0], trees[1], "/" + trees[0].name, diffs);
     if (d.json) {
         json all = json::array();

@@ -59,7 +59,7 @@ std::string xml_name(const std::string& n) {
 
 /// Writes a tree with the writer, names made XML-safe (D_0004).
 void put(xml::writer& w, const core::node& n) {
-    w.start(xml_name(n.name));
+    w.start(xml_name(n.name.str()));
     for (const auto& [k, v] : n.attributes) w.attribute(k, v);
     w.text(n.value);
     for (const auto& c : n.children) put(w, c);
@@ -238,7 +238,7 @@ std::string attribute(const core::node& n, std::string_view name) {
     return {};
 }
 
-bool is_group_node(const core::node& n) { return n.name.size() > 2 && n.name.starts_with("SG") && n.name.find_first_not_of("0123456789", 2) == std::string::npos; }
+bool is_group_node(const core::node& n) { return n.name.size() > 2 && n.name.starts_with("SG") && n.name.view().find_first_not_of("0123456789", 2) == std::string::npos; }
 
 edifact::segment segment_of(const core::node& n) {
     if (n.name.size() != 3) throw unparse_error{fmt::format("<{}> is not a segment (three-letter tag expected)", n.name)};

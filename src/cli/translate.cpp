@@ -177,7 +177,7 @@ private:
                                            fmt::format("{}: CSV column {}/{} has elements inside; a row holds values only", o.mapping, row.name, cell.name)));
                     return false;
                 }
-                if (std::find(columns.begin(), columns.end(), cell.name) == columns.end()) columns.push_back(cell.name);
+                if (std::find(columns.begin(), columns.end(), cell.name) == columns.end()) columns.push_back(cell.name.str());
             }
         auto quote = [](const std::string& v) {
             if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
@@ -584,12 +584,12 @@ public:
             core::diagnostic problem;
             auto doc = xml::read_file(in.path(), problem);
             if (!doc) r.sink.add(problem);
-            else if (!translator_->reads_interchange()) translator_->message(*doc, doc->name, 1, vars, stem, r.sink, r.done);
+            else if (!translator_->reads_interchange()) translator_->message(*doc, doc->name.str(), 1, vars, stem, r.sink, r.done);
             else {  // one document: the interchange is the document alone
                 core::node interchange("Interchange");
                 interchange.children.push_back(std::move(*doc));
                 const auto& d = interchange.children.front();
-                translator_->message(d, d.name, 1, vars, stem, r.sink, r.done, &interchange);
+                translator_->message(d, d.name.str(), 1, vars, stem, r.sink, r.done, &interchange);
             }
         } else {
             edifact_messages h(*translator_, *checker_, vars, stem, r.sink, r.done);

@@ -42,14 +42,23 @@ const std::string& symbol::empty_text() noexcept {
 
 symbol::symbol(std::string_view s) {
     if (s.empty()) return;
+    // A per-thread, direct-mapped cache of interned texts: naming nodes takes no lock. Interned
+    // texts are never freed, so a cached address stays good.
+    constexpr std::size_t slots = 4096;
+    thread_local std::uintptr_t cache[slots] = {};
+    std::size_t h = std::hash<std::string_view>{}(s) & (slots - 1);
+    if (std::uintptr_t c = cache[h]; c && *reinterpret_cast<const std::string*>(c) == s) {
+        p_ = c;
+        return;
+    }
     table& t = interned();
     std::lock_guard lock(t.mutex);
     std::string key(s);
     if (auto it = t.texts.find(key); it != t.texts.end()) {
-        p_ = reinterpret_cast<std::uintptr_t>(&*it);
+        p_ = cache[h] = reinterpret_cast<std::uintptr_t>(&*it);
     } else if (t.texts.size() < max_symbols && t.bytes + s.size() <= max_bytes) {
         t.bytes += s.size();
-        p_ = reinterpret_cast<std::uintptr_t>(&*t.texts.insert(std::move(key)).first);
+        p_ = cache[h] = reinterpret_cast<std::uintptr_t>(&*t.texts.insert(std::move(key)).first);
     } else {
         p_ = reinterpret_cast<std::uintptr_t>(new owned_text{std::move(key)}) | owned;
     }

@@ -15,6 +15,7 @@ namespace fs = std::filesystem;
 struct mapping::rule {
     enum class kind { element, attribute, for_each, when, variable } what = kind::element;
     std::string name;
+    core::symbol symbol;  ///< name, interned once: every output element of this rule carries it
     core::symbol ns;
     std::optional<expression> value;  ///< element/attribute value, for-each select, if test
     bool required = false;
@@ -56,6 +57,7 @@ public:
             r.line = c.line;
             if (c.name == "element") {
                 r.name = *attribute(c, "name");
+                r.symbol = r.name;
                 r.ns = ns;
                 r.required = flag(c, "required");
                 r.keep_empty = flag(c, "keep-empty");
@@ -168,7 +170,7 @@ public:
     }
 
     std::optional<core::node> run() {
-        core::node out(root_.name);
+        core::node out(root_.symbol);
         out.ns = root_.ns;
         body(root_, out, root_.name);
         if (failed_) return std::nullopt;
@@ -197,9 +199,9 @@ private:
         return v;
     }
     std::string source_place() const {
-        return scope_.node->byte ? fmt::format("{} at byte {}", scope_.node->name, scope_.node->byte)
-                                 : scope_.node->line ? fmt::format("{} at line {}", scope_.node->name, scope_.node->line)
-                                                     : scope_.node->name;
+        return scope_.node->byte ? fmt::format("{} at byte {}", scope_.node->name.view(), scope_.node->byte)
+                                 : scope_.node->line ? fmt::format("{} at line {}", scope_.node->name.view(), scope_.node->line)
+                                                     : scope_.node->name.str();
     }
     void body(const mapping::rule& parent, core::node& out, const std::string& where) {
         // Variables set in this body are seen by the rules after them here, nested ones included.
@@ -252,9 +254,9 @@ private:
     }
     void element(const mapping::rule& r, core::node& parent, const std::string& where) {
         std::size_t index = 1;
-        for (const auto& c : parent.children) index += c.name == r.name;
+        for (const auto& c : parent.children) index += c.name == r.symbol;
         std::string at = fmt::format("{}/{}{}", where, r.name, index > 1 ? fmt::format("[{}]", index) : "");
-        core::node& n = parent.children.emplace_back(r.name);
+        core::node& n = parent.children.emplace_back(r.symbol);
         n.ns = r.ns;
         if (r.value) {
             if (auto v = value(r, at)) n.value = std::move(*v);
@@ -322,6 +324,7 @@ std::optional<mapping> mapping::load(const fs::path& file, const xml::schema_cat
     const core::node& output = *tree->child("output");
     auto root = std::make_shared<rule>();
     root->name = *attribute(output, "root");
+    root->symbol = root->name;
     if (const auto* ns = attribute(output, "namespace")) root->ns = *ns;
     root->line = output.line;
     compiler comp(file, problems);

@@ -17,7 +17,7 @@ struct predicate {
 
 struct path::step {
     enum class kind { child, any, self, attribute } what = kind::child;
-    std::string name;
+    core::symbol name;  ///< interned: a child step compares names by address
     std::vector<predicate> predicates;
 };
 
@@ -71,7 +71,9 @@ private:
         if (peek() == '@') {
             ++pos_;
             s.what = path::step::kind::attribute;
-            if (!name(s.name)) return fail("expected an attribute name after '@'");
+            std::string n;
+            if (!name(n)) return fail("expected an attribute name after '@'");
+            s.name = n;
             return predicates(s);
         }
         if (peek() == '*') {
@@ -79,8 +81,10 @@ private:
             s.what = path::step::kind::any;
             return predicates(s);
         }
-        if (!name(s.name)) return fail(at_end() ? "expected a step (a name, '*', '.' or '@name') at the end" : fmt::format("expected a step, found '{}'", peek()));
-        if (s.name == ".") s.what = path::step::kind::self;
+        std::string n;
+        if (!name(n)) return fail(at_end() ? "expected a step (a name, '*', '.' or '@name') at the end" : fmt::format("expected a step, found '{}'", peek()));
+        if (n == ".") s.what = path::step::kind::self;
+        s.name = n;
         return predicates(s);
     }
     bool name(std::string& out) {
@@ -192,7 +196,7 @@ std::vector<selected> path::select(const core::node& context, const core::node& 
                 break;
             case step::kind::attribute:
                 for (const auto& [k, v] : c.element->attributes)
-                    if (k == s->name) matches.push_back({c.element, &v});
+                    if (k == s->name.view()) matches.push_back({c.element, &v});
                 break;
             }
             // Predicates filter the matches of one parent, in order (positions count per parent).

@@ -639,8 +639,8 @@ std::string type_of_output(const node& root, int depth) {
         auto type = text_at(root, {"MESSAGE_HEAD", "MESSAGE_TYPE"});
         return type.empty() ? "DCLIO" : type;
     }
-    if (root.name == "CrewPassengerList" && root.child("Voyage")) return root.name;
-    if (root.name == "ShipReport" && root.child("Ship")) return root.name;
+    if (root.name == "CrewPassengerList" && root.child("Voyage")) return root.name.str();
+    if (root.name == "ShipReport" && root.child("Ship")) return root.name.str();
     return {};
 }
 

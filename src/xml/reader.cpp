@@ -547,7 +547,7 @@ public:
                 // The next sibling's place is written soon, after this element's own subtree.
                 if (siblings.size() < siblings.capacity()) prefetch(n + 1);
             }
-            n->name = local;
+            n->name = f.name == frame::own ? core::symbol(f.local) : names_[f.name].symbol;
             n->ns = ns;
             n->line = static_cast<std::uint32_t>(parser_.locator()->getLineNumber());
             for (XMLSize_t i = 0; i < attr_count; ++i) {
@@ -621,6 +621,7 @@ private:
         const x::XMLElementDecl* decl;
         std::u16string prefix;
         std::string local, qname;
+        core::symbol symbol;  ///< local, interned: what each node of this name carries
     };
 
     const std::string& qname(const frame& f) const { return f.name == frame::own ? f.qname : names_[f.name].qname; }
@@ -674,8 +675,9 @@ private:
         return true;
     }
     std::uint32_t add(const x::XMLElementDecl& decl, const XMLCh* prefix) {
-        name n{&decl, prefix, utf8(decl.getBaseName()), {}};
+        name n{&decl, prefix, utf8(decl.getBaseName()), {}, {}};
         n.qname = *prefix ? utf8(prefix) + ":" + n.local : n.local;
+        n.symbol = n.local;
         names_.push_back(std::move(n));
         return static_cast<std::uint32_t>(names_.size() - 1);
     }

@@ -15,7 +15,7 @@
 namespace edigate::core {
 
 struct node {
-    std::string name;                                            ///< element name, e.g. "UNB", "S001", "0004"; XML: the local name
+    symbol name;                                            ///< element name, e.g. "UNB", "S001", "0004"; XML: the local name
     symbol ns;                                                   ///< XML namespace URI; empty for EDIFACT and un-namespaced XML
     std::string value;                                           ///< UTF-8 text; empty for inner nodes
     std::vector<std::pair<std::string, std::string>> attributes; ///< ordered name/value pairs
@@ -27,9 +27,9 @@ struct node {
     // zero-fills the whole node before running the member initialisers: a `rep stos` over every
     // byte of every element of every tree.
     node() noexcept {}  // NOLINT(modernize-use-equals-default)
-    explicit node(std::string n, std::string v = {}) : name(std::move(n)), value(std::move(v)) {}
+    explicit node(symbol n, std::string v = {}) : name(std::move(n)), value(std::move(v)) {}
 
-    node& add(std::string n, std::string v = {}) {
+    node& add(symbol n, std::string v = {}) {
         children.emplace_back(std::move(n), std::move(v));
         return children.back();
     }

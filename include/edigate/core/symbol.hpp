@@ -1,9 +1,11 @@
 // symbol.hpp - an interned, immutable string: copying is a pointer copy, equal symbols share text.
 //
-// For the few strings a tree repeats on every node (XML namespace URIs): a 60-character URI on
-// each of ten million elements would otherwise be ten million allocations. The intern table is
-// process-wide and bounded (see symbol.cpp); past the bound a symbol owns its text instead, so a
-// hostile stream of invented namespaces costs memory per document, never a failure.
+// For the strings a tree repeats on every node: element names (UNB, C507, 1004, Consignment) and
+// XML namespace URIs. A node carries its name in 8 bytes, copies it without touching the text, and
+// two interned names are equal exactly when their addresses are. The intern table is process-wide
+// and bounded (see symbol.cpp), with a per-thread cache in front so that naming a node takes no
+// lock; past the bound a symbol owns its text instead, so a hostile stream of invented names costs
+// memory per document, never a failure.
 #pragma once
 
 #include <cstdint>
@@ -42,12 +44,21 @@ public:
 
     const std::string& str() const noexcept { return p_ ? *text() : empty_text(); }
     operator std::string_view() const noexcept { return p_ ? std::string_view(*text()) : std::string_view(); }
+    std::string_view view() const noexcept { return *this; }
     bool empty() const noexcept { return !p_; }
+    std::size_t size() const noexcept { return p_ ? text()->size() : 0; }
+    bool starts_with(std::string_view prefix) const noexcept { return view().starts_with(prefix); }
 
-    friend bool operator==(const symbol& a, const symbol& b) noexcept { return a.p_ == b.p_ || a.str() == b.str(); }
+    /// Interned texts are unique, so two interned symbols are equal exactly when their addresses
+    /// are; only a symbol that owns its text (the table was full) compares the text.
+    friend bool operator==(const symbol& a, const symbol& b) noexcept {
+        return a.p_ == b.p_ || (((a.p_ | b.p_) & owned) && a.str() == b.str());
+    }
     friend bool operator==(const symbol& a, std::string_view b) noexcept { return std::string_view(a) == b; }
     friend bool operator==(const symbol& a, const char* b) noexcept { return std::string_view(a) == b; }
     friend bool operator==(const symbol& a, const std::string& b) noexcept { return std::string_view(a) == b; }
+    friend std::string operator+(const symbol& a, std::string_view b) { return std::string(a.view()) += b; }
+    friend std::string operator+(std::string_view a, const symbol& b) { return std::string(a) += b.view(); }
 
 private:
     static const std::string& empty_text() noexcept;

@@ -267,7 +267,7 @@ TEST_CASE("message trees nest segment groups and name elements by directory code
     const auto& t = r.trees[0];
     CHECK(r.findings.empty());
     std::vector<std::string> top;
-    for (const auto& c : t.children) top.push_back(c.name);
+    for (const auto& c : t.children) top.push_back(c.name.str());
     CHECK(top == std::vector<std::string>{"UNH", "BGM", "SG1", "SG1", "SG4", "SG4", "SG6", "UNT"});
     const auto& sg1 = t.children[2];
     REQUIRE(sg1.children.size() == 2);
