@@ -45,6 +45,7 @@ struct translate_args {
     bool explain = false;
     std::vector<std::string> schema_dirs;
     reading_options reading;
+    std::uint64_t lookup_limit_mb = 32;  ///< the most of one interchange kept for '//' lookups
     bool sync_each = true;  ///< fsync each output; false: the caller makes a batch durable at once (syncfs)
 };
 
@@ -407,6 +408,8 @@ public:
     edifact_messages(translator& t, directory::validator& v, const mapping::variables& base, std::string stem, core::diagnostic_sink& sink,
                      std::vector<output>& done)
         : t_(t), v_(v), base_(base), stem_(std::move(stem)), sink_(sink), done_(done) {}
+    /// The most source bytes of one interchange kept for '//' lookups.
+    void lookup_limit(std::uint64_t bytes) { limit_ = bytes; }
     void interchange_begin(const edifact::interchange_header& h) override {
         flush();  // the interchange before had no UNZ
         header_ = h;
@@ -449,7 +452,23 @@ public:
         vars.emplace("message", m.header.reference);
         if (!keep_) return t_.message(tree, m.header.type, index_, vars, stem_, sink_, done_);
         // A mapping looks across the interchange's messages: they are kept until its end (memory
-        // grows with the interchange, not with the file), then each is translated seeing them all.
+        // grows with the interchange, not with the file, up to a bound), then each is translated
+        // seeing them all.
+        if (too_large_) return;
+        kept_bytes_ += m.end_byte - m.byte;
+        if (kept_bytes_ > limit_) {
+            too_large_ = true;
+            auto d = cli::finding(mapping::code::interchange_too_large,
+                                  fmt::format("interchange {}: its messages pass {} MiB, the most kept for the lookups across messages a mapping "
+                                              "makes ('//' paths); none of its messages is translated",
+                                              header_.control_reference, limit_ >> 20));
+            d.where.message = index_;
+            d.where.byte = m.byte;
+            sink_.add(std::move(d));
+            interchange_.children.clear();
+            kept_.clear();
+            return;
+        }
         interchange_.children.push_back(std::move(tree));
         kept_.push_back({m.header.type, index_, std::move(vars)});
     }
@@ -460,7 +479,10 @@ public:
             t_.message(interchange_.children[i], kept_[i].type, kept_[i].index, kept_[i].vars, stem_, sink_, done_, &interchange_);
         interchange_.children.clear();
         kept_.clear();
+        kept_bytes_ = 0;
+        too_large_ = false;
     }
+
     void finding(const core::diagnostic& d) override { sink_.add(d); }
 
 private:
@@ -473,6 +495,7 @@ private:
     edifact::interchange_header header_;
     std::uint32_t index_ = 0;
     const bool keep_ = t_.reads_interchange();
+    std::uint64_t limit_ = std::uint64_t{32} << 20;  ///< source bytes kept for '//' lookups (the trees take about ten times that)
     struct kept {
         std::string type;
         std::uint32_t index;
@@ -480,6 +503,8 @@ private:
     };
     core::node interchange_{"Interchange"};  ///< kept messages, when a mapping reads across them
     std::vector<kept> kept_;
+    std::uint64_t kept_bytes_ = 0;
+    bool too_large_ = false;  ///< the interchange passed the limit: the rest of it is skipped
 
 public:
     /// The interchanges and messages read, in order (message ids are the message numbers in the file).
@@ -593,6 +618,7 @@ public:
             }
         } else {
             edifact_messages h(*translator_, *checker_, vars, stem, r.sink, r.done);
+            h.lookup_limit(a_.lookup_limit_mb << 20);
             edifact::reader(a_.reading.make(true)).read_file(in.path(), h, &r.readable);
             h.flush();  // an interchange the file cut off (no UNZ): its good messages still count
             r.seen = std::move(h.seen_);
@@ -756,6 +782,10 @@ void add_translate(CLI::App& app, int& exit) {
         ->type_name("DIR")
         ->allow_extra_args(false);
     cmd->add_flag("--json", a->json, "a JSON report on standard output (use with --out)");
+    cmd->add_option("--lookup-limit-mb", a->lookup_limit_mb,
+                    "the most of one interchange (MB of its messages) kept for the lookups across messages a mapping makes ('//' paths); "
+                    "past it the interchange is not translated (EDI-M006)")
+        ->capture_default_str();
     cmd->add_flag("--explain", a->explain,
                   "for every output value, the source element (with its position) and the mapping rule that made it, instead of the output");
     a->reading.add_to(*cmd);

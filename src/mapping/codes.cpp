@@ -12,6 +12,8 @@ constexpr std::array<code_info, static_cast<std::size_t>(code::count_)> table{{
     {code::bad_value, "EDI-M003", core::severity::error, "a source value cannot be converted (code not in its table, date or number that does not fit)"},
     {code::output_invalid, "EDI-M004", core::severity::error, "the output breaks its target schema: it is not produced"},
     {code::no_mapping, "EDI-M005", core::severity::warning, "no mapping given reads this message type or document"},
+    {code::interchange_too_large, "EDI-M006", core::severity::error,
+     "an interchange too large for the lookups across its messages ('//' paths) a mapping makes: its messages are not translated"},
 }};
 }  // namespace
 

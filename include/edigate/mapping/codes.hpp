@@ -16,6 +16,7 @@ enum class code {
     bad_value,         ///< EDI-M003 a source value cannot be converted (unknown code, date, number)
     output_invalid,    ///< EDI-M004 the output breaks its target schema: it is not produced
     no_mapping,        ///< EDI-M005 no mapping given reads this message type or document
+    interchange_too_large,  ///< EDI-M006 an interchange too large for the '//' lookups a mapping makes
     count_
 };
 

@@ -287,3 +287,11 @@ if(NOT rc EQUAL 2 OR NOT err MATCHES "\\[partner.X.envelope\\] sender: not a set
   message(FATAL_ERROR "a profile envelope with an unknown key: expected exit 2 naming it, got ${rc}: ${err}")
 endif()
 file(REMOVE ${badprof})
+
+# Lookups across messages keep an interchange in memory only up to a bound: past it, one EDI-M006
+# and none of its messages translated (a mapping without '//' streams as before, whatever the bound).
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-unoy-chinese.edi -m cuscar-manifest-fixed --lookup-limit-mb 0
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "interchange HHS24032000015: its messages pass 0 MiB.*\\[EDI-M006\\]" OR out)
+  message(FATAL_ERROR "an interchange past the lookup limit: expected exit 1, EDI-M006 and no output, got ${rc}: ${err}\n${out}")
+endif()
