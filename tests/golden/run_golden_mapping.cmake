@@ -10,6 +10,8 @@
 #   F1 CUSCAR -> CIQ manifest view, F5 declaration status receipts -> CUSRES, the Chinese (UNOW,
 #   GB18030) samples of F3..F6 and F8, legacy app 3's fixed-width manifest (blocks at the end)
 #   F1 CUSCAR D.95B -> MT1101, F4 BAPLIE bay plan -> MT4101 (branch f1-d95b-baplie, blocks at the end)
+#   F1 CUSCAR D.95B -> MSA ship report and CIQ manifest view, F5 CUSDEC -> the pre-2018 CIQ inspection
+#   declaration and route declaration-ciq (branch f1-f5-views, blocks at the end)
 # Mappings are given as files of SOURCE, so the tree under test is checked, not an installed copy.
 # Run with -DEDIGATE=... -DSOURCE=<repo> -DWORK=<scratch dir>. After a deliberate change, run the
 # same translate command with -o tests/golden/mapping and review the diff.
@@ -62,7 +64,7 @@ endif()
 
 # Every file written, and nothing else (no temporary file), is a reviewed golden file.
 file(GLOB expected RELATIVE ${SOURCE}/tests/golden/mapping ${SOURCE}/tests/golden/mapping/*.xml)
-list(FILTER expected EXCLUDE REGEX "^(codeco|coarri|ecommerce|baplie)-|^cuscar-d95b-|\\.cuscar-(shipreport|ciq-manifest)\\.xml$")  # F3/F4, F8, F1 D.95B, the MSA report and the CIQ view are checked in their own folders below
+list(FILTER expected EXCLUDE REGEX "^(codeco|coarri|ecommerce|baplie)-|^cuscar-d95b-|\\.cuscar-(shipreport|ciq-manifest)\\.xml$|\\.cusdec-ciq-inspection\\.xml$")  # F3/F4, F8, F1 D.95B, the MSA report, the CIQ view and the CIQ inspection record are checked in their own folders below
 file(GLOB produced RELATIVE ${WORK} ${WORK}/*)
 list(SORT expected)
 list(SORT produced)
@@ -450,3 +452,104 @@ file(GLOB bp_left ${bp_work}/refused/*)
 if(NOT rc EQUAL 1 OR bp_left OR NOT err MATCHES "BorderTransportMeans/ID: required value .*EDI-M002")
   message(FATAL_ERROR "F4 BAPLIE without vessel_imo: expected exit 1, EDI-M002 on BorderTransportMeans/ID and no file, got ${rc} [${bp_left}]: ${err}")
 endif()
+
+# ---------------------------------------------------------------------------------------------
+# F1 for D.95B, second and third targets (branch f1-f5-views): the same CUSCAR D:95B -> MSA ship arrival
+# report (mappings/maritime/cuscar-d95b-shipreport.map.xml) and CIQ manifest view
+# (mappings/ciq/cuscar-d95b-ciq-manifest.map.xml); goldens tests/golden/mapping/cuscar-d95b-manifest.1.cuscar-d95b-*.xml
+# (left out of the F1 glob at the top). Then routes maritime and quarantine on the same file: of each
+# route only the D.95B mapping reads it, so each writes the same file and nothing else. D.95B has no
+# CTA/COM beside the agent's NAD, so without -s agent_telephone the ship report is refused (EDI-M002 on
+# Agent/Telephone, exit 1, no file). The ship values are made up for HUAXIN PIONEER (call sign BRXH6 as
+# in samples/baplie-d95b-departure.edi, next port and departure from it).
+# To regenerate: the two -m translate commands with -o tests/golden/mapping, then review the diff.
+set(d95v_work ${WORK}/f1-d95b-views)
+file(MAKE_DIRECTORY ${d95v_work}/shipreport ${d95v_work}/ciq ${d95v_work}/maritime ${d95v_work}/quarantine ${d95v_work}/refused)
+set(d95v_ship -s msa_receiver=LYGMSA -s call_sign=BRXH6 -s ship_type=1511 -s gross_tonnage=9940 -s net_tonnage=5126
+              -s "master=刘海涛 LIU HAITAO" -s crew_count=18 -s passenger_count=0
+              -s fal3=1 -s fal4=1 -s fal5=1 -s fal6=0 -s fal7=0
+              -s ship_name_cn=华信先锋 -s next_port=CNTAO -s etd=20240319213000 -s master_nationality=CHN
+              -s agent_contact=周敏 -s agent_email=manifest@xhsa-lyg.com.cn)
+set(d95v_ciq -s ciq_sender=3207910231 -s ciq_receiver=320700)
+function(d95v_translate what out expect_rc)
+  execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d95b-manifest.edi ${ARGN} -o ${out}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+  if(NOT rc EQUAL expect_rc)
+    message(FATAL_ERROR "F1 D.95B ${what} exited ${rc}, expected ${expect_rc}: ${err}\n${report}")
+  endif()
+  set(d95v_err "${err}" PARENT_SCOPE)
+endfunction()
+d95v_translate("ship report" ${d95v_work}/shipreport 0 -m ${maps}/maritime/cuscar-d95b-shipreport.map.xml
+               --now 20240317104000260 ${d95v_ship} "-s" "agent_telephone=+86 518 82361570")
+d95v_translate("CIQ view" ${d95v_work}/ciq 0 -m ${maps}/ciq/cuscar-d95b-ciq-manifest.map.xml --now 20240317103500120 ${d95v_ciq})
+d95v_translate("route maritime" ${d95v_work}/maritime 0 --route maritime --routes ${maps}/routes.toml
+               --now 20240317104000260 ${d95v_ship} "-s" "agent_telephone=+86 518 82361570")
+d95v_translate("route quarantine" ${d95v_work}/quarantine 0 --route quarantine --routes ${maps}/routes.toml
+               --now 20240317103500120 ${d95v_ciq})
+foreach(pair shipreport:cuscar-d95b-shipreport maritime:cuscar-d95b-shipreport ciq:cuscar-d95b-ciq-manifest
+             quarantine:cuscar-d95b-ciq-manifest)
+  string(REPLACE ":" ";" pair ${pair})
+  list(GET pair 0 dir)
+  list(GET pair 1 map)
+  set(name cuscar-d95b-manifest.1.${map}.xml)
+  file(GLOB d95v_produced RELATIVE ${d95v_work}/${dir} ${d95v_work}/${dir}/*)
+  if(NOT d95v_produced STREQUAL name)
+    message(FATAL_ERROR "F1 D.95B (${dir}): translate wrote [${d95v_produced}], expected [${name}]")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${d95v_work}/${dir}/${name}
+                  RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${name} (${dir}) differs from tests/golden/mapping/${name}; diff ${d95v_work}/${dir}/${name} against it")
+  endif()
+endforeach()
+d95v_translate("ship report without agent_telephone" ${d95v_work}/refused 1
+               -m ${maps}/maritime/cuscar-d95b-shipreport.map.xml --now 20240317104000260 ${d95v_ship})
+file(GLOB d95v_left ${d95v_work}/refused/*)
+if(d95v_left OR NOT d95v_err MATCHES "Agent/Telephone: required value .*EDI-M002")
+  message(FATAL_ERROR "F1 D.95B ship report without agent_telephone: expected EDI-M002 on Agent/Telephone and no file, got [${d95v_left}]: ${d95v_err}")
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# F5 before the 2018 merger (branch f1-f5-views): CUSDEC -> the separate CIQ inspection declaration
+# (xsd/ciq-inspection.xsd), mappings/ciq/cusdec-ciq-inspection.map.xml, for the D96A and the UNOW
+# (Chinese) samples; goldens tests/golden/mapping/cusdec-*.1.cusdec-ciq-inspection.xml (left out of the
+# F1 glob at the top). Then route declaration-ciq on the D96A sample: one CUSDEC, both agencies, the
+# DecMessage byte-identical to the F5 golden and the CIQ record to its golden; nothing else.
+# To regenerate: the -m translate command with -o tests/golden/mapping, then review the diff.
+set(f5c_work ${WORK}/f5-ciq)
+file(MAKE_DIRECTORY ${f5c_work}/mapping ${f5c_work}/route)
+set(f5c_partner -s ciq_sender=3207910052 -s ciq_receiver=320700 -s decl_code=13 -s decl_type_name=入境检验检疫
+                -s decl_person_cert_no=3207000381 -s orig_box_flag=1 -s wood_pack_flag=0 -s ciq_port=320701
+                -s app_cert_code=11 -s app_cert_name=入境货物通关单 -s appl_ori=1 -s appl_copy_quan=0)
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cusdec-d96a-declaration.edi ${SOURCE}/samples/cusdec-unow-declaration.edi
+                        -m ${maps}/ciq/cusdec-ciq-inspection.map.xml --now 20240318101500000 ${f5c_partner} -o ${f5c_work}/mapping
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F5 CIQ inspection translate exited ${rc}: ${err}\n${report}")
+endif()
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cusdec-d96a-declaration.edi --route declaration-ciq --routes ${maps}/routes.toml
+                        --now 20240318101500000 -s agent_code=3207980B47 -s typist_no=8930000165231 -s entry_type=M -s edi_id=1
+                        ${f5c_partner} -o ${f5c_work}/route
+                RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "F5 route declaration-ciq exited ${rc}: ${err}\n${report}")
+endif()
+foreach(dir mapping route)
+  if(dir STREQUAL "mapping")
+    set(f5c_expected cusdec-d96a-declaration.1.cusdec-ciq-inspection.xml cusdec-unow-declaration.1.cusdec-ciq-inspection.xml)
+  else()
+    set(f5c_expected cusdec-d96a-declaration.1.cusdec-ciq-inspection.xml cusdec-d96a-declaration.1.cusdec-decmessage.xml)
+  endif()
+  file(GLOB f5c_produced RELATIVE ${f5c_work}/${dir} ${f5c_work}/${dir}/*)
+  list(SORT f5c_produced)
+  if(NOT f5c_expected STREQUAL f5c_produced)
+    message(FATAL_ERROR "F5 CIQ (${dir}): translate wrote [${f5c_produced}], expected [${f5c_expected}]")
+  endif()
+  foreach(name ${f5c_expected})
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SOURCE}/tests/golden/mapping/${name} ${f5c_work}/${dir}/${name}
+                    RESULT_VARIABLE differs)
+    if(differs)
+      message(FATAL_ERROR "${name} (${dir}) differs from tests/golden/mapping/${name}; diff ${f5c_work}/${dir}/${name} against it")
+    endif()
+  endforeach()
+endforeach()
