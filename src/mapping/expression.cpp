@@ -513,6 +513,16 @@ bool reads_interchange(const expression::part& p) {
 
 bool expression::reads_interchange() const { return mapping::reads_interchange(*root_); }
 
+std::vector<std::string> expression::unset(const variables& vars) const {
+    std::vector<std::string> out;
+    auto walk = [&](const auto& self, const part& p) -> void {
+        if (p.what == part::kind::variable && !vars.contains(p.text) && std::find(out.begin(), out.end(), p.text) == out.end()) out.push_back(p.text);
+        for (const auto& a : p.args) self(self, *a);
+    };
+    walk(walk, *root_);
+    return out;
+}
+
 std::vector<std::string> expression::tables() const {
     std::vector<std::string> out;
     collect_tables(*root_, out);

@@ -198,6 +198,18 @@ private:
         }
         return v;
     }
+    /// ": $x is not set (-s x=...)" for the variables the rule names that the run lacks: a partner
+    /// value left out reads better so than as a missing source value.
+    std::string not_given(const mapping::rule& r) const {
+        auto names = r.value->unset(*scope_.vars);
+        if (names.empty()) return {};
+        std::string list, how;
+        for (const auto& n : names) {
+            list += fmt::format("{}${}", list.empty() ? "" : ", ", n);
+            how += fmt::format("{}-s {}=...", how.empty() ? "" : " ", n);
+        }
+        return fmt::format("; of its variables, {} {} not set ({})", list, names.size() == 1 ? "is" : "are", how);
+    }
     std::string source_place() const {
         return scope_.node->byte ? fmt::format("{} at byte {}", scope_.node->name.view(), scope_.node->byte)
                                  : scope_.node->line ? fmt::format("{} at line {}", scope_.node->name.view(), scope_.node->line)
@@ -217,13 +229,14 @@ private:
                 if (v) (*local)[r.name] = std::move(*v);
                 else local->erase(r.name);
                 if (!v && r.required)
-                    fail(code::missing_value, r, where, fmt::format("required variable ${} ({}) has no value in {}", r.name, r.value->text(), source_place()));
+                    fail(code::missing_value, r, where,
+                         fmt::format("required variable ${} ({}) has no value in {}{}", r.name, r.value->text(), source_place(), not_given(r)));
                 break;
             }
             case mapping::rule::kind::attribute: {
                 std::string at = where + "/@" + r.name;
                 if (auto v = value(r, at)) out.set_attribute(r.name, *v);
-                else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}", r.value->text(), source_place()));
+                else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}{}", r.value->text(), source_place(), not_given(r)));
                 break;
             }
             case mapping::rule::kind::element: element(r, out, where); break;
@@ -260,7 +273,7 @@ private:
         n.ns = r.ns;
         if (r.value) {
             if (auto v = value(r, at)) n.value = std::move(*v);
-            else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}", r.value->text(), source_place()));
+            else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}{}", r.value->text(), source_place(), not_given(r)));
         }
         body(r, n, at);
         if (r.width) {  // a fixed-width field takes its place, empty or not; the writer pads it

@@ -67,6 +67,8 @@ public:
     std::vector<std::string> tables() const;
     /// Whether a path in it reads the interchange ('//'): the run must then see the whole interchange.
     bool reads_interchange() const;
+    /// The $variables it names that `vars` does not hold (a partner value not given, most often).
+    std::vector<std::string> unset(const variables& vars) const;
 
 private:
     std::string text_;

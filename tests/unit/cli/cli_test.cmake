@@ -295,3 +295,10 @@ execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-unoy-chine
 if(NOT rc EQUAL 1 OR NOT err MATCHES "interchange HHS24032000015: its messages pass 0 MiB.*\\[EDI-M006\\]" OR out)
   message(FATAL_ERROR "an interchange past the lookup limit: expected exit 1, EDI-M006 and no output, got ${rc}: ${err}\n${out}")
 endif()
+
+# A required value missing because a partner value was not given says which, and how to give it.
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi -m cuscar-mt1101 -s customs_code=2305138764521
+                        -s customs_district=2305 RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "of its variables, \\$dxp_id is not set \\(-s dxp_id=\\.\\.\\.\\) \\(rule at cuscar-mt1101.map.xml:[0-9]+\\) \\[EDI-M002\\]")
+  message(FATAL_ERROR "translate without -s dxp_id: expected EDI-M002 naming the variable, got ${rc}: ${err}")
+endif()
