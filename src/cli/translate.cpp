@@ -473,6 +473,10 @@ public:
         kept_.push_back({m.header.type, index_, std::move(vars)});
     }
     void interchange_end(const edifact::interchange_trailer&) override { flush(); }
+    void progress(std::uint64_t bytes) override {
+        if (meter_) meter_->update(bytes);
+    }
+    progress_meter* meter_ = nullptr;  ///< the terminal's progress line (edigate translate), or none (the gateway)
     /// Translates the messages kept for the interchange that ended (or that the file cut off).
     void flush() {
         for (std::size_t i = 0; i < kept_.size(); ++i)
@@ -598,7 +602,8 @@ public:
         bool io_failed = false;                          ///< an output could not be written
     };
     /// Translates one file: every message through the mappings that read it, outputs published.
-    file_result process(const input_file& in, const std::string& now = {}) {
+    /// `meter`: a progress line on the terminal for a long file (the CLI; the gateway gives none).
+    file_result process(const input_file& in, const std::string& now = {}, progress_meter* meter = nullptr) {
         file_result r{true, false, {}, core::diagnostic_sink(a_.reading.max_findings)};
         std::string stem = spool::safe_name(fs::path(in.display()).stem().string());
         mapping::variables vars = base_;
@@ -619,6 +624,7 @@ public:
         } else {
             edifact_messages h(*translator_, *checker_, vars, stem, r.sink, r.done);
             h.lookup_limit(a_.lookup_limit_mb << 20);
+            h.meter_ = meter;
             edifact::reader(a_.reading.make(true)).read_file(in.path(), h, &r.readable);
             h.flush();  // an interchange the file cut off (no UNZ): its good messages still count
             r.seen = std::move(h.seen_);
@@ -649,7 +655,8 @@ int run_translate(translate_args a) {
             if (a.json) report.push_back({{"file", in.display()}, {"status", "unreadable"}, {"error", in.error()}});
             continue;
         }
-        auto result = session.process(in);
+        progress_meter meter(in.display(), in.size());
+        auto result = session.process(in, {}, &meter);
         bool readable = result.readable, ok = result.ok;
         auto& done = result.done;
         auto& sink = result.sink;
