@@ -82,8 +82,6 @@ public:
 private:
     friend struct path_builder;
 
-/// Named values a mapping run provides ($sender, loop variables); predicates may compare with them.
-using variables = std::map<std::string, std::string, std::less<>>;
     std::string text_;
     origin origin_ = origin::context;
     std::vector<std::shared_ptr<const step>> steps_;
