@@ -51,10 +51,18 @@ public:
             first_ich_ = false;
         }
     }
+    // The directory checks stream along with the reader: no message is kept (see run_validate).
+    void message_begin(const edifact::message& m) override {
+        if (validator_) validator_->begin(m, header_, [this](core::diagnostic d) { sink_.add(std::move(d)); });
+    }
+    void segment(const edifact::segment& s) override { validator_->segment(s); }
+    bool plain_segment(std::string_view raw, std::uint64_t byte, std::uint32_t number) override {
+        return validator_->plain(raw, byte, number);
+    }
     void message_end(const edifact::message& m) override {
         ++messages_in_ich_;
         directory::message_verdict verdict;
-        if (validator_) verdict = validator_->validate(m, header_, [this](core::diagnostic d) { sink_.add(std::move(d)); });
+        if (validator_) verdict = validator_->end(m);
         std::uint32_t errors = m.errors + verdict.errors;
         ich_errors_ += verdict.errors;
         bool ok = errors == 0 && m.has_trailer;
@@ -128,7 +136,8 @@ struct validate_args {
 
 int run_validate(validate_args a) {
     a.reading.resolve();
-    auto options = a.reading.make(!a.reading.syntax_only);
+    auto options = a.reading.make(false);
+    options.stream_segments = !a.reading.syntax_only;
     edifact::reader reader(options);
     directory::catalog dirs(directory::catalog::default_roots());
     directory::validator checker(dirs, a.reading.make_validation());

@@ -255,6 +255,20 @@ std::string read_text(const std::filesystem::path& file) {
         in.read(raw.data(), size);
         raw.resize(static_cast<std::size_t>(in.gcount()));
     }
+    // Usually ASCII with CR LF line ends: then only the carriage returns go.
+    bool plain = true;
+    for (std::size_t i = 0; i < raw.size(); i += 64) {
+        unsigned char any = 0;
+        for (std::size_t k = i; k < std::min(i + 64, raw.size()); ++k) any |= static_cast<unsigned char>(raw[k]);
+        if (any & 0x80) {
+            plain = false;
+            break;
+        }
+    }
+    if (plain) {
+        std::erase(raw, '\r');
+        return raw;
+    }
     const auto& cp437 = cp437_table();
     // Nearly every byte converts to one byte (CR to none): then convert in place, so no second
     // buffer is allocated and touched (page faults are a visible part of loading a directory).

@@ -12,10 +12,15 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <optional>
 
 #include "edigate/directory/codes.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace edigate::directory {
 
@@ -54,41 +59,91 @@ struct frame {
     std::uint32_t serial = 0; ///< which group occurrence this frame is, unique in the message
 };
 
+/// Where a segment is, for structure findings: its tag, byte offset and number.
+struct spot {
+    std::string_view tag;
+    std::uint64_t byte;
+    std::uint32_t number;
+};
+
 struct match {
     std::size_t level;
     std::size_t entry;
     bool repeat;
 };
 
-class run {
+}  // namespace
+
+class validator::run {
 public:
-    run(const directory& dir, const message_def& def, const edifact::message& m, const edifact::interchange_header& ich,
-        const validation_options& opt, const validator::emit_fn& emit, const validator::placement_fn* place, message_verdict& verdict)
-        : dir_(dir), m_(m), ich_(ich), opt_(opt), emit_(emit), place_(place), verdict_(verdict) {
+    explicit run(const validation_options& opt) : opt_(opt) {}
+
+    /// Starts a message: its definition, where it sits, where its findings go.
+    void start(const directory& dir, const message_def& def, const edifact::message& m, const edifact::interchange_header& ich,
+               emit_fn emit, const placement_fn* place, message_verdict& verdict) {
+        dir_ = &dir;
+        ich_ = &ich;
+        emit_ = std::move(emit);
+        place_ = place;
+        verdict_ = &verdict;
+        group_ = m.group;
+        index_ = m.index;
+        association_ = m.header.association;
+        serial_ = 0;
+        previous_number_ = 0;
+        stack_.clear();
         stack_.push_back(frame{&def.body, nullptr, 0, 0});
+        auto cs = ich.decoding;
+        single_byte_ = cs != edifact::charset::unow && cs != edifact::charset::unox && cs != edifact::charset::unoy &&
+                       cs != edifact::charset::gb18030;
+        raw_ok_ = !place && (single_byte_ || cs == edifact::charset::unow || cs == edifact::charset::unoy);
     }
 
     void segment(const edifact::segment& s) {
-        const structure_entry* e = structure(s);
+        const structure_entry* e = structure(spot{s.tag, s.byte, s.number});
         if (place_) {
             open_.clear();
             for (std::size_t i = 1; i < stack_.size(); ++i) open_.push_back(group_occurrence{stack_[i].group, stack_[i].serial});
             (*place_)(s, e, open_);
         }
         if (!is_service_tag(s.tag))
-            if (const auto* def = e && e->definition ? e->definition : dir_.segment(s.tag))
+            if (const auto* def = e && e->definition ? e->definition : dir_->segment(s.tag))
                 if (!clean(s, def->checks)) elements(s, *def);  // the detailed checks, which write the findings
-        previous_ = &s;
+        remember(spot{s.tag, s.byte, s.number});
     }
 
-    void finish() {
-        if (!m_.has_trailer || m_.segments.empty()) return;  // the syntax engine already reported the cut-off message
-        const auto& last = m_.segments.back();
+    /// A plain data segment, raw: checked here when nothing is wrong with it, else false and
+    /// nothing changed (the caller builds it and calls segment()).
+    bool plain(std::string_view raw, std::uint64_t byte, std::uint32_t number) {
+        if (!raw_ok_ || raw.size() < 3) return false;
+        const spot here{raw.substr(0, 3), byte, number};
+        auto hit = find(here.tag);
+        if (!hit) return false;
+        const structure_entry* e = &entry(stack_[hit->level], hit->entry);
+        if (e->is_group()) e = &e->children.front();
+        const segment_def* def = e->definition ? e->definition : dir_->segment(here.tag);
+        if (!def || !raw_clean(raw, def->checks)) return false;
+        advance(*hit, here);
+        remember(here);
+        return true;
+    }
+
+    void finish(bool has_trailer) {
+        if (!has_trailer || !previous_number_) return;  // the syntax engine already reported the cut-off message
+        const spot last{std::string_view(last_tag_.data(), last_tag_size_), last_byte_, previous_number_};
         while (stack_.size() > 1) close_top(last, true);
         report_skipped(stack_[0], stack_[0].count ? stack_[0].index + 1 : stack_[0].index, stack_[0].children->size(), last, true);
     }
 
 private:
+    /// The last segment seen, for positions at the end of the message and of skipped entries.
+    void remember(const spot& s) {
+        last_tag_size_ = std::min(s.tag.size(), last_tag_.size());
+        std::memcpy(last_tag_.data(), s.tag.data(), last_tag_size_);
+        last_byte_ = s.byte;
+        previous_number_ = s.number;
+    }
+
     // ---- structure -------------------------------------------------------------------------
 
     static const structure_entry& entry(const frame& f, std::size_t i) { return (*f.children)[i]; }
@@ -156,15 +211,19 @@ private:
     }
 
     /// Mandatory entries [from, to) of frame f never seen: missing, noticed at segment `at`.
-    void report_skipped(const frame& f, std::size_t from, std::size_t to, const edifact::segment& at, bool at_end) {
+    void report_skipped(const frame& f, std::size_t from, std::size_t to, const spot& at, bool at_end) {
         if (from >= to || mandatory_from(f, from) == mandatory_from(f, to)) return;  // nothing mandatory skipped (the usual case)
+        report_missing(f, from, to, at, at_end);
+    }
+
+    [[gnu::noinline]] void report_missing(const frame& f, std::size_t from, std::size_t to, const spot& at, bool at_end) {
         for (std::size_t k = from; k < to; ++k) {
             const auto& e = entry(f, k);
             if (!e.mandatory) continue;
             core::position where = pos(at);
             core::position expected = where;
             expected.tag = e.first_tag();
-            expected.segment = previous_ ? previous_->number : at.number;
+            expected.segment = previous_number_ ? previous_number_ : at.number;
             if (at_end) {
                 expected.byte = at.byte;
                 expected.segment = at.number;
@@ -176,27 +235,32 @@ private:
         }
     }
 
-    void close_top(const edifact::segment& at, bool at_end) {
+    void close_top(const spot& at, bool at_end) {
         const frame& f = stack_.back();
         report_skipped(f, f.count ? f.index + 1 : f.index, f.children->size(), at, at_end);
         stack_.pop_back();
     }
 
     /// Moves through the segment table; returns the entry the segment matched, nullptr if none.
-    const structure_entry* structure(const edifact::segment& s) {
+    const structure_entry* structure(const spot& s) {
         auto hit = find(s.tag);
         if (!hit) {
-            if (is_service_tag(s.tag) || dir_.segment(s.tag))
+            if (is_service_tag(s.tag) || dir_->segment(s.tag))
                 add(code::segment_not_allowed, pos(s),
                     fmt::format("segment {} is not allowed here; expected {}", s.tag, expected_here()));
             else
-                add(code::unknown_segment, pos(s), fmt::format("segment {} is not defined in directory {}", s.tag, dir_.id()));
+                add(code::unknown_segment, pos(s), fmt::format("segment {} is not defined in directory {}", s.tag, dir_->id()));
             return nullptr;
         }
-        while (stack_.size() > hit->level + 1) close_top(s, false);
+        return advance(*hit, s);
+    }
+
+    /// Moves to where find() placed segment s; returns the entry it matched.
+    const structure_entry* advance(const match& hit, const spot& s) {
+        while (stack_.size() > hit.level + 1) close_top(s, false);
         frame& f = stack_.back();
-        const auto& e = entry(f, hit->entry);
-        if (hit->repeat) {
+        const auto& e = entry(f, hit.entry);
+        if (hit.repeat) {
             ++f.count;
             if (f.count > e.max_repeat) {
                 if (e.is_group())
@@ -207,8 +271,8 @@ private:
                         fmt::format("segment {} occurs {} times in a row at {}; at most {} allowed", e.tag, f.count, path_of(f, e), e.max_repeat));
             }
         } else {
-            report_skipped(f, f.count ? f.index + 1 : f.index, hit->entry, s, false);
-            f.index = hit->entry;
+            report_skipped(f, f.count ? f.index + 1 : f.index, hit.entry, s, false);
+            f.index = hit.entry;
             f.count = 1;
         }
         if (e.is_group()) {
@@ -254,7 +318,10 @@ private:
                 } else if (ec.count > 0) {
                     if (items[stop - 1].component > ec.count) return false;
                     if (ec.has_roles) {
-                        if (!composite_clean(vc, ec, items, i, stop)) return false;
+                        if (ec.count > max_fast_components) return false;
+                        std::string_view comps[max_fast_components];
+                        for (std::size_t k = i; k < stop; ++k) comps[items[k].component - 1] = items[k].text;
+                        if (!composite_clean(vc, ec, comps, false)) return false;
                     } else {
                         std::uint64_t got = 0;  // bit c-1: component c has a value
                         for (std::size_t k = i; k < stop; ++k) {
@@ -274,47 +341,32 @@ private:
     }
 
     /// composite() without findings for a composite whose components have roles (1131, 3055,
-    /// 2380, 2379), for one repetition: items [i, stop).
-    bool composite_clean(const value_check* vc, const element_check& ec, edifact::segment::item_view items, std::size_t i,
-                         std::size_t stop) const {
-        if (ec.count > max_fast_components) return false;
-        // Left uninitialised on purpose: only [0, count) is used, and zeroing the whole array for
-        // every composite showed in profiles.
-        struct view {
-            const char* p;
-            std::size_t n;
-        } raw[max_fast_components];
-        for (std::size_t c = 0; c < ec.count; ++c) raw[c] = {nullptr, 0};
-        for (std::size_t k = i; k < stop; ++k) {
-            auto t = items[k].text;
-            raw[items[k].component - 1] = {t.data(), t.size()};
-        }
-        auto comp = [&](std::size_t c) { return std::string_view(raw[c].p, raw[c].n); };
+    /// 2380, 2379), for one repetition: its components by position, absent ones empty.
+    bool composite_clean(const value_check* vc, const element_check& ec, const std::string_view* comp, bool bytes_are_chars) const {
         bool external = false;
         std::size_t at_2380 = 0, at_2379 = 0;  // 1-based, 0 = absent
         using role = component_use::role;
         for (std::size_t c = 0; c < ec.count; ++c) {
             auto kind = vc[c].kind;
-            if (kind == role::none || comp(c).empty()) continue;
-            if (kind == role::list_qualifier || (kind == role::agency && comp(c) != "6")) external = true;
+            if (kind == role::none || comp[c].empty()) continue;
+            if (kind == role::list_qualifier || (kind == role::agency && comp[c] != "6")) external = true;
             if (kind == role::date_value) at_2380 = c + 1;
             if (kind == role::date_format) at_2379 = c + 1;
         }
         for (std::size_t c = 0; c < ec.count; ++c) {
-            if (comp(c).empty()) {
+            if (comp[c].empty()) {
                 if (vc[c].mandatory) return false;
                 continue;
             }
-            if (!value_clean(comp(c), vc[c], external)) return false;
+            if (!value_clean(comp[c], vc[c], external, bytes_are_chars)) return false;
         }
-        return !(at_2380 && at_2379) || date_time_fits(comp(at_2380 - 1), comp(at_2379 - 1));
+        return !(at_2380 && at_2379) || date_time_fits(comp[at_2380 - 1], comp[at_2379 - 1]);
     }
 
     static constexpr std::size_t max_fast_components = 16;
 
-    /// value() without findings.
-    /// value() without findings.
-    bool value_clean(std::string_view v, const value_check& r, bool external_codes) const {
+    /// value() without findings; bytes_are_chars for raw text in a charset of one byte per character.
+    bool value_clean(std::string_view v, const value_check& r, bool external_codes, bool bytes_are_chars = false) const {
         if (v.empty()) return true;
         std::size_t length;
         if (r.type == repr::kind::n) {
@@ -333,7 +385,7 @@ private:
                     else if ((ch == '.' || ch == ',') && !mark) mark = ch;
                     else return false;
                 }
-                if (mark && ich_.syntax_version < 4 && mark != ich_.delims.decimal) return false;
+                if (mark && ich_->syntax_version < 4 && mark != ich_->delims.decimal) return false;
             }
         } else {
             if (r.type == repr::kind::a && std::any_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return false;
@@ -342,12 +394,159 @@ private:
             // starting a character is enough to know the count fits.
             const std::size_t bytes = v.size();
             bool surely_fits = (!r.max || bytes <= r.max) && (r.min == 0 || (r.min == 1 && (v[0] & 0xC0) != 0x80));
-            length = surely_fits ? 0 : bytes <= r.max && bytes >= std::size_t{r.min} * 4 ? r.min : utf8_length(v);
+            length = surely_fits ? 0 : bytes_are_chars ? bytes : bytes <= r.max && bytes >= std::size_t{r.min} * 4 ? r.min : utf8_length(v);
             if (!surely_fits && ((r.max && length > r.max) || length < r.min)) return false;
             return !opt_.code_lists || external_codes || !r.codes || r.codes->contains(v);
         }
         if ((r.max && length > r.max) || length < r.min) return false;
         return !opt_.code_lists || external_codes || !r.codes || r.codes->contains(v);
+    }
+
+    // ---- data elements: the fast pass on raw bytes -------------------------------------------
+    //
+    // raw_clean() is clean() for a plain segment as read, not built: the same tests on the same
+    // values, and like clean() it may be stricter, never laxer. Separators, digits and bytes
+    // >= 0x80 are found 16 bytes at a time into bit masks (a word per 64 bytes), from which each
+    // value's digits and length are read. A release character (the text would differ from the
+    // bytes) or a segment over max_raw_bytes goes to the builder instead. The reader's buffer lets
+    // the loads run up to 15 bytes past the segment (handler::plain_segment promises it).
+
+    static constexpr std::size_t max_raw_bytes = 512, max_raw_words = max_raw_bytes / 64;
+
+    /// The bits of masks m for bytes [a, b), b - a <= 64, shifted down to bit 0.
+    static std::uint64_t range(const std::uint64_t* m, std::size_t a, std::size_t b) noexcept {
+        std::size_t w = a >> 6, off = a & 63, len = b - a;
+        std::uint64_t x = m[w] >> off;
+        if (off && off + len > 64) x |= m[w + 1] << (64 - off);
+        return len < 64 ? x & ((std::uint64_t{1} << len) - 1) : x;
+    }
+
+    bool raw_clean(std::string_view raw, const segment_checks& sc) {
+#if defined(__SSE2__)
+        const std::size_t n = raw.size();
+        const std::size_t defined = sc.elements.size();
+        if (!sc.fits_masks || n > max_raw_bytes) return false;
+        if (n == 3) return sc.mandatory_elements == 0;
+        const auto& d = ich_->delims;
+        if (raw[3] != d.element) return false;
+        // per 64 bytes: separators of any kind, component and repetition separators, digits, bytes >= 0x80
+        std::uint64_t sep[max_raw_words], co[max_raw_words], rp[max_raw_words], dig[max_raw_words], high[max_raw_words];
+        const bool reps = d.has_repetition();
+        const __m128i ev = _mm_set1_epi8(d.element), cv = _mm_set1_epi8(d.component), rv = _mm_set1_epi8(reps ? d.repetition : d.element),
+                      relv = _mm_set1_epi8(d.release ? d.release : d.element), below0 = _mm_set1_epi8('0' - 1),
+                      above9 = _mm_set1_epi8('9' + 1), zero = _mm_setzero_si128();
+        const std::size_t words = (n + 63) / 64;
+        for (std::size_t w = 0; w < words; ++w) {
+            std::uint64_t se = 0, c = 0, r = 0, dg = 0, h = 0, rel = 0;
+            for (std::size_t b = 0; b < 64 && w * 64 + b < n; b += 16) {
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(raw.data() + w * 64 + b));
+                auto bitsof = [b](__m128i m) { return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m))) << b; };
+                const __m128i is_c = _mm_cmpeq_epi8(v, cv), is_r = _mm_cmpeq_epi8(v, rv);
+                se |= bitsof(_mm_or_si128(_mm_cmpeq_epi8(v, ev), _mm_or_si128(is_c, is_r)));
+                c |= bitsof(is_c);
+                r |= bitsof(is_r);
+                dg |= bitsof(_mm_and_si128(_mm_cmpgt_epi8(v, below0), _mm_cmplt_epi8(v, above9)));
+                h |= bitsof(_mm_cmplt_epi8(v, zero));
+                rel |= bitsof(_mm_cmpeq_epi8(v, relv));
+            }
+            const std::size_t left = n - w * 64;
+            const std::uint64_t keep = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
+            if (d.release && (rel & keep)) return false;
+            sep[w] = se & keep;
+            co[w] = c & keep;
+            rp[w] = reps ? r & keep : 0;
+            dig[w] = dg & keep;
+            high[w] = h & keep;
+        }
+        sep[0] &= ~std::uint64_t{0xF};  // the tag and the separator that opens element 1
+
+        std::size_t e = 1, r = 1, c = 1, start = 4;
+        std::uint64_t present = 0, got = 0;  // elements with a value; components with a value in this repetition
+        auto& comps = raw_comps_;  // of a composite with roles, this repetition's (cleared at its first value)
+        const element_check* ec = nullptr;
+        // one value, bytes [a, b), at (e, r, c)
+        auto value = [&](std::size_t a, std::size_t b) __attribute__((always_inline)) {
+            if (e > defined || c > 64 || b - a > 64) return false;
+            ec = &sc.elements[e - 1];
+            if (r > ec->repeat) return false;
+            if (a == b) return true;
+            const bool first = got == 0;
+            present |= std::uint64_t{1} << (e - 1);
+            got |= std::uint64_t{1} << (c - 1);
+            const value_check* vc = &sc.values[ec->first];
+            if (!ec->composite) return c == 1 && check(raw, a, b, vc[0], dig, high);
+            if (ec->count == 0) return true;
+            if (c > ec->count) return false;
+            if (ec->has_roles) {
+                if (ec->count > max_fast_components) return false;
+                if (first) std::fill(comps.begin(), comps.begin() + ec->count, std::string_view());
+                comps[c - 1] = raw.substr(a, b - a);
+                return true;
+            }
+            return check(raw, a, b, vc[c - 1], dig, high);
+        };
+        // the end of a repetition; `more`: another repetition of the element follows
+        auto repetition_end = [&](bool more) __attribute__((always_inline)) {
+            if (got == 0) return !more && r == 1;  // an empty element (an empty repetition among others: the builder decides)
+            if (ec->composite && ec->count > 0) {
+                if (ec->has_roles) {
+                    if (!composite_clean(&sc.values[ec->first], *ec, comps.data(), single_byte_)) return false;
+                } else if (ec->mandatory_components & ~got) {
+                    return false;
+                }
+            }
+            got = 0;
+            return true;
+        };
+        for (std::size_t w = 0; w < words; ++w) {
+            for (std::uint64_t m = sep[w]; m; m &= m - 1) {
+                const auto k = static_cast<unsigned>(std::countr_zero(m));
+                const std::size_t at = w * 64 + k;
+                if (!value(start, at)) return false;
+                start = at + 1;
+                if ((co[w] >> k) & 1) {
+                    if (!ec->composite) return false;
+                    ++c;
+                    continue;
+                }
+                const bool more = ((rp[w] >> k) & 1) != 0;
+                if (!repetition_end(more)) return false;
+                r = more ? r + 1 : 1;
+                e += more ? 0 : 1;
+                c = 1;
+            }
+        }
+        if (!value(start, n) || !repetition_end(false)) return false;
+        return (sc.mandatory_elements & ~present) == 0;
+#else
+        (void)raw;
+        (void)sc;
+        return false;
+#endif
+    }
+
+    /// value_clean() for bytes [a, b) of a raw segment (at most 64), its digits and bytes >= 0x80 read from the masks.
+    bool check(std::string_view raw, std::size_t a, std::size_t b, const value_check& r, const std::uint64_t* dig,
+               const std::uint64_t* high) const {
+        const std::size_t bytes = b - a;
+        const std::uint64_t all = bytes < 64 ? (std::uint64_t{1} << bytes) - 1 : ~std::uint64_t{0};
+        std::size_t length = bytes;
+        if (r.type == repr::kind::n) {
+            // as value_clean(): digits, a leading minus sign and one decimal mark, which count not
+            std::uint64_t other = ~range(dig, a, b) & all;
+            if (other & 1 && raw[a] == '-') other &= other - 1, --length;
+            if (other) {
+                if (other & (other - 1)) return false;
+                const char mark = raw[a + static_cast<std::size_t>(std::countr_zero(other))];
+                if ((mark != '.' && mark != ',') || (ich_->syntax_version < 4 && mark != ich_->delims.decimal)) return false;
+                --length;
+            }
+        } else {
+            if (r.type == repr::kind::a && range(dig, a, b)) return false;
+            if (!single_byte_ && range(high, a, b)) return value_clean(raw.substr(a, bytes), r, false);  // UTF-8: count characters
+        }
+        if ((r.max && length > r.max) || length < r.min) return false;
+        return !opt_.code_lists || !r.codes || r.codes->contains(raw.substr(a, bytes));
     }
 
     // ---- data elements: the detailed checks --------------------------------------------------
@@ -358,7 +557,7 @@ private:
         std::size_t present = s.element_count();
         if (present > def.elements.size()) {
             add(code::too_many_constituents, pos(s, def.elements.size() + 1),
-                fmt::format("{} has {} data elements; directory {} defines {}", s.tag, present, dir_.id(), def.elements.size()));
+                fmt::format("{} has {} data elements; directory {} defines {}", s.tag, present, dir_->id(), def.elements.size()));
         }
         auto items = s.items();
         std::size_t i = 0, n = static_cast<std::size_t>(items.size());
@@ -407,7 +606,7 @@ private:
     void composite(const edifact::segment& s, const element_use& eu, std::size_t e, std::uint16_t rep, std::size_t ncomp) {
         if (ncomp > eu.components.size() && !eu.components.empty())
             add(code::too_many_constituents, pos(s, e, eu.components.size() + 1, rep),
-                fmt::format("{} {} has {} components; directory {} defines {}", s.tag, eu.code, ncomp, dir_.id(), eu.components.size()));
+                fmt::format("{} {} has {} components; directory {} defines {}", s.tag, eu.code, ncomp, dir_->id(), eu.components.size()));
         auto comp = [&](std::size_t c) { return c < comps_.size() ? comps_[c] : std::string_view(); };
         // A code list qualifier (1131) or a non-UN agency (3055) in the composite means its codes come from another list.
         bool external = false;
@@ -439,7 +638,7 @@ private:
     /// pattern has letters, '-' where it has '-', and months, days, hours, minutes and seconds in range.
     void date_time(const edifact::segment& s, std::string_view value, std::string_view format, const core::position& where) {
         if (date_time_fits(value, format)) return;
-        std::string pattern = dir_.codes("2379")->codes.find(std::string(format))->second;
+        std::string pattern = dir_->codes("2379")->codes.find(std::string(format))->second;
         if (value.find('-') == std::string_view::npos) std::erase(pattern, '-');
         add(code::bad_date_time, where,
             fmt::format("'{}' in {} 2380 does not fit format {} ({}) named by 2379", value, s.tag, format, pattern));
@@ -447,7 +646,7 @@ private:
 
     /// Whether a 2380 value fits its 2379 format, or the format is not one that is checked.
     bool date_time_fits(std::string_view value, std::string_view format) const {
-        const auto* formats = dir_.date_format(format);
+        const auto* formats = dir_->date_format(format);
         if (!formats) return true;  // not a code of 2379, or Z, Q, P...: not checked
         // periods are usually written without the '-'
         std::string_view pattern = value.find('-') == std::string_view::npos ? formats->without_dash : formats->with_dash;
@@ -501,10 +700,10 @@ private:
                 add(code::bad_character, where(), fmt::format("'{}' in {} is not numeric (digits, a leading minus sign and one decimal mark)", v, label_text()));
                 return;
             }
-            if (mark && ich_.syntax_version < 4 && mark != ich_.delims.decimal)
+            if (mark && ich_->syntax_version < 4 && mark != ich_->delims.decimal)
                 add(code::decimal_mark, where(),
                     fmt::format("'{}' in {} uses '{}' as decimal mark; this syntax {} interchange declares '{}'", v, label_text(), mark,
-                                ich_.syntax_version, ich_.delims.decimal));
+                                ich_->syntax_version, ich_->delims.decimal));
         } else {
             // Characters, not bytes; bytes bound them, so count only when the bytes leave doubt.
             length = v.size() <= r.max && v.size() >= std::size_t{r.min} * 4 ? r.min : utf8_length(v);
@@ -519,23 +718,34 @@ private:
         if (opt_.code_lists && !external_codes && fits)
             if (list && !list->contains(v)) {
                 // A subset (UNH S009/0057, e.g. EAN010, SMDG20) may add codes of its own: say so, as a warning.
-                const auto& assoc = m_.header.association;
+                const auto& assoc = association_;
                 add(code::not_in_code_list, where(),
-                    assoc.empty() ? fmt::format("'{}' in {} is not a code of list {} in directory {}", v, label_text(), code_id, dir_.id())
+                    assoc.empty() ? fmt::format("'{}' in {} is not a code of list {} in directory {}", v, label_text(), code_id, dir_->id())
                                   : fmt::format("'{}' in {} is not a code of list {} in directory {}; subset {} may define it", v,
-                                                label_text(), code_id, dir_.id(), assoc),
+                                                label_text(), code_id, dir_->id(), assoc),
                     std::nullopt, !assoc.empty());
             }
     }
 
     // ---- findings ----------------------------------------------------------------------------
 
+    core::position pos(const spot& s) const {
+        core::position p;
+        p.byte = s.byte;
+        p.interchange = ich_->index;
+        p.group = group_;
+        p.message = index_;
+        p.segment = s.number;
+        p.tag = std::string(s.tag);
+        return p;
+    }
+
     core::position pos(const edifact::segment& s, std::size_t e = 0, std::size_t c = 0, std::uint16_t rep = 0) const {
         core::position p;
         p.byte = e ? s.byte_of(e, c ? c : 1, rep ? rep : 1) : s.byte;
-        p.interchange = ich_.index;
-        p.group = m_.group;
-        p.message = m_.index;
+        p.interchange = ich_->index;
+        p.group = group_;
+        p.message = index_;
         p.segment = s.number;
         p.tag = s.tag;
         p.element = static_cast<std::uint16_t>(e);
@@ -553,31 +763,63 @@ private:
             d.level = core::severity::warning;
             d.downgraded_by = opt_.profile.empty() ? "partner profile" : opt_.profile;
         }
-        (d.level == core::severity::error ? verdict_.errors : verdict_.warnings)++;
+        (d.level == core::severity::error ? verdict_->errors : verdict_->warnings)++;
         emit_(std::move(d));
     }
 
-    const directory& dir_;
-    const edifact::message& m_;
-    const edifact::interchange_header& ich_;
     const validation_options& opt_;
-    const validator::emit_fn& emit_;
-    const validator::placement_fn* place_;
-    message_verdict& verdict_;
+    const directory* dir_ = nullptr;
+    const edifact::interchange_header* ich_ = nullptr;
+    emit_fn emit_;
+    const placement_fn* place_ = nullptr;
+    message_verdict* verdict_ = nullptr;
+    std::uint32_t group_ = 0, index_ = 0;
+    std::string association_;
+    bool single_byte_ = false;  ///< the charset has one byte per character (raw lengths are bytes)
+    bool raw_ok_ = false;       ///< plain() may check raw segments (one byte per character or UTF-8, no placements)
     std::vector<group_occurrence> open_;
     std::vector<std::string_view> comps_;  ///< scratch: components of the repetition being checked
+    std::array<std::string_view, max_fast_components> raw_comps_;  ///< scratch of raw_clean()
     std::uint32_t serial_ = 0;
     std::vector<frame> stack_;
-    const edifact::segment* previous_ = nullptr;
+    // the last segment seen (its number is 0 before the first)
+    std::uint32_t previous_number_ = 0;
+    std::uint64_t last_byte_ = 0;
+    std::array<char, 40> last_tag_{};
+    std::size_t last_tag_size_ = 0;
 };
 
-}  // namespace
 
-validator::validator(catalog& dirs, validation_options options) : dirs_(dirs), options_(std::move(options)) {}
+validator::validator(catalog& dirs, validation_options options)
+    : dirs_(dirs), options_(std::move(options)), run_(std::make_unique<run>(options_)) {}
+
+validator::~validator() = default;
 
 message_verdict validator::validate(const edifact::message& m, const edifact::interchange_header& ich, const emit_fn& emit,
                                     const placement_fn* place) {
-    message_verdict verdict;
+    begin(m, ich, emit, place);
+    for (const auto& s : m.segments) segment(s);
+    return end(m);
+}
+
+void validator::segment(const edifact::segment& s) {
+    if (running_) run_->segment(s);
+}
+
+bool validator::plain(std::string_view raw, std::uint64_t byte, std::uint32_t number) {
+    return !running_ || run_->plain(raw, byte, number);
+}
+
+message_verdict validator::end(const edifact::message& m) {
+    if (running_) run_->finish(m.has_trailer);
+    running_ = false;
+    return verdict_;
+}
+
+void validator::begin(const edifact::message& m, const edifact::interchange_header& ich, emit_fn emit, const placement_fn* place) {
+    running_ = false;
+    verdict_ = message_verdict{};
+    auto& verdict = verdict_;
     const auto& h = m.header;
     auto unh_finding = [&](code c, std::string text) {
         core::position p;
@@ -592,23 +834,22 @@ message_verdict validator::validate(const edifact::message& m, const edifact::in
         ++verdict.warnings;
         emit(core::diagnostic{std::string(ci.name), ci.level, p, std::move(text), ci.syntax_error, std::nullopt, {}});
     };
-    if (h.type.empty()) return verdict;  // UNH without S009: the syntax engine reported it
+    if (h.type.empty()) return;  // UNH without S009: the syntax engine reported it
     // Consecutive messages are nearly always of one type: reuse the last lookup when it was clean.
     auto& c = last_;
     if (c.def && c.type == h.type && c.version == h.version && c.release == h.release && c.agency == h.agency &&
         c.syntax_version == ich.syntax_version) {
         verdict.definition = c.def;
         verdict.directory = c.id;
-        run r(*c.dir, *c.def, m, ich, options_, emit, place, verdict);
-        for (const auto& s : m.segments) r.segment(s);
-        r.finish();
-        return verdict;
+        run_->start(*c.dir, *c.def, m, ich, std::move(emit), place, verdict);
+        running_ = true;
+        return;
     }
     verdict.directory = directory_id(h.version, h.release);
     std::string id = fmt::format("{}:{}:{}:{}", h.type, h.version, h.release, h.agency);
     if (h.agency != "UN") {
         unh_finding(code::no_definition, fmt::format("{}: only UN directories are installed (agency '{}'); syntax and envelope checks only", id, h.agency));
-        return verdict;
+        return;
     }
     // CONTRL is a service message of the syntax (ISO 9735), not of a UN directory.
     const directory* dir = h.type == "CONTRL" ? &dirs_.service(ich.syntax_version) : dirs_.find(verdict.directory);
@@ -625,21 +866,19 @@ message_verdict validator::validate(const edifact::message& m, const edifact::in
         for (const auto& i : ids) list += (list.empty() ? "" : " ") + i;
         unh_finding(code::no_definition, fmt::format("{}: directory {} is not installed (installed: {}); syntax and envelope checks only", id,
                                   verdict.directory, list.empty() ? "none" : list));
-        return verdict;
+        return;
     }
     const message_def* def = dir->message(h.type);
     if (!def) {
         unh_finding(code::no_definition, fmt::format("{}: directory {} has no message {} ({} message types installed); syntax and envelope checks only",
                                   id, dir->id(), h.type, dir->message_types().size()));
-        return verdict;
+        return;
     }
     verdict.definition = def;
     if (verdict.warnings == 0)
         last_ = lookup{h.type, h.version, h.release, h.agency, ich.syntax_version, dir, def, verdict.directory};
-    run r(*dir, *def, m, ich, options_, emit, place, verdict);
-    for (const auto& s : m.segments) r.segment(s);
-    r.finish();
-    return verdict;
+    run_->start(*dir, *def, m, ich, std::move(emit), place, verdict);
+    running_ = true;
 }
 
 }  // namespace edigate::directory

@@ -721,6 +721,7 @@ void engine::inside() {
             s.byte = offset();
             s.number = ++msg_.segment_count;
             s.length = static_cast<std::uint32_t>(t - cur());
+            if (opt_.stream_segments) h_.segment(s);
             ++ich_segments_;
             ++stats_.segments;
             beg_ = static_cast<std::size_t>(t + 1 - buf_.data());
@@ -731,9 +732,19 @@ void engine::inside() {
     }
     if (in_message_ && !opt_.keep_segments) {
         const char* p = cur();
-        std::size_t n = detail::skip_plain_segments(p, buf_.data() + end_, table_);
+        // Streaming: each plain segment goes to the handler raw, numbered as it is taken.
+        auto offer = [](void* self, const char* begin, const char* terminator) {
+            auto& e = *static_cast<engine*>(self);
+            if (!e.h_.plain_segment(std::string_view(begin, static_cast<std::size_t>(terminator - begin)),
+                                    e.base_ + static_cast<std::uint64_t>(begin - e.buf_.data()), e.msg_.segment_count + 1))
+                return false;
+            ++e.msg_.segment_count;
+            return true;
+        };
+        std::size_t n = opt_.stream_segments ? detail::skip_plain_segments(p, buf_.data() + end_, table_, offer, this)
+                                             : detail::skip_plain_segments(p, buf_.data() + end_, table_);
         if (n) {
-            msg_.segment_count += static_cast<std::uint32_t>(n);
+            if (!opt_.stream_segments) msg_.segment_count += static_cast<std::uint32_t>(n);
             ich_segments_ += static_cast<std::uint32_t>(n);
             stats_.segments += n;
             beg_ += static_cast<std::size_t>(p - cur());
@@ -798,6 +809,11 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
     if (in_message_ && !service && tag_ok && !trailing && !scan.first_bad && !scan.bad_release) {
         ++msg_.segment_count;
         if (opt_.keep_segments) make_segment(raw, byte, msg_.segment_count, next_kept());
+        if (opt_.stream_segments) {
+            segment& built = opt_.keep_segments ? msg_.segments[kept_ - 1] : work_;
+            if (!opt_.keep_segments) make_segment(raw, byte, msg_.segment_count, built);
+            h_.segment(built);
+        }
         return;
     }
     // Only service tags are compared below: a data tag reads as empty there, so each compare
@@ -822,7 +838,7 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
         number = stag == "UNH" ? 1 : ich_segments_;
     }
 
-    bool need_segment = service || opt_.keep_segments;
+    bool need_segment = service || opt_.keep_segments || opt_.stream_segments;
     segment& seg = work_;
     seg.clear();
     if (need_segment || scan.first_bad || scan.bad_release) {
@@ -870,6 +886,8 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
         check_service(seg);
         if (opt_.keep_segments) next_kept() = seg;
         outside_run_ = false;
+        h_.message_begin(msg_);
+        if (opt_.stream_segments) h_.segment(seg);
         return;
     }
     if (stag == "UNT") {
@@ -890,6 +908,7 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
             emit(code::unt_reference, at(seg, 2),
                  fmt::format("UNT message reference '{}' differs from UNH '{}'", seg.value(2), msg_.header.reference));
         if (opt_.keep_segments) next_kept() = seg;
+        if (opt_.stream_segments) h_.segment(seg);
         close_message(true);
         return;
     }
@@ -899,6 +918,7 @@ void engine::on_segment(std::string_view raw, std::uint64_t byte, const detail::
         else if (service && stag != "UNS" && stag != "UNO" && stag != "UNP" && stag != "UNQ")
             emit(code::unexpected_service_segment, at(seg), fmt::format("service segment {} cannot occur inside a message", tag));
         if (opt_.keep_segments) next_kept() = seg;
+        if (opt_.stream_segments) h_.segment(seg);
         return;
     }
     if (stag == "UNG") {

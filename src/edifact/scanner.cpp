@@ -152,7 +152,7 @@ scan_result scan_scalar(const char* q, const char* limit, const scan_table& t, s
 
 }  // namespace
 
-std::size_t skip_plain_segments(const char*& p, const char* limit, const scan_table& t) noexcept {
+std::size_t skip_plain_segments(const char*& p, const char* limit, const scan_table& t, plain_segment_fn each, void* context) noexcept {
 #if defined(__SSE2__)
     const char term = t.delims.segment, rel = t.delims.release;
     const char elem = t.delims.element, comp = t.delims.component;
@@ -178,6 +178,10 @@ std::size_t skip_plain_segments(const char*& p, const char* limit, const scan_ta
                 if (*x == term) {
                     // trailing separator (unless released) makes the segment not plain
                     if ((x[-1] == elem || x[-1] == comp) && !(rel && x - 2 >= seg && x[-2] == rel)) {
+                        p = seg;
+                        return count;
+                    }
+                    if (each && !each(context, seg, x)) {
                         p = seg;
                         return count;
                     }
@@ -209,6 +213,8 @@ std::size_t skip_plain_segments(const char*& p, const char* limit, const scan_ta
     (void)limit;
     (void)t;
     (void)p;
+    (void)each;
+    (void)context;
     return 0;
 #endif
 }

@@ -7,7 +7,9 @@
 //   file/segments   reader::read_file, keep_segments=true (every segment materialised)
 //   file/memchr     memchr count of unescaped segment terminators, 1 MiB reads: a lower bound
 //                   on the cost of touching every byte once
-// Without it those three are skipped and only memory/envelope runs, on an interchange built in
+//   file/validate   what `edigate validate` does, in process: the reader streaming every message
+//                   through the directory validator (installed directories, loaded before timing)
+// Without it those four are skipped and only memory/envelope runs, on an interchange built in
 // memory, so the executable always measures something. Times are wall clock (UseRealTime), so
 // the file runs include read(2) from the page cache, as the CLI does.
 #include <benchmark/benchmark.h>
@@ -20,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "edigate/directory/validator.hpp"
 #include "edigate/edifact/reader.hpp"
 
 namespace {
@@ -74,6 +77,56 @@ void read_file_bench(benchmark::State& state, bool keep_segments) {
         last = h;
     }
     report(state, bytes, last);
+}
+
+// The validate command's handler, less its report: findings counted, the validator streaming.
+class validating_handler final : public edigate::edifact::handler {
+public:
+    explicit validating_handler(edigate::directory::validator& v) : v_(v) {}
+    counting_handler counts;
+    std::uint64_t validated = 0;  ///< messages checked against a directory
+
+    void interchange_begin(const edigate::edifact::interchange_header& h) override { header_ = h; }
+    void message_begin(const edigate::edifact::message& m) override {
+        v_.begin(m, header_, [this](edigate::core::diagnostic d) { counts.finding(d); });
+    }
+    void segment(const edigate::edifact::segment& s) override { v_.segment(s); }
+    bool plain_segment(std::string_view raw, std::uint64_t byte, std::uint32_t number) override { return v_.plain(raw, byte, number); }
+    void message_end(const edigate::edifact::message& m) override {
+        validated += v_.end(m).definition != nullptr;
+        counts.message_end(m);
+    }
+    void finding(const edigate::core::diagnostic& d) override { counts.finding(d); }
+
+private:
+    edigate::directory::validator& v_;
+    edigate::edifact::interchange_header header_;
+};
+
+void file_validate(benchmark::State& state) {
+    const char* file = bench_file();
+    if (!file) {
+        state.SkipWithError("EDIGATE_BENCH_FILE is not set");
+        return;
+    }
+    edigate::directory::catalog dirs(edigate::directory::catalog::default_roots());
+    edigate::directory::validator v(dirs);
+    reader r(reader_options{.keep_segments = false, .stream_segments = true});
+    {
+        validating_handler warm(v);  // loads the directories the file names, before timing
+        r.read_file(file, warm);
+    }
+    std::uint64_t bytes = 0, validated = 0;
+    counting_handler last;
+    for (auto _ : state) {
+        validating_handler h(v);
+        bytes = r.read_file(file, h).bytes;
+        last = h.counts;
+        validated = h.validated;
+    }
+    if (validated == 0) state.SkipWithError("no message of the file has an installed directory");
+    report(state, bytes, last);
+    state.counters["validated"] = static_cast<double>(validated);
 }
 
 void file_envelope(benchmark::State& state) { read_file_bench(state, false); }
@@ -175,5 +228,6 @@ BENCHMARK(memory_envelope)->Name("memory/envelope")->Unit(benchmark::kMillisecon
 BENCHMARK(file_envelope)->Name("file/envelope")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(file_segments)->Name("file/segments")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(file_memchr)->Name("file/memchr")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(file_validate)->Name("file/validate")->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -29,6 +29,17 @@ public:
     virtual ~handler() = default;
     virtual void interchange_begin(const interchange_header&) {}
     virtual void group_begin(const group_header&) {}
+    /// After UNH: the message's header, index, group and byte are set, it has no segments yet.
+    virtual void message_begin(const message&) {}
+    /// With reader_options::stream_segments, each segment of a message from UNH to UNT, in order,
+    /// comes here built, or to plain_segment() raw (after the reader's findings for it, if any).
+    virtual void segment(const segment&) {}
+    /// With stream_segments, an ordinary data segment in a message that the reader has nothing to
+    /// say about (the fast lane's test: its tag, bytes and releases are fine, no trailing
+    /// separator): raw runs from the tag to the terminator (exclusive), and at least 15 bytes
+    /// after it may be read (the read buffer's padding). Return true when it is taken as is;
+    /// false, and the reader builds it and hands it to segment() instead.
+    virtual bool plain_segment(std::string_view /*raw*/, std::uint64_t /*byte*/, std::uint32_t /*number*/) { return false; }
     virtual void message_end(const message&) {}
     virtual void group_end(const group_trailer&) {}
     virtual void interchange_end(const interchange_trailer&) {}
@@ -40,6 +51,7 @@ public:
 /// Per-partner and per-call settings. Nothing here is read from global configuration.
 struct reader_options {
     bool keep_segments = true;                     ///< hand on messages with their segments (false: envelope checks only, fastest)
+    bool stream_segments = false;                  ///< offer each segment of a message to handler::segment / plain_segment as it is read
     std::optional<delimiters> delimiter_advice;    ///< out-of-band separators for feeds without UNA that break the defaults
     std::optional<charset> charset_override;       ///< decode as this instead of the declared charset (reported once per interchange)
     std::string profile;                           ///< partner profile name, recorded on downgraded findings

@@ -94,8 +94,12 @@ scan_result scan_segment(const char* p, const char* limit, const scan_table& t) 
 /// repertoire, releases only before separators, no trailing separator), each followed by optional
 /// CR/LF. Stops before the first segment that is anything else, or that does not end within
 /// [p, limit). Returns how many segments it consumed and moves p past them. Those segments need
-/// no diagnostics, so the caller only counts them.
-std::size_t skip_plain_segments(const char*& p, const char* limit, const scan_table& t) noexcept;
+/// no diagnostics, so the caller only counts them. With `each`, each segment is offered to it
+/// first (raw from tag to terminator, exclusive): when it returns false the lane stops before that
+/// segment.
+using plain_segment_fn = bool (*)(void* context, const char* begin, const char* terminator);
+std::size_t skip_plain_segments(const char*& p, const char* limit, const scan_table& t, plain_segment_fn each = nullptr,
+                                void* context = nullptr) noexcept;
 
 /// The byte-at-a-time reference implementation (what the SIMD path must agree with; for tests).
 scan_result scan_segment_scalar(const char* p, const char* limit, const scan_table& t) noexcept;
