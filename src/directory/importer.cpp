@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -24,7 +25,8 @@ std::vector<std::string_view> split_lines(std::string_view text) {
     while (start < text.size()) {
         auto nl = text.find('\n', start);
         if (nl == std::string_view::npos) nl = text.size();
-        out.push_back(text.substr(start, nl - start));
+        std::size_t end = nl > start && text[nl - 1] == '\r' ? nl - 1 : nl;  // CR LF line ends
+        out.push_back(text.substr(start, end - start));
         start = nl + 1;
     }
     return out;
@@ -230,7 +232,6 @@ const std::array<std::string, 256>& cp437_table() {
             iconv(cd, nullptr, nullptr, nullptr, nullptr);
             bool failed = iconv(cd, &in_p, &in_left, &out_p, &out_left) == static_cast<std::size_t>(-1);
             std::string utf8 = failed ? std::string(1, '?') : std::string(out, static_cast<std::size_t>(out_p - out));
-            std::erase(utf8, '\r');  // read_text drops carriage returns
             t[b] = std::move(utf8);
         }
         iconv_close(cd);
@@ -255,40 +256,24 @@ std::string read_text(const std::filesystem::path& file) {
         in.read(raw.data(), size);
         raw.resize(static_cast<std::size_t>(in.gcount()));
     }
-    // Usually ASCII with CR LF line ends: then only the carriage returns go.
-    bool plain = true;
-    for (std::size_t i = 0; i < raw.size(); i += 64) {
-        unsigned char any = 0;
-        for (std::size_t k = i; k < std::min(i + 64, raw.size()); ++k) any |= static_cast<unsigned char>(raw[k]);
-        if (any & 0x80) {
-            plain = false;
-            break;
-        }
-    }
-    if (plain) {
-        std::erase(raw, '\r');
-        return raw;
-    }
+    // Nearly all ASCII: copy the runs between bytes >= 0x80 as they are, found 8 bytes at a time.
     const auto& cp437 = cp437_table();
-    // Nearly every byte converts to one byte (CR to none): then convert in place, so no second
-    // buffer is allocated and touched (page faults are a visible part of loading a directory).
-    std::size_t out_size = 0;
-    bool in_place = true;
-    for (char ch : raw) {
-        std::size_t n = cp437[static_cast<unsigned char>(ch)].size();
-        out_size += n;
-        in_place = in_place && n <= 1;
-    }
     std::string out;
-    if (!in_place) out.resize(out_size);
-    char* w = in_place ? raw.data() : out.data();  // in place, w never passes the byte being read
-    for (char ch : raw) {
-        const std::string& utf8 = cp437[static_cast<unsigned char>(ch)];
-        for (char u : utf8) *w++ = u;
+    out.reserve(raw.size() * 3);  // a CP437 byte is at most 3 bytes of UTF-8: never reallocated (and pages never touched stay unmapped)
+    const char *p = raw.data(), *end = p + raw.size();
+    while (p < end) {
+        const char* q = p;
+        for (std::uint64_t w; q + 8 <= end; q += 8) {
+            std::memcpy(&w, q, 8);
+            if (w & 0x8080808080808080u) break;
+        }
+        while (q < end && !(static_cast<unsigned char>(*q) & 0x80)) ++q;
+        out.append(p, q);
+        if (q == end) break;
+        out += cp437[static_cast<unsigned char>(*q)];
+        p = q + 1;
     }
-    if (!in_place) return out;
-    raw.resize(out_size);
-    return raw;
+    return out;
 }
 
 void import_segments(std::string_view text, std::map<std::string, segment_def, std::less<>>& out) {

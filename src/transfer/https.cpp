@@ -56,7 +56,7 @@ https_client::https_client(https_endpoint endpoint) : impl_(std::make_unique<imp
     }
     impl_->e = std::move(endpoint);
     impl_->curl = curl_easy_init();
-    if (!impl_->curl) throw std::runtime_error("curl_easy_init failed");
+    if (!impl_->curl) throw std::runtime_error(std::string("curl_easy_init failed: ") + curl_easy_strerror(CURLE_FAILED_INIT));
 }
 
 https_client::~https_client() {

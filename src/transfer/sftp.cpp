@@ -129,7 +129,7 @@ sftp_session::sftp_session(sftp_endpoint endpoint) : impl_(std::make_unique<impl
     if (endpoint.known_hosts.empty()) throw std::invalid_argument("no known_hosts file: without it any server key would be accepted");
     impl_->e = std::move(endpoint);
     impl_->curl = curl_easy_init();
-    if (!impl_->curl) throw std::runtime_error("curl_easy_init failed");
+    if (!impl_->curl) throw std::runtime_error(std::string("curl_easy_init failed: ") + curl_easy_strerror(CURLE_FAILED_INIT));
 }
 
 sftp_session::~sftp_session() {

@@ -10,8 +10,9 @@
 //   file/validate   what `edigate validate` does, in process: the reader streaming every message
 //                   through the directory validator (installed directories, loaded before timing)
 // Without it those four are skipped and only memory/envelope runs, on an interchange built in
-// memory, so the executable always measures something. Times are wall clock (UseRealTime), so
-// the file runs include read(2) from the page cache, as the CLI does.
+// memory, so the executable always measures something; directory/load (the installed D96A and
+// its CUSDEC structure, imported from the UNECE files) always runs. Times are wall clock
+// (UseRealTime), so the file runs include read(2) from the page cache, as the CLI does.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -129,6 +130,20 @@ void file_validate(benchmark::State& state) {
     state.counters["validated"] = static_cast<double>(validated);
 }
 
+// What every validating run pays before its first message: the installed D96A directory and
+// one message structure, imported from the UNECE files.
+void directory_load(benchmark::State& state) {
+    for (auto _ : state) {
+        edigate::directory::catalog dirs(edigate::directory::catalog::default_roots());
+        const auto* d = dirs.find("D96A");
+        if (!d || !d->message("CUSDEC")) {
+            state.SkipWithError("directory D96A with CUSDEC is not installed");
+            return;
+        }
+        benchmark::DoNotOptimize(d);
+    }
+}
+
 void file_envelope(benchmark::State& state) { read_file_bench(state, false); }
 void file_segments(benchmark::State& state) { read_file_bench(state, true); }
 
@@ -224,6 +239,7 @@ void memory_envelope(benchmark::State& state) {
 
 }  // namespace
 
+BENCHMARK(directory_load)->Name("directory/load")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(memory_envelope)->Name("memory/envelope")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(file_envelope)->Name("file/envelope")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(file_segments)->Name("file/segments")->Unit(benchmark::kMillisecond)->UseRealTime();

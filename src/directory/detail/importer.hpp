@@ -16,7 +16,8 @@
 
 namespace edigate::directory::detail {
 
-/// Reads a directory file and converts it from CP437 to UTF-8, dropping carriage returns.
+/// Reads a directory file and converts it from CP437 to UTF-8; line ends stay as they are
+/// (split_lines takes CR LF).
 std::string read_text(const std::filesystem::path& file);
 
 void import_segments(std::string_view text, std::map<std::string, segment_def, std::less<>>& out);
