@@ -110,10 +110,11 @@ directory::directory(std::string id, fs::path folder) : id_(std::move(id)), fold
     need(files.segments, "segment directory (EDSD/TRSD)");
     need(files.composites, "composite directory (EDCD/TRCD)");
     need(files.elements, "data element directory (EDED/TRED)");
-    for (const auto& f : files.segments) detail::import_segments(detail::read_text(f), segments_);
-    for (const auto& f : files.composites) detail::import_composites(detail::read_text(f), composites_);
-    for (const auto& f : files.elements) detail::import_elements(detail::read_text(f), elements_);
-    for (const auto& f : files.codes) detail::import_code_lists(detail::read_text(f), code_lists_);
+    std::string text;  // one buffer for every file: its pages are touched once
+    for (const auto& f : files.segments) detail::import_segments(detail::read_text(f, text), segments_);
+    for (const auto& f : files.composites) detail::import_composites(detail::read_text(f, text), composites_);
+    for (const auto& f : files.elements) detail::import_elements(detail::read_text(f, text), elements_);
+    for (const auto& f : files.codes) detail::import_code_lists(detail::read_text(f, text), code_lists_);
     message_files_ = std::move(files.messages);
     for (auto& [element, list] : code_lists_) list.index();
     if (segments_.empty() || composites_.empty() || elements_.empty())
@@ -234,7 +235,8 @@ const message_def* directory::message(std::string_view type) const {
     if (auto it = messages_.find(type); it != messages_.end()) return it->second.get();
     auto file = message_files_.find(type);
     if (file == message_files_.end()) return nullptr;
-    auto m = std::make_unique<message_def>(detail::import_message(detail::read_text(file->second), type));
+    std::string text;
+    auto m = std::make_unique<message_def>(detail::import_message(detail::read_text(file->second, text), type));
     m->agency = "UN";
     m->version = id_.substr(0, 1);
     m->release = id_.substr(1);

@@ -321,7 +321,9 @@ private:
                         if (ec.count > max_fast_components) return false;
                         std::string_view comps[max_fast_components];
                         for (std::size_t k = i; k < stop; ++k) comps[items[k].component - 1] = items[k].text;
-                        if (!composite_clean(vc, ec, comps, false)) return false;
+                        if (!composite_clean(vc, ec, [&](std::size_t c) { return comps[c]; },
+                                             [&](std::size_t c, bool external) { return value_clean(comps[c], vc[c], external); }))
+                            return false;
                     } else {
                         std::uint64_t got = 0;  // bit c-1: component c has a value
                         for (std::size_t k = i; k < stop; ++k) {
@@ -341,32 +343,34 @@ private:
     }
 
     /// composite() without findings for a composite whose components have roles (1131, 3055,
-    /// 2380, 2379), for one repetition: its components by position, absent ones empty.
-    bool composite_clean(const value_check* vc, const element_check& ec, const std::string_view* comp, bool bytes_are_chars) const {
+    /// 2380, 2379), for one repetition: comp(c) is component c (0-based; absent ones empty),
+    /// fine(c, external) checks its value, without code lists when external.
+    template <class Comp, class Fine>
+    bool composite_clean(const value_check* vc, const element_check& ec, Comp&& comp, Fine&& fine) const {
         bool external = false;
         std::size_t at_2380 = 0, at_2379 = 0;  // 1-based, 0 = absent
         using role = component_use::role;
         for (std::size_t c = 0; c < ec.count; ++c) {
             auto kind = vc[c].kind;
-            if (kind == role::none || comp[c].empty()) continue;
-            if (kind == role::list_qualifier || (kind == role::agency && comp[c] != "6")) external = true;
+            if (kind == role::none || comp(c).empty()) continue;
+            if (kind == role::list_qualifier || (kind == role::agency && comp(c) != "6")) external = true;
             if (kind == role::date_value) at_2380 = c + 1;
             if (kind == role::date_format) at_2379 = c + 1;
         }
         for (std::size_t c = 0; c < ec.count; ++c) {
-            if (comp[c].empty()) {
+            if (comp(c).empty()) {
                 if (vc[c].mandatory) return false;
                 continue;
             }
-            if (!value_clean(comp[c], vc[c], external, bytes_are_chars)) return false;
+            if (!fine(c, external)) return false;
         }
-        return !(at_2380 && at_2379) || date_time_fits(comp[at_2380 - 1], comp[at_2379 - 1]);
+        return !(at_2380 && at_2379) || date_time_fits(comp(at_2380 - 1), comp(at_2379 - 1));
     }
 
     static constexpr std::size_t max_fast_components = 16;
 
-    /// value() without findings; bytes_are_chars for raw text in a charset of one byte per character.
-    bool value_clean(std::string_view v, const value_check& r, bool external_codes, bool bytes_are_chars = false) const {
+    /// value() without findings.
+    bool value_clean(std::string_view v, const value_check& r, bool external_codes) const {
         if (v.empty()) return true;
         std::size_t length;
         if (r.type == repr::kind::n) {
@@ -394,7 +398,7 @@ private:
             // starting a character is enough to know the count fits.
             const std::size_t bytes = v.size();
             bool surely_fits = (!r.max || bytes <= r.max) && (r.min == 0 || (r.min == 1 && (v[0] & 0xC0) != 0x80));
-            length = surely_fits ? 0 : bytes_are_chars ? bytes : bytes <= r.max && bytes >= std::size_t{r.min} * 4 ? r.min : utf8_length(v);
+            length = surely_fits ? 0 : bytes <= r.max && bytes >= std::size_t{r.min} * 4 ? r.min : utf8_length(v);
             if (!surely_fits && ((r.max && length > r.max) || length < r.min)) return false;
             return !opt_.code_lists || external_codes || !r.codes || r.codes->contains(v);
         }
@@ -462,7 +466,7 @@ private:
 
         std::size_t e = 1, r = 1, c = 1, start = 4;
         std::uint64_t present = 0, got = 0;  // elements with a value; components with a value in this repetition
-        auto& comps = raw_comps_;  // of a composite with roles, this repetition's (cleared at its first value)
+        auto& comps = raw_comps_;  // of a composite with roles, this repetition's [a, b) (cleared at its first value)
         const element_check* ec = nullptr;
         // one value, bytes [a, b), at (e, r, c)
         auto value = [&](std::size_t a, std::size_t b) __attribute__((always_inline)) {
@@ -479,8 +483,8 @@ private:
             if (c > ec->count) return false;
             if (ec->has_roles) {
                 if (ec->count > max_fast_components) return false;
-                if (first) std::fill(comps.begin(), comps.begin() + ec->count, std::string_view());
-                comps[c - 1] = raw.substr(a, b - a);
+                if (first) std::fill(comps.begin(), comps.begin() + ec->count, span{});
+                comps[c - 1] = span{static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b)};
                 return true;
             }
             return check(raw, a, b, vc[c - 1], dig, high);
@@ -490,7 +494,10 @@ private:
             if (got == 0) return !more && r == 1;  // an empty element (an empty repetition among others: the builder decides)
             if (ec->composite && ec->count > 0) {
                 if (ec->has_roles) {
-                    if (!composite_clean(&sc.values[ec->first], *ec, comps.data(), single_byte_)) return false;
+                    const value_check* vc = &sc.values[ec->first];
+                    auto comp = [&](std::size_t k) { return std::string_view(raw.data() + comps[k].a, comps[k].b - comps[k].a); };
+                    auto fine = [&](std::size_t k, bool external) { return check(raw, comps[k].a, comps[k].b, vc[k], dig, high, external); };
+                    if (!composite_clean(vc, *ec, comp, fine)) return false;
                 } else if (ec->mandatory_components & ~got) {
                     return false;
                 }
@@ -527,8 +534,9 @@ private:
 
     /// value_clean() for bytes [a, b) of a raw segment (at most 64), its digits and bytes >= 0x80 read from the masks.
     bool check(std::string_view raw, std::size_t a, std::size_t b, const value_check& r, const std::uint64_t* dig,
-               const std::uint64_t* high) const {
+               const std::uint64_t* high, bool external_codes = false) const {
         const std::size_t bytes = b - a;
+        const std::string_view v(raw.data() + a, bytes);
         const std::uint64_t all = bytes < 64 ? (std::uint64_t{1} << bytes) - 1 : ~std::uint64_t{0};
         std::size_t length = bytes;
         if (r.type == repr::kind::n) {
@@ -543,10 +551,10 @@ private:
             }
         } else {
             if (r.type == repr::kind::a && range(dig, a, b)) return false;
-            if (!single_byte_ && range(high, a, b)) return value_clean(raw.substr(a, bytes), r, false);  // UTF-8: count characters
+            if (!single_byte_ && range(high, a, b)) return value_clean(v, r, external_codes);  // UTF-8: count characters
         }
         if ((r.max && length > r.max) || length < r.min) return false;
-        return !opt_.code_lists || !r.codes || r.codes->contains(raw.substr(a, bytes));
+        return !opt_.code_lists || external_codes || !r.codes || r.codes->contains(v);
     }
 
     // ---- data elements: the detailed checks --------------------------------------------------
@@ -779,7 +787,10 @@ private:
     bool raw_ok_ = false;       ///< plain() may check raw segments (one byte per character or UTF-8, no placements)
     std::vector<group_occurrence> open_;
     std::vector<std::string_view> comps_;  ///< scratch: components of the repetition being checked
-    std::array<std::string_view, max_fast_components> raw_comps_;  ///< scratch of raw_clean()
+    struct span {
+        std::uint32_t a = 0, b = 0;
+    };
+    std::array<span, max_fast_components> raw_comps_;  ///< scratch of raw_clean()
     std::uint32_t serial_ = 0;
     std::vector<frame> stack_;
     // the last segment seen (its number is 0 before the first)

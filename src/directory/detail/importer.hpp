@@ -16,9 +16,10 @@
 
 namespace edigate::directory::detail {
 
-/// Reads a directory file and converts it from CP437 to UTF-8; line ends stay as they are
-/// (split_lines takes CR LF).
-std::string read_text(const std::filesystem::path& file);
+/// Reads a directory file into `out`, converted from CP437 to UTF-8 (line ends stay as they are:
+/// split_lines takes CR LF), and returns it. `out` keeps its capacity, so one buffer can serve
+/// every file of a directory.
+const std::string& read_text(const std::filesystem::path& file, std::string& out);
 
 void import_segments(std::string_view text, std::map<std::string, segment_def, std::less<>>& out);
 void import_composites(std::string_view text, std::map<std::string, composite_def, std::less<>>& out);
