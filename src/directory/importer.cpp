@@ -350,6 +350,9 @@ void import_code_lists(std::string_view text, std::map<std::string, code_list, s
             continue;
         }
         if (!list) continue;
+        // Most lines are descriptions and notes, indented past the codes: skip them before
+        // copying (change indicators only ever stand in the first columns).
+        if (indent_of(lines[i]) > 10 && !trim(lines[i]).empty()) continue;
         bool deleted = false;
         std::string l = unmark(lines[i], &deleted);
         auto t = trim(l);

@@ -233,6 +233,7 @@ private:
     std::size_t kept_ = 0;
     std::vector<segment> spare_;
     segment work_;                     // service segments and segments with findings are built here
+    std::uint64_t refused_ = ~std::uint64_t{0};  // byte of the plain segment the handler last refused (stream_segments)
 };
 
 bool engine::more() {
@@ -730,14 +731,17 @@ void engine::inside() {
         }
         if (any) return;
     }
-    if (in_message_ && !opt_.keep_segments) {
+    if (in_message_ && !opt_.keep_segments && offset() != refused_) {
         const char* p = cur();
-        // Streaming: each plain segment goes to the handler raw, numbered as it is taken.
+        // Streaming: each plain segment goes to the handler raw, numbered as it is taken; one it
+        // refuses is built next, below, not offered again.
         auto offer = [](void* self, const char* begin, const char* terminator) {
             auto& e = *static_cast<engine*>(self);
-            if (!e.h_.plain_segment(std::string_view(begin, static_cast<std::size_t>(terminator - begin)),
-                                    e.base_ + static_cast<std::uint64_t>(begin - e.buf_.data()), e.msg_.segment_count + 1))
+            std::uint64_t byte = e.base_ + static_cast<std::uint64_t>(begin - e.buf_.data());
+            if (!e.h_.plain_segment(std::string_view(begin, static_cast<std::size_t>(terminator - begin)), byte, e.msg_.segment_count + 1)) {
+                e.refused_ = byte;
                 return false;
+            }
             ++e.msg_.segment_count;
             return true;
         };
