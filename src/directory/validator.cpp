@@ -409,13 +409,21 @@ private:
     // ---- data elements: the fast pass on raw bytes -------------------------------------------
     //
     // raw_clean() is clean() for a plain segment as read, not built: the same tests on the same
-    // values, and like clean() it may be stricter, never laxer. Separators, digits and bytes
-    // >= 0x80 are found 16 bytes at a time into bit masks (a word per 64 bytes), from which each
-    // value's digits and length are read. A release character (the text would differ from the
-    // bytes) or a segment over max_raw_bytes goes to the builder instead. The reader's buffer lets
-    // the loads run up to 15 bytes past the segment (handler::plain_segment promises it).
+    // values, and like clean() it may be stricter, never laxer. Separators, digits, bytes >= 0x80
+    // and release characters are found 16 bytes at a time into bit masks (a word per 64 bytes),
+    // from which each value's digits and length are read. A value whose text differs from its
+    // bytes in a way that matters (a released character in a number, a code or a date), a value
+    // over 64 bytes or a segment over max_raw_bytes goes to the builder instead. The reader's
+    // buffer lets the loads run up to 15 bytes past the segment (handler::plain_segment
+    // promises it).
 
     static constexpr std::size_t max_raw_bytes = 512, max_raw_words = max_raw_bytes / 64;
+
+    struct raw_masks {  ///< of the segment raw_clean() is checking, a word per 64 bytes
+        std::uint64_t dig[max_raw_words], high[max_raw_words];
+        std::uint64_t removed[max_raw_words];  ///< release characters (set only when `released`)
+        bool released;
+    };
 
     /// The bits of masks m for bytes [a, b), b - a <= 64, shifted down to bit 0.
     static std::uint64_t range(const std::uint64_t* m, std::size_t a, std::size_t b) noexcept {
@@ -433,34 +441,59 @@ private:
         if (n == 3) return sc.mandatory_elements == 0;
         const auto& d = ich_->delims;
         if (raw[3] != d.element) return false;
-        // per 64 bytes: separators of any kind, component and repetition separators, digits, bytes >= 0x80
-        std::uint64_t sep[max_raw_words], co[max_raw_words], rp[max_raw_words], dig[max_raw_words], high[max_raw_words];
+        // per 64 bytes: separators of any kind, component and repetition separators (m: digits,
+        // bytes >= 0x80, release characters that release the next byte)
+        std::uint64_t sep[max_raw_words], co[max_raw_words], rp[max_raw_words], rel[max_raw_words];
+        auto& m = raw_masks_;
+        m.released = false;
         const bool reps = d.has_repetition();
         const __m128i ev = _mm_set1_epi8(d.element), cv = _mm_set1_epi8(d.component), rv = _mm_set1_epi8(reps ? d.repetition : d.element),
                       relv = _mm_set1_epi8(d.release ? d.release : d.element), below0 = _mm_set1_epi8('0' - 1),
                       above9 = _mm_set1_epi8('9' + 1), zero = _mm_setzero_si128();
         const std::size_t words = (n + 63) / 64;
         for (std::size_t w = 0; w < words; ++w) {
-            std::uint64_t se = 0, c = 0, r = 0, dg = 0, h = 0, rel = 0;
+            std::uint64_t se = 0, c = 0, r = 0, dg = 0, h = 0, rl = 0;
             for (std::size_t b = 0; b < 64 && w * 64 + b < n; b += 16) {
                 const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(raw.data() + w * 64 + b));
-                auto bitsof = [b](__m128i m) { return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m))) << b; };
+                auto bitsof = [b](__m128i x) { return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(x))) << b; };
                 const __m128i is_c = _mm_cmpeq_epi8(v, cv), is_r = _mm_cmpeq_epi8(v, rv);
                 se |= bitsof(_mm_or_si128(_mm_cmpeq_epi8(v, ev), _mm_or_si128(is_c, is_r)));
                 c |= bitsof(is_c);
                 r |= bitsof(is_r);
                 dg |= bitsof(_mm_and_si128(_mm_cmpgt_epi8(v, below0), _mm_cmplt_epi8(v, above9)));
                 h |= bitsof(_mm_cmplt_epi8(v, zero));
-                rel |= bitsof(_mm_cmpeq_epi8(v, relv));
+                rl |= bitsof(_mm_cmpeq_epi8(v, relv));
             }
             const std::size_t left = n - w * 64;
             const std::uint64_t keep = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
-            if (d.release && (rel & keep)) return false;
             sep[w] = se & keep;
             co[w] = c & keep;
             rp[w] = reps ? r & keep : 0;
-            dig[w] = dg & keep;
-            high[w] = h & keep;
+            m.dig[w] = dg & keep;
+            m.high[w] = h & keep;
+            rel[w] = d.release ? rl & keep : 0;
+            m.released |= rel[w] != 0;
+        }
+        if (m.released) {
+            // A release character releases the next byte (the reader made sure it is a service
+            // character), unless it is released itself: "??" is one '?'. What it releases is text,
+            // not a separator; the release character itself is not part of the text.
+            std::uint64_t carry = 0;  // released bit 0 of this word, from the last byte of the one before
+            for (std::size_t w = 0; w < words; ++w) {
+                std::uint64_t released = carry, removed = 0;
+                carry = 0;
+                for (std::uint64_t x = rel[w]; x; x &= x - 1) {
+                    const auto k = static_cast<unsigned>(std::countr_zero(x));
+                    if ((released >> k) & 1) continue;
+                    removed |= std::uint64_t{1} << k;
+                    if (k == 63) carry = 1;
+                    else released |= std::uint64_t{1} << (k + 1);
+                }
+                m.removed[w] = removed;
+                sep[w] &= ~released;
+                co[w] &= ~released;
+                rp[w] &= ~released;
+            }
         }
         sep[0] &= ~std::uint64_t{0xF};  // the tag and the separator that opens element 1
 
@@ -478,16 +511,17 @@ private:
             present |= std::uint64_t{1} << (e - 1);
             got |= std::uint64_t{1} << (c - 1);
             const value_check* vc = &sc.values[ec->first];
-            if (!ec->composite) return c == 1 && check(raw, a, b, vc[0], dig, high);
+            if (!ec->composite) return c == 1 && check(raw, a, b, vc[0], m);
             if (ec->count == 0) return true;
             if (c > ec->count) return false;
             if (ec->has_roles) {
-                if (ec->count > max_fast_components) return false;
+                // their texts are compared as they are: not with a release character in them
+                if (ec->count > max_fast_components || (m.released && range(m.removed, a, b))) return false;
                 if (first) std::fill(comps.begin(), comps.begin() + ec->count, span{});
                 comps[c - 1] = span{static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b)};
                 return true;
             }
-            return check(raw, a, b, vc[c - 1], dig, high);
+            return check(raw, a, b, vc[c - 1], m);
         };
         // the end of a repetition; `more`: another repetition of the element follows
         auto repetition_end = [&](bool more) __attribute__((always_inline)) {
@@ -496,7 +530,7 @@ private:
                 if (ec->has_roles) {
                     const value_check* vc = &sc.values[ec->first];
                     auto comp = [&](std::size_t k) { return std::string_view(raw.data() + comps[k].a, comps[k].b - comps[k].a); };
-                    auto fine = [&](std::size_t k, bool external) { return check(raw, comps[k].a, comps[k].b, vc[k], dig, high, external); };
+                    auto fine = [&](std::size_t k, bool external) { return check(raw, comps[k].a, comps[k].b, vc[k], m, external); };
                     if (!composite_clean(vc, *ec, comp, fine)) return false;
                 } else if (ec->mandatory_components & ~got) {
                     return false;
@@ -532,16 +566,24 @@ private:
 #endif
     }
 
-    /// value_clean() for bytes [a, b) of a raw segment (at most 64), its digits and bytes >= 0x80 read from the masks.
-    bool check(std::string_view raw, std::size_t a, std::size_t b, const value_check& r, const std::uint64_t* dig,
-               const std::uint64_t* high, bool external_codes = false) const {
+    /// value_clean() for bytes [a, b) of a raw segment (at most 64), read from its masks.
+    bool check(std::string_view raw, std::size_t a, std::size_t b, const value_check& r, const raw_masks& m,
+               bool external_codes = false) const {
         const std::size_t bytes = b - a;
         const std::string_view v(raw.data() + a, bytes);
         const std::uint64_t all = bytes < 64 ? (std::uint64_t{1} << bytes) - 1 : ~std::uint64_t{0};
         std::size_t length = bytes;
+        if (m.released) {
+            // release characters are not text: with them, only free text is checked here
+            if (const std::uint64_t removed = range(m.removed, a, b)) {
+                if (r.type == repr::kind::n || (opt_.code_lists && !external_codes && r.codes) || (!single_byte_ && range(m.high, a, b)))
+                    return false;
+                length -= static_cast<std::size_t>(std::popcount(removed));
+            }
+        }
         if (r.type == repr::kind::n) {
             // as value_clean(): digits, a leading minus sign and one decimal mark, which count not
-            std::uint64_t other = ~range(dig, a, b) & all;
+            std::uint64_t other = ~range(m.dig, a, b) & all;
             if (other & 1 && raw[a] == '-') other &= other - 1, --length;
             if (other) {
                 if (other & (other - 1)) return false;
@@ -550,8 +592,8 @@ private:
                 --length;
             }
         } else {
-            if (r.type == repr::kind::a && range(dig, a, b)) return false;
-            if (!single_byte_ && range(high, a, b)) return value_clean(v, r, external_codes);  // UTF-8: count characters
+            if (r.type == repr::kind::a && range(m.dig, a, b)) return false;
+            if (!single_byte_ && range(m.high, a, b)) return value_clean(v, r, external_codes);  // UTF-8: count characters
         }
         if ((r.max && length > r.max) || length < r.min) return false;
         return !opt_.code_lists || external_codes || !r.codes || r.codes->contains(v);
@@ -790,6 +832,7 @@ private:
     struct span {
         std::uint32_t a = 0, b = 0;
     };
+    raw_masks raw_masks_;  ///< scratch of raw_clean()
     std::array<span, max_fast_components> raw_comps_;  ///< scratch of raw_clean()
     std::uint32_t serial_ = 0;
     std::vector<frame> stack_;
