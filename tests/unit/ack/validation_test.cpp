@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "../edifact/test_support.hpp"
+#include "../directory/directory_support.hpp"
 #include "ack_support.hpp"
 #include "edigate/directory/validator.hpp"
 
@@ -10,10 +11,7 @@ using namespace edigate;
 
 namespace {
 
-directory::catalog& installed() {
-    static directory::catalog cat({fs::path(EDIGATE_SOURCE_DIR) / "edifact" / "directories"});
-    return cat;
-}
+using test::installed;
 
 /// Syntax findings of reading `text` plus directory findings of validating its messages; warnings included.
 std::vector<core::diagnostic> check(const std::string& text, std::size_t* messages = nullptr) {

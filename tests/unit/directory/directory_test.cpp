@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "../edifact/test_support.hpp"
+#include "directory_support.hpp"
 #include "edigate/directory/catalog.hpp"
 #include "edigate/directory/tree.hpp"
 #include "edigate/directory/validator.hpp"
@@ -19,10 +20,7 @@ using directory::repr;
 
 namespace {
 
-directory::catalog& installed() {
-    static directory::catalog cat({fs::path(EDIGATE_SOURCE_DIR) / "edifact" / "directories"});
-    return cat;
-}
+using test::installed;
 
 /// Reads `text` with segments kept and validates every message; returns syntax and directory findings.
 test::recorder check(std::string_view text, directory::validation_options o = {}) {

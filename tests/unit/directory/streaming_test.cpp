@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "../edifact/test_support.hpp"
+#include "directory_support.hpp"
 #include "edigate/directory/validator.hpp"
 
 namespace fs = std::filesystem;
@@ -17,10 +18,7 @@ using namespace edigate;
 
 namespace {
 
-directory::catalog& installed() {
-    static directory::catalog cat({fs::path(EDIGATE_SOURCE_DIR) / "edifact" / "directories"});
-    return cat;
-}
+using test::installed;
 
 std::string describe(const core::diagnostic& d) {
     std::ostringstream o;
@@ -37,31 +35,41 @@ struct outcome {
     std::size_t raw = 0;                ///< segments the validator took raw (streaming only)
 };
 
+/// A reader handler validating each message; `read` gives what it found, in a comparable form.
+struct validating : test::recorder {
+    directory::validator v{installed()};
+    outcome out;
+
+    void verdict(const directory::message_verdict& m) {
+        out.verdicts.push_back(m.directory + " " + std::to_string(m.errors) + " " + std::to_string(m.warnings));
+    }
+    void emit(core::diagnostic d) { findings.push_back(std::move(d)); }
+
+    outcome read(std::string_view text, edifact::reader_options o) {
+        edifact::reader(o).read(text, *this);
+        for (const auto& f : findings) out.findings.push_back(describe(f));
+        std::sort(out.findings.begin(), out.findings.end());
+        return out;
+    }
+};
+
 /// Validates every message of `text` the way the ack and translate commands do: messages kept.
 outcome kept(std::string_view text, std::size_t chunk = 1u << 20) {
-    struct h : test::recorder {
-        directory::validator v{installed()};
-        outcome out;
+    struct h : validating {
         void message_end(const edifact::message& m) override {
-            auto verdict = v.validate(m, interchanges.back(), [this](core::diagnostic d) { findings.push_back(std::move(d)); });
-            out.verdicts.push_back(verdict.directory + " " + std::to_string(verdict.errors) + " " + std::to_string(verdict.warnings));
+            verdict(v.validate(m, interchanges.back(), [this](core::diagnostic d) { emit(std::move(d)); }));
         }
     } r;
     edifact::reader_options o;
     o.chunk_bytes = chunk;
-    edifact::reader(o).read(text, r);
-    for (const auto& f : r.findings) r.out.findings.push_back(describe(f));
-    std::sort(r.out.findings.begin(), r.out.findings.end());
-    return r.out;
+    return r.read(text, o);
 }
 
 /// The same, streaming: nothing kept, plain segments offered raw.
 outcome streamed(std::string_view text, std::size_t chunk = 1u << 20) {
-    struct h : test::recorder {
-        directory::validator v{installed()};
-        outcome out;
+    struct h : validating {
         void message_begin(const edifact::message& m) override {
-            v.begin(m, interchanges.back(), [this](core::diagnostic d) { findings.push_back(std::move(d)); });
+            v.begin(m, interchanges.back(), [this](core::diagnostic d) { emit(std::move(d)); });
         }
         void segment(const edifact::segment& s) override { v.segment(s); }
         bool plain_segment(std::string_view raw, std::uint64_t byte, std::uint32_t number) override {
@@ -71,18 +79,14 @@ outcome streamed(std::string_view text, std::size_t chunk = 1u << 20) {
         }
         void message_end(const edifact::message& m) override {
             CHECK(m.segments.empty());
-            auto verdict = v.end(m);
-            out.verdicts.push_back(verdict.directory + " " + std::to_string(verdict.errors) + " " + std::to_string(verdict.warnings));
+            verdict(v.end(m));
         }
     } r;
     edifact::reader_options o;
     o.keep_segments = false;
     o.stream_segments = true;
     o.chunk_bytes = chunk;
-    edifact::reader(o).read(text, r);
-    for (const auto& f : r.findings) r.out.findings.push_back(describe(f));
-    std::sort(r.out.findings.begin(), r.out.findings.end());
-    return r.out;
+    return r.read(text, o);
 }
 
 void same(std::string_view text, std::size_t chunk = 1u << 20) {
