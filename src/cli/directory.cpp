@@ -101,7 +101,7 @@ void add_directory(CLI::App& app, int& exit) {
         } else if (const auto* l = d->codes(args->what)) {
             if (args->json) {
                 json codes = json::object();
-                for (const auto& [k, v] : l->codes) codes[k] = v;
+                for (const auto& [k, v] : l->codes()) codes[k] = v;
                 fmt::print("{}\n", json_text(json{{"element", l->element}, {"directory", d->id()}, {"codes", std::move(codes)}}));
             } else {
                 fmt::print("{}", directory::render_code_list(*l, *d));

@@ -68,26 +68,35 @@ std::size_t slot_of(std::uint64_t key, unsigned shift) { return static_cast<std:
 // A hash table rather than a sorted array: the validator looks up most qualifiers and codes of
 // every segment, and a binary search's unpredictable branches cost more than one multiply and,
 // at half load, one or two probes.
-void code_list::index() {
-    std::size_t n = 0;
-    for (const auto& [code, name] : codes) n += code.size() <= 7;
-    unsigned bits = 1;
-    while ((std::size_t{1} << bits) < 2 * n) ++bits;
-    shift_ = 64 - bits;
-    short_codes_.assign(std::size_t{1} << bits, 0);
-    const std::size_t mask = short_codes_.size() - 1;
-    for (const auto& [code, name] : codes) {
-        if (code.size() > 7) continue;
-        std::uint64_t k = pack(code);
-        std::size_t i = slot_of(k, shift_);
-        while (short_codes_[i] != 0) i = (i + 1) & mask;  // the codes are unique: no need to compare
-        short_codes_[i] = k;
-    }
-    indexed_ = true;
+void code_list::load() const {
+    std::call_once(once_, [this] {
+        for (auto entry : sources) detail::parse_codes(entry, codes_);
+        std::size_t n = 0;
+        for (const auto& [code, name] : codes_) n += code.size() <= 7;
+        unsigned bits = 1;
+        while ((std::size_t{1} << bits) < 2 * n) ++bits;
+        shift_ = 64 - bits;
+        short_codes_.assign(std::size_t{1} << bits, 0);
+        const std::size_t mask = short_codes_.size() - 1;
+        for (const auto& [code, name] : codes_) {
+            if (code.size() > 7) continue;
+            std::uint64_t k = pack(code);
+            std::size_t i = slot_of(k, shift_);
+            while (short_codes_[i] != 0) i = (i + 1) & mask;  // the codes are unique: no need to compare
+            short_codes_[i] = k;
+        }
+        ready_.store(true, std::memory_order_release);
+    });
+}
+
+const std::unordered_map<std::string, std::string>& code_list::codes() const {
+    if (!ready_.load(std::memory_order_acquire)) load();
+    return codes_;
 }
 
 bool code_list::contains(std::string_view v) const {
-    if (indexed_ && !v.empty() && v.size() <= 7) {  // an empty key would match an empty slot
+    if (!ready_.load(std::memory_order_acquire)) load();
+    if (!v.empty() && v.size() <= 7) {  // an empty key would match an empty slot
         const std::uint64_t k = pack(v);
         const std::size_t mask = short_codes_.size() - 1;
         for (std::size_t i = slot_of(k, shift_);; i = (i + 1) & mask) {
@@ -95,7 +104,7 @@ bool code_list::contains(std::string_view v) const {
             if (short_codes_[i] == 0) return false;
         }
     }
-    return codes.find(std::string(v)) != codes.end();
+    return codes_.find(std::string(v)) != codes_.end();
 }
 
 std::string directory_id(std::string_view version, std::string_view release) {
@@ -111,12 +120,20 @@ directory::directory(std::string id, fs::path folder) : id_(std::move(id)), fold
     need(files.composites, "composite directory (EDCD/TRCD)");
     need(files.elements, "data element directory (EDED/TRED)");
     std::string text;  // one buffer for every file: its pages are touched once
-    for (const auto& f : files.segments) detail::import_segments(detail::read_text(f, text), segments_);
-    for (const auto& f : files.composites) detail::import_composites(detail::read_text(f, text), composites_);
-    for (const auto& f : files.elements) detail::import_elements(detail::read_text(f, text), elements_);
-    for (const auto& f : files.codes) detail::import_code_lists(detail::read_text(f, text), code_lists_);
+    auto read = [&](const fs::path& f) -> const std::string& {
+        text.clear();
+        return detail::read_text(f, text);
+    };
+    for (const auto& f : files.segments) detail::import_segments(read(f), segments_);
+    for (const auto& f : files.composites) detail::import_composites(read(f), composites_);
+    for (const auto& f : files.elements) detail::import_elements(read(f), elements_);
+    // The code list files stay mapped: each list parses its codes from them when first asked.
+    for (const auto& f : files.codes) {
+        auto file = detail::map_file(f);
+        detail::import_code_lists(file.text(), code_lists_);
+        code_files_.push_back(std::move(file.data));
+    }
     message_files_ = std::move(files.messages);
-    for (auto& [element, list] : code_lists_) list.index();
     if (segments_.empty() || composites_.empty() || elements_.empty())
         throw directory_error(fmt::format("directory {} in {}: no definitions could be read", id_, folder_.string()));
     link();
@@ -151,7 +168,7 @@ void directory::link() {
     date_patterns_.clear();
     long_date_patterns_.clear();
     if (const auto* formats = codes("2379"))
-        for (const auto& [code, name] : formats->codes)
+        for (const auto& [code, name] : formats->codes())
             if (auto p = make_date_pattern(name)) {
                 if (!code.empty() && code.size() <= 7) date_patterns_.emplace_back(pack(code), std::move(*p));
                 else long_date_patterns_.emplace(code, std::move(*p));

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -24,6 +25,7 @@ namespace {
 
 std::vector<std::string_view> split_lines(std::string_view text) {
     std::vector<std::string_view> out;
+    out.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);  // grown once: fresh pages fault
     std::size_t start = 0;
     while (start < text.size()) {
         auto nl = text.find('\n', start);
@@ -244,9 +246,9 @@ const std::array<std::string, 256>& cp437_table() {
 }
 }  // namespace
 
-const std::string& read_text(const std::filesystem::path& file, std::string& out) {
-    // The file is mapped, not read into a buffer: its pages come from the page cache, and only
-    // `out` is written (fresh pages cost a fault each, a visible part of every validating run).
+mapped_text map_file(const std::filesystem::path& file) {
+    // Mapped, not read into a buffer: the pages come from the page cache, and nothing is written
+    // (fresh pages cost a fault each, a visible part of every validating run).
     int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     struct stat st {};
     if (fd < 0 || ::fstat(fd, &st) != 0) {
@@ -257,18 +259,19 @@ const std::string& read_text(const std::filesystem::path& file, std::string& out
     void* map = size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
     ::close(fd);
     if (map == MAP_FAILED) throw directory_error(fmt::format("cannot map directory file {}: {}", file.string(), std::strerror(errno)));
-    struct unmap {
-        void* p;
-        std::size_t n;
-        ~unmap() {
-            if (p) ::munmap(p, n);
-        }
-    } guard{map, size};
+    mapped_text m;
+    m.data = std::shared_ptr<const char>(static_cast<const char*>(map), [size](const char* p) {
+        if (p) ::munmap(const_cast<char*>(p), size);
+    });
+    m.size = size;
+    return m;
+}
+
+void append_utf8(std::string_view cp437_text, std::string& out) {
     // Nearly all ASCII: copy the runs between bytes >= 0x80 as they are, found 8 bytes at a time.
     const auto& cp437 = cp437_table();
-    out.clear();
-    out.reserve(size * 3);  // a CP437 byte is at most 3 bytes of UTF-8: never reallocated (pages never touched stay unmapped)
-    const char *p = static_cast<const char*>(map), *end = p + size;
+    out.reserve(out.size() + cp437_text.size() * 3);  // a CP437 byte is at most 3 bytes of UTF-8: never reallocated
+    const char *p = cp437_text.data(), *end = p + cp437_text.size();
     while (p < end) {
         const char* q = p;
         for (std::uint64_t w; q + 8 <= end; q += 8) {
@@ -281,6 +284,10 @@ const std::string& read_text(const std::filesystem::path& file, std::string& out
         out += cp437[static_cast<unsigned char>(*q)];
         p = q + 1;
     }
+}
+
+const std::string& read_text(const std::filesystem::path& file, std::string& out) {
+    append_utf8(map_file(file).text(), out);
     return out;
 }
 
@@ -338,18 +345,13 @@ void import_elements(std::string_view text, std::map<std::string, element_def, s
     }
 }
 
-void import_code_lists(std::string_view text, std::map<std::string, code_list, std::less<>>& out) {
-    auto lines = split_lines(text);
-    code_list* list = nullptr;
+namespace {
+/// Calls f(words) for each code line of a code list entry (lines [from, to) after its header), in
+/// order, with the line's words (the code, then its name); f returns false to stop.
+template <class F>
+void for_each_code(const std::vector<std::string_view>& lines, std::size_t from, std::size_t to, F&& f) {
     bool in_codes = false, in_note = false;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        if (auto h = element_header(lines, i)) {
-            list = &out[h->first];
-            list->element = h->first;
-            in_codes = in_note = false;
-            continue;
-        }
-        if (!list) continue;
+    for (std::size_t i = from; i < to; ++i) {
         // Most lines are descriptions and notes, indented past the codes: skip them before
         // copying (change indicators only ever stand in the first columns).
         if (indent_of(lines[i]) > 10 && !trim(lines[i]).empty()) continue;
@@ -358,10 +360,6 @@ void import_code_lists(std::string_view text, std::map<std::string, code_list, s
         auto t = trim(l);
         if (t.empty()) {
             in_note = false;
-            continue;
-        }
-        if (is_separator(t)) {
-            list = nullptr;
             continue;
         }
         if (t.starts_with("Repr:")) {
@@ -375,9 +373,51 @@ void import_code_lists(std::string_view text, std::map<std::string, code_list, s
         if (!in_codes || in_note || indent_of(l) > 10) continue;
         auto w = split_words(t);
         if (deleted) continue;
-        list->codes.emplace(std::string(w[0]), join(w, 1, w.size()));
+        if (!f(w)) return;
     }
-    std::erase_if(out, [](const auto& kv) { return kv.second.codes.empty(); });
+}
+}  // namespace
+
+void import_code_lists(std::string_view text, std::map<std::string, code_list, std::less<>>& out) {
+    auto lines = split_lines(text);
+    code_list* list = nullptr;
+    std::size_t first = 0;  // the open list's first line after its header
+    auto close = [&](std::size_t end) {  // the open list's entry ends before line `end`
+        if (!list) return;
+        bool any = false;  // a list with no code (only deleted ones, say) is no list
+        for_each_code(lines, first, end, [&](const auto&) {
+            any = true;
+            return false;
+        });
+        if (any) {
+            const char* b = lines[first].data();
+            const char* e = lines[end - 1].data() + lines[end - 1].size();
+            list->sources.emplace_back(b, static_cast<std::size_t>(e - b));
+        }
+        list = nullptr;
+    };
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (auto h = element_header(lines, i)) {
+            close(i);
+            list = &out[h->first];
+            list->element = h->first;
+            first = i + 1;
+            continue;
+        }
+        if (list && is_separator(trim(lines[i]))) close(i);
+    }
+    close(lines.size());
+    std::erase_if(out, [](const auto& kv) { return kv.second.sources.empty(); });
+}
+
+void parse_codes(std::string_view entry, std::unordered_map<std::string, std::string>& codes) {
+    std::string text;
+    append_utf8(entry, text);
+    auto lines = split_lines(text);
+    for_each_code(lines, 0, lines.size(), [&](const std::vector<std::string_view>& w) {
+        codes.emplace(std::string(w[0]), join(w, 1, w.size()));
+        return true;
+    });
 }
 
 namespace {

@@ -50,8 +50,8 @@ std::string render_segment(const segment_def& s, const directory& d) {
 
 std::string render_code_list(const code_list& l, const directory& d) {
     const auto* el = d.element(l.element);
-    std::string out = fmt::format("{}  {}  (directory {}, {} codes)\n\n", l.element, el ? el->name : "", d.id(), l.codes.size());
-    std::vector<std::pair<std::string, std::string>> rows(l.codes.begin(), l.codes.end());
+    std::string out = fmt::format("{}  {}  (directory {}, {} codes)\n\n", l.element, el ? el->name : "", d.id(), l.codes().size());
+    std::vector<std::pair<std::string, std::string>> rows(l.codes().begin(), l.codes().end());
     std::sort(rows.begin(), rows.end());
     for (const auto& [code, name] : rows) out += fmt::format("{:<8} {}\n", code, name);
     return out;

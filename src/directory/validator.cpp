@@ -540,8 +540,8 @@ private:
             return true;
         };
         for (std::size_t w = 0; w < words; ++w) {
-            for (std::uint64_t m = sep[w]; m; m &= m - 1) {
-                const auto k = static_cast<unsigned>(std::countr_zero(m));
+            for (std::uint64_t x = sep[w]; x; x &= x - 1) {
+                const auto k = static_cast<unsigned>(std::countr_zero(x));
                 const std::size_t at = w * 64 + k;
                 if (!value(start, at)) return false;
                 start = at + 1;
@@ -688,7 +688,7 @@ private:
     /// pattern has letters, '-' where it has '-', and months, days, hours, minutes and seconds in range.
     void date_time(const edifact::segment& s, std::string_view value, std::string_view format, const core::position& where) {
         if (date_time_fits(value, format)) return;
-        std::string pattern = dir_->codes("2379")->codes.find(std::string(format))->second;
+        std::string pattern = dir_->codes("2379")->codes().find(std::string(format))->second;
         if (value.find('-') == std::string_view::npos) std::erase(pattern, '-');
         add(code::bad_date_time, where,
             fmt::format("'{}' in {} 2380 does not fit format {} ({}) named by 2379", value, s.tag, format, pattern));

@@ -69,6 +69,7 @@ private:
     std::map<std::string, segment_def, std::less<>> segments_;
     std::map<std::string, composite_def, std::less<>> composites_;
     std::map<std::string, element_def, std::less<>> elements_;
+    std::vector<std::shared_ptr<const char>> code_files_;  ///< the UNCL files, mapped; the code lists parse their entries from them
     std::map<std::string, code_list, std::less<>> code_lists_;
     /// date_format() for codes of up to 7 bytes: packed code -> pattern, sorted (set by link())
     std::vector<std::pair<std::uint64_t, date_pattern>> date_patterns_;

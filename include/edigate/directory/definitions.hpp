@@ -5,7 +5,9 @@
 // messages (CONTRL), from the ISO 9735 service tables. Never hand-typed.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -130,22 +132,32 @@ struct message_def {
     std::vector<structure_entry> body;
 };
 
-/// A code list (UNCL): code value -> code name.
+/// A code list (UNCL): code value -> code name. The codes are parsed from the directory's UNCL
+/// text on first use (most of a directory's lists are never asked for), once, also when several
+/// threads ask at the same time.
 struct code_list {
     std::string element;
-    std::unordered_map<std::string, std::string> codes;
+    std::vector<std::string_view> sources;  ///< its entries in the directory's UNCL text, which the directory keeps
 
-    /// Builds the lookup index; call once the codes are complete.
-    void index();
-    /// Whether v is a code of the list (after index(): a hash table of packed short codes).
+    code_list() = default;
+    code_list(const code_list&) = delete;
+    code_list& operator=(const code_list&) = delete;
+
+    /// The codes with their names.
+    const std::unordered_map<std::string, std::string>& codes() const;
+    /// Whether v is a code of the list (a hash table of packed short codes).
     bool contains(std::string_view v) const;
 
 private:
+    void load() const;
+
+    mutable std::once_flag once_;
+    mutable std::atomic<bool> ready_{false};
+    mutable std::unordered_map<std::string, std::string> codes_;
     /// Codes of up to 7 bytes, packed with their length (never 0), in an open-addressing table
     /// of a power-of-two size at least twice their number; 0 marks an empty slot.
-    std::vector<std::uint64_t> short_codes_;
-    unsigned shift_ = 64;  ///< 64 - log2(table size): the hash is the top bits of a product
-    bool indexed_ = false;
+    mutable std::vector<std::uint64_t> short_codes_;
+    mutable unsigned shift_ = 64;  ///< 64 - log2(table size): the hash is the top bits of a product
 };
 
 }  // namespace edigate::directory

@@ -143,7 +143,7 @@ TEST_CASE("code lists answer contains() for every code and for nothing else", "[
         for (std::string element : {"1001", "1131", "1153", "2005", "2379", "3035", "3055", "4343", "6063", "6411", "7065", "8053"}) {
             const auto* list = d->codes(element);
             if (!list) continue;
-            for (const auto& [code, name] : list->codes) {
+            for (const auto& [code, name] : list->codes()) {
                 INFO(id << " " << element << " '" << code << "'");
                 CHECK(list->contains(code));
                 CHECK_FALSE(list->contains(code + "?"));

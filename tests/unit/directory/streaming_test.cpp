@@ -155,7 +155,7 @@ TEST_CASE("streaming validation: the defects of the directory tests, in UNOC, UT
         "BGM+85+M1+9'RFF+AAA:1:2:3'RFF+AAA*ZZZ:1'BGM+1'",
         // release characters: not text, so lengths count without them; in codes, numbers and
         // dates the builder decides; across the 64-byte words of the masks
-        "BGM+85+M1+9'NAD+CA+X+" + std::string(34, 'N') + "?+'NAD+CA+X+" + std::string(35, 'N') + "?+'NAD+CA+X+" + std::string(33, 'N') + "???''",
+        "BGM+85+M1+9'NAD+CA+X+" + std::string(34, 'N') + "?+'NAD+CA+X+" + std::string(35, 'N') + "?+'NAD+CA+X+" + std::string(33, 'N') + "?" "?" "?''",
         "BGM+8?+5+M1+9'BGM+85+M?:1+9'DTM+137:2026?+1127:102'MEA+AAE+G+KGM:1?+2'MEA+AAE+G+KGM?:X:12'",
         "BGM+85+M1+9'FTX+AAI+++" + std::string(53, 'x') + "?:" + std::string(10, 'y') + "'FTX+AAI+++" + std::string(52, 'x') + "??:" +
             std::string(10, 'y') + "'FTX+AAI+++" + std::string(51, 'x') + "???:" + std::string(70, 'z') + "'",
