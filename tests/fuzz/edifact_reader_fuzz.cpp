@@ -4,12 +4,17 @@
 // chunk size so that every refill and buffer-growth path is exercised; they must agree.
 // Every message of the full path is also validated against the installed directories and turned
 // into its directory-named tree, whose segments must convert back (edifact::from_node).
+// Validation streaming with the reader (what `edigate validate` does: clean segments checked raw,
+// nothing kept) must find exactly what validating the kept messages finds.
 // A crash, a sanitizer report or a trapped invariant is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <algorithm>
 #include <sstream>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "edigate/directory/tree.hpp"
 #include "edigate/edifact/reader.hpp"
@@ -43,6 +48,32 @@ struct counting : edigate::edifact::handler {
     }
 };
 
+// Reader and validator findings of one way of validating, in a comparable form.
+struct validating : edigate::edifact::handler {
+    edigate::directory::validator& v;
+    bool streaming;
+    edigate::edifact::interchange_header header;
+    std::vector<std::string> found;
+
+    validating(edigate::directory::validator& validator, bool stream) : v(validator), streaming(stream) {}
+    void add(const edigate::core::diagnostic& d) {
+        const auto& w = d.where;
+        found.push_back(d.code + " " + std::to_string(w.byte) + " " + std::to_string(w.message) + " " + std::to_string(w.segment) + " " +
+                        w.tag + " " + std::to_string(w.element) + ":" + std::to_string(w.component) + " " + d.text);
+    }
+    void interchange_begin(const edigate::edifact::interchange_header& h) override { header = h; }
+    void message_begin(const edigate::edifact::message& m) override {
+        if (streaming) v.begin(m, header, [this](edigate::core::diagnostic d) { add(d); });
+    }
+    void segment(const edigate::edifact::segment& s) override { v.segment(s); }
+    bool plain_segment(std::string_view raw, std::uint64_t byte, std::uint32_t number) override { return v.plain(raw, byte, number); }
+    void message_end(const edigate::edifact::message& m) override {
+        if (streaming) v.end(m);
+        else v.validate(m, header, [this](edigate::core::diagnostic d) { add(d); });
+    }
+    void finding(const edigate::core::diagnostic& d) override { add(d); }
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -60,5 +91,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     edigate::edifact::reader(fast).read(input, a);
     edigate::edifact::reader(full).read(input, b);
     if (a.messages != b.messages || a.findings != b.findings) std::abort();  // both paths must agree
+
+    static edigate::directory::validator kept_validator(dirs), stream_validator(dirs);
+    validating kept(kept_validator, false), streamed(stream_validator, true);
+    edigate::edifact::reader_options stream = fast;
+    stream.stream_segments = true;
+    edigate::edifact::reader(full).read(input, kept);
+    edigate::edifact::reader(stream).read(input, streamed);
+    std::sort(kept.found.begin(), kept.found.end());
+    std::sort(streamed.found.begin(), streamed.found.end());
+    if (kept.found != streamed.found) std::abort();  // streaming must find what the kept messages give
     return 0;
 }
