@@ -356,7 +356,9 @@ struct courier::impl {
         // receipt answers (an MT5101 response shares containers with the voyage's MT1101), that
         // shares at least one identifying key with it (a bill, a ClientSeqNo, a guid, a message
         // id: a voyage, a ship or a container alone names no declaration) and the most keys of
-        // all; the latest when several do (a resent declaration).
+        // all. When several do: the one of the file received last (the newer declaration), and of
+        // that file the delivery made last (a resent declaration). Not the delivery queued last:
+        // files of one batch are translated in parallel, and which is queued first is chance.
         static const std::set<std::string, std::less<>> weak{"voyage", "ship", "container"};
         std::map<std::int64_t, std::pair<int, tracking::delivery_record>> votes;
         std::map<std::string, bool> answers;  // per output file: is it of the type the receipt answers
@@ -376,7 +378,8 @@ struct courier::impl {
         const tracking::delivery_record* best = answering;
         int most = 1000;  // at least one identifying key
         for (const auto& [id, v] : votes)
-            if (v.first >= most) most = v.first, best = &v.second;
+            if (v.first > most || (v.first == most && (!best || std::pair(v.second.file_id, id) > std::pair(best->file_id, best->id))))
+                most = v.first, best = &v.second;
         std::string verdict(receipts::to_string(r->result));
         std::string text = r->code.empty() ? r->text : fmt::format("{} {}", r->code, r->text);
         for (const auto& item : r->items)  // what was not accepted, item by item
