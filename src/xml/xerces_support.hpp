@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,13 @@ inline const XMLCh* xch(const std::u16string& s) { return reinterpret_cast<const
 
 namespace edigate::xml {
 
+class tree_schema;  // tree_check.cpp
+
 /// Loaded, locked grammars: read-only after loading, so one set serves any number of parses.
 struct grammar_set::impl {
     std::unique_ptr<xercesc::XMLGrammarPool> pool;
+    std::once_flag tree_once;           ///< the grammars compiled for trees, on first use
+    std::shared_ptr<const tree_schema> tree;
 };
 
 }  // namespace edigate::xml
