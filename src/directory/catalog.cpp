@@ -153,7 +153,9 @@ void directory::link() {
     for (auto& [tag, seg] : segments_)
         for (auto& e : seg.elements) {
             if (!e.composite) e.codes = codes(e.code);
+            e.symbol = e.code;
             for (auto& c : e.components) {
+                c.symbol = c.code;
                 if (c.format.max == 0)
                     if (auto* d = element(c.code)) c.format = d->format;
                 c.codes = codes(c.code);
@@ -222,7 +224,7 @@ void segment_def::compile_checks() {
 void directory::index_structure(std::vector<structure_entry>& entries) const {
     std::uint32_t mandatory = 0;
     for (auto& e : entries) {
-        if (e.is_group()) index_structure(e.children);
+        if (e.is_group()) index_structure(e.children), e.label = "SG" + std::to_string(e.group);
         else e.definition = segment(e.tag);
         e.key = tag_key(e.first_tag());
         e.mandatory_before = mandatory;

@@ -23,7 +23,7 @@ core::node data_segment(const edifact::segment& s, const segment_def& def) {
     std::size_t i = 0;
     for (std::size_t e = 1; e <= count; ++e) {
         const element_use* eu = e <= def.elements.size() ? &def.elements[e - 1] : nullptr;
-        std::string name = eu ? eu->code : edifact::position_name('e', e);
+        core::symbol name = eu ? eu->symbol : core::symbol(edifact::position_name('e', e));
         std::size_t end = i;  // the values of element e: [i, end)
         while (end < total && items[end].element == e) ++end;
         std::size_t reps = end > i ? items[end - 1].repetition : 1;
@@ -42,9 +42,9 @@ core::node data_segment(const edifact::segment& s, const segment_def& def) {
             }
             en.children.reserve(comps);
             for (std::size_t c = 1; c <= comps; ++c) {
-                std::string cname = eu && c <= eu->components.size() ? eu->components[c - 1].code : edifact::position_name('c', c);
                 bool here = i < stop && items[i].component == c;
-                auto& cn = en.add(std::move(cname), here ? std::string(items[i].text) : std::string());
+                auto& cn = en.add(eu && c <= eu->components.size() ? eu->components[c - 1].symbol : core::symbol(edifact::position_name('c', c)),
+                                  here ? std::string(items[i].text) : std::string());
                 cn.byte = here ? s.byte + items[i].offset : s.byte_of(e, c, r);
                 i += here;
             }
@@ -77,7 +77,8 @@ core::node message_tree(const edifact::message& m, const edifact::interchange_he
         open.resize(keep);
         for (std::size_t i = keep; i < groups.size(); ++i) {
             core::node& parent = open.empty() ? root : node_at(open.back().path);
-            auto& g = parent.add(fmt::format("SG{}", groups[i].group->group));
+            const auto* def = groups[i].group;
+            auto& g = parent.add(def->label.empty() ? core::symbol(fmt::format("SG{}", def->group)) : def->label);
             g.byte = s.byte;
             std::vector<std::size_t> path = open.empty() ? std::vector<std::size_t>{} : open.back().path;
             path.push_back(parent.children.size() - 1);

@@ -208,7 +208,7 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         const part& a = *p.args[0];
         bool there = false;
         if (a.what == part::kind::path) {
-            for (const auto& x : a.source->select(*s.node, *s.root, s.vars, s.interchange)) there = there || x.present();
+            there = a.source->visit(*s.node, *s.root, s.vars, s.interchange, [](const selected& x) { return x.present(); });
         } else {
             std::vector<std::string> ignored;
             there = eval(a, s, ignored).has_value();
@@ -352,12 +352,14 @@ std::optional<std::string> eval(const part& p, const scope& s, std::vector<std::
         return present(it->second);
     }
     case part::kind::path: {
-        for (const auto& x : p.source->select(*s.node, *s.root, s.vars, s.interchange))
-            if (!x.value().empty()) {
-                if (!s.origin) s.origin = x.element;
-                return x.value();
-            }
-        return std::nullopt;
+        std::optional<std::string> out;
+        p.source->visit(*s.node, *s.root, s.vars, s.interchange, [&](const selected& x) {
+            if (x.value().empty()) return false;
+            if (!s.origin) s.origin = x.element;
+            out = x.value();
+            return true;
+        });
+        return out;
     }
     case part::kind::call: return call(p, s, problems);
     }
@@ -485,11 +487,8 @@ std::optional<std::string> expression::evaluate(const scope& s, std::vector<std:
 }
 
 bool expression::holds(const scope& s) const {
-    if (root_->what == part::kind::path) {
-        for (const auto& x : root_->source->select(*s.node, *s.root, s.vars, s.interchange))
-            if (x.present()) return true;
-        return false;
-    }
+    if (root_->what == part::kind::path)
+        return root_->source->visit(*s.node, *s.root, s.vars, s.interchange, [](const selected& x) { return x.present(); });
     std::vector<std::string> ignored;  // a test that cannot be evaluated is false
     return evaluate(s, ignored).has_value();
 }
@@ -497,8 +496,10 @@ bool expression::holds(const scope& s) const {
 std::vector<const core::node*> expression::elements(const scope& s) const {
     std::vector<const core::node*> out;
     if (root_->what != part::kind::path) return out;
-    for (const auto& x : root_->source->select(*s.node, *s.root, s.vars, s.interchange))
+    root_->source->visit(*s.node, *s.root, s.vars, s.interchange, [&](const selected& x) {
         if (x.element && !x.attribute) out.push_back(x.element);
+        return false;
+    });
     return out;
 }
 

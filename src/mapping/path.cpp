@@ -174,65 +174,110 @@ bool path::reads_interchange() const noexcept {
     return false;
 }
 
+namespace {
+
+/// One evaluation: the steps from `i` on, applied below `at`, each selection handed to `f`.
+struct walker {
+    const std::vector<std::shared_ptr<const path::step>>& steps;
+    const core::node& root;
+    const variables* vars;
+    const core::node* interchange;
+    bool (*f)(void*, const selected&);
+    void* fn;
+
+    bool passes(const predicate& p, const selected& m) const {
+        if (!m.element || m.attribute) return false;
+        if (p.what == predicate::kind::exists)
+            return p.sub->visit(*m.element, root, vars, interchange, [](const selected& s) { return s.present(); });
+        const std::string* wanted = &p.literal;
+        if (p.variable) {
+            auto it = vars ? vars->find(p.literal) : variables::const_iterator{};
+            if (!vars || it == vars->end()) return false;  // an unknown variable matches nothing
+            wanted = &it->second;
+        }
+        bool any = p.sub->visit(*m.element, root, vars, interchange, [&](const selected& s) { return s.value() == *wanted; });
+        return p.what == predicate::kind::equals ? any : !any;
+    }
+
+    /// Predicates filter the matches of one parent in order: a position counts the matches that
+    /// passed the predicates before it. `counts`: one per predicate, for this parent.
+    bool candidate(std::size_t i, const selected& m, std::size_t* counts, bool& exhausted) const {
+        const auto& preds = steps[i]->predicates;
+        for (std::size_t j = 0; j < preds.size(); ++j) {
+            const predicate& p = preds[j];
+            if (p.what == predicate::kind::index) {
+                if (++counts[j] != p.index) {
+                    if (j == 0 && counts[j] > p.index) exhausted = true;  // no later match can pass
+                    return false;
+                }
+                continue;
+            }
+            if (!passes(p, m)) return false;
+        }
+        return walk(i + 1, m);
+    }
+
+    bool walk(std::size_t i, const selected& at) const {
+        if (i == steps.size()) return f(fn, at);
+        if (!at.element || at.attribute) return false;
+        const path::step& s = *steps[i];
+        std::size_t local[8] = {};
+        std::vector<std::size_t> more(s.predicates.size() > 8 ? s.predicates.size() : 0);
+        std::size_t* counts = more.empty() ? local : more.data();
+        bool exhausted = false;
+        switch (s.what) {
+        case path::step::kind::self: return candidate(i, at, counts, exhausted);
+        case path::step::kind::any:
+            for (const auto& k : at.element->children)
+                if (candidate(i, {&k, nullptr}, counts, exhausted)) return true;
+                else if (exhausted) return false;
+            return false;
+        case path::step::kind::child:
+            for (const auto& k : at.element->children)
+                if (k.name == s.name) {
+                    if (candidate(i, {&k, nullptr}, counts, exhausted)) return true;
+                    if (exhausted) return false;
+                }
+            return false;
+        case path::step::kind::attribute:
+            for (const auto& [k, v] : at.element->attributes)
+                if (k == s.name.view()) {
+                    if (candidate(i, {at.element, &v}, counts, exhausted)) return true;
+                    if (exhausted) return false;
+                }
+            return false;
+        }
+        return false;
+    }
+};
+
+}  // namespace
+
+bool path::visit(const core::node& context, const core::node& root, const variables* vars, const core::node* interchange,
+                 bool (*f)(void*, const selected&), void* fn) const {
+    const core::node* start = origin_ == origin::context ? &context : origin_ == origin::message ? &root : interchange;
+    if (!start) return false;
+    return walker{steps_, root, vars, interchange, f, fn}.walk(0, {start, nullptr});
+}
+
 std::vector<selected> path::select(const core::node& context, const core::node& root, const variables* vars,
                                    const core::node* interchange) const {
-    const core::node* start = origin_ == origin::context ? &context : origin_ == origin::message ? &root : interchange;
-    if (!start) return {};
-    std::vector<selected> current{{start, nullptr}};
-    std::vector<selected> next, matches;
-    for (const auto& s : steps_) {
-        next.clear();
-        for (const auto& c : current) {
-            if (!c.element) continue;
-            matches.clear();
-            switch (s->what) {
-            case step::kind::self: matches.push_back(c); break;
-            case step::kind::any:
-                for (const auto& k : c.element->children) matches.push_back({&k, nullptr});
-                break;
-            case step::kind::child:
-                for (const auto& k : c.element->children)
-                    if (k.name == s->name) matches.push_back({&k, nullptr});
-                break;
-            case step::kind::attribute:
-                for (const auto& [k, v] : c.element->attributes)
-                    if (k == s->name.view()) matches.push_back({c.element, &v});
-                break;
-            }
-            // Predicates filter the matches of one parent, in order (positions count per parent).
-            for (const auto& p : s->predicates) {
-                if (p.what == predicate::kind::index) {
-                    if (p.index <= matches.size()) matches = {matches[p.index - 1]};
-                    else matches.clear();
-                    continue;
-                }
-                std::erase_if(matches, [&](const selected& m) {
-                    if (!m.element || m.attribute) return true;
-                    auto found = p.sub->select(*m.element, root, vars, interchange);
-                    if (p.what == predicate::kind::exists)
-                        return std::none_of(found.begin(), found.end(), [](const selected& f) { return f.present(); });
-                    const std::string* wanted = &p.literal;
-                    if (p.variable) {
-                        auto it = vars ? vars->find(p.literal) : variables::const_iterator{};
-                        if (!vars || it == vars->end()) return true;  // an unknown variable matches nothing
-                        wanted = &it->second;
-                    }
-                    bool any = std::any_of(found.begin(), found.end(), [&](const selected& f) { return f.value() == *wanted; });
-                    return p.what == predicate::kind::equals ? !any : any;
-                });
-            }
-            next.insert(next.end(), matches.begin(), matches.end());
-        }
-        std::swap(current, next);
-    }
-    return current;
+    std::vector<selected> out;
+    visit(context, root, vars, interchange, [&](const selected& s) {
+        out.push_back(s);
+        return false;
+    });
+    return out;
 }
 
 std::optional<std::string> path::value(const core::node& context, const core::node& root, const variables* vars,
                                        const core::node* interchange) const {
-    auto s = select(context, root, vars, interchange);
-    if (s.empty()) return std::nullopt;
-    return s.front().value();
+    std::optional<std::string> out;
+    visit(context, root, vars, interchange, [&](const selected& s) {
+        out = s.value();
+        return true;
+    });
+    return out;
 }
 
 }  // namespace edigate::mapping

@@ -146,6 +146,9 @@ struct complex_type {
     std::optional<particle> model;
     std::vector<attribute_use> attributes;
     std::vector<const element_decl*> elements;  ///< every element the model names (one type per name)
+    /// The model is a sequence, once, of elements with distinct names: the children are runs of
+    /// those names in that order, so one pass decides, each run as long as it goes.
+    bool flat = false;
 };
 
 struct element_decl {
@@ -164,6 +167,7 @@ void add(positions& p, std::uint32_t at) {
 }
 
 bool named(const core::node& n, const element_decl& d) { return n.name == d.name && n.ns == d.ns; }
+bool named_alike(const element_decl& a, const element_decl& b) { return a.name == b.name && a.ns == b.ns; }
 
 /// Which of the children the content model may have consumed: from each start in `in`, where
 /// one match of `p` (with its occurrences) can end.
@@ -278,6 +282,17 @@ private:
         default: break;  // mixed
         }
         if (!t->model) return n.children.empty();
+        if (t->flat) {
+            std::size_t at = 0;
+            const auto& c = n.children;
+            for (const auto& part : t->model->parts) {
+                std::size_t count = 0;
+                for (; at < c.size() && count < part.max && named(c[at], *part.decl); ++at, ++count)
+                    if (!check(c[at], *part.decl, depth + 1)) return false;
+                if (count < part.min) return false;
+            }
+            return at == c.size();
+        }
         if (!model_matches(*t->model, n.children)) return false;
         for (const auto& c : n.children) {
             const element_decl* cd = nullptr;
@@ -386,9 +401,14 @@ private:
             }
         if (auto* p = t->getParticle()) {
             c.model = compile(p, c, true);
+            c.flat = c.model->kind == particle::sequence && c.model->min == 1 && c.model->max == 1 &&
+                     std::all_of(c.model->parts.begin(), c.model->parts.end(), [](const particle& part) { return part.kind == particle::element; });
+            for (std::size_t i = 0; c.flat && i < c.model->parts.size(); ++i)
+                for (std::size_t k = 0; k < i; ++k)
+                    if (named_alike(*c.model->parts[i].decl, *c.model->parts[k].decl)) c.flat = false;
             for (const auto* a : c.elements)
                 for (const auto* b : c.elements)
-                    if (a != b && a->name == b->name && a->ns == b->ns && (a->simple != b->simple || a->complex != b->complex || a->fixed != b->fixed))
+                    if (a != b && named_alike(*a, *b) && (a->simple != b->simple || a->complex != b->complex || a->fixed != b->fixed))
                         gap(a->name.str() + ": two declarations of one name in one content model");
         }
         return &c;

@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "edigate/core/symbol.hpp"
+
 namespace edigate::directory {
 
 /// Representation of a data element value: "an..35", "n3", "a..3".
@@ -42,6 +44,7 @@ struct component_use {
     const code_list* codes = nullptr;  ///< its UNCL code list, if it has one (set when the directory is linked)
     /// What the validator treats specially, from the code (set when the directory is linked).
     enum class role : std::uint8_t { none, list_qualifier /*1131*/, agency /*3055*/, date_value /*2380*/, date_format /*2379*/ } kind = role::none;
+    core::symbol symbol;  ///< the code, interned once: the name of its tree nodes (set when linked)
 };
 
 /// A data element position in a segment: simple or composite.
@@ -54,6 +57,7 @@ struct element_use {
     repr format;                ///< simple elements only
     const code_list* codes = nullptr;       ///< simple elements only: its UNCL code list, if any
     std::vector<component_use> components;  ///< composites only, from the composite directory
+    core::symbol symbol;                    ///< the code, interned once: the name of its tree nodes (set when linked)
 };
 
 /// The checks of one simple data element or component, compact for the validator's fast pass
@@ -107,6 +111,7 @@ struct structure_entry {
     std::string tag;            ///< segment tag; empty for a group
     std::string name;           ///< segment name from the table
     unsigned group = 0;         ///< segment group number, 0 for a segment
+    core::symbol label;         ///< groups: "SG4", the name of its tree nodes (set when indexed)
     bool mandatory = false;
     std::uint32_t max_repeat = 1;
     std::vector<structure_entry> children;  ///< groups only; children[0] is the trigger segment

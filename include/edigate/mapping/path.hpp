@@ -71,6 +71,14 @@ public:
     std::optional<std::string> value(const core::node& context, const core::node& root, const variables* vars = nullptr,
                                      const core::node* interchange = nullptr) const;
     std::optional<std::string> value(const core::node& context) const { return value(context, context); }
+    /// Calls `f(const selected&)` for each selection in document order, without collecting them,
+    /// until it returns true; returns whether it did. What select() and value() are made of.
+    template <class F>
+    bool visit(const core::node& context, const core::node& root, const variables* vars, const core::node* interchange, F&& f) const {
+        return visit(context, root, vars, interchange, [](void* fn, const selected& s) { return (*static_cast<F*>(fn))(s); }, &f);
+    }
+    bool visit(const core::node& context, const core::node& root, const variables* vars, const core::node* interchange,
+               bool (*f)(void*, const selected&), void* fn) const;
 
     const std::string& text() const noexcept { return text_; }
     /// Whether the path, or a path in one of its predicates, reads the interchange ('//').
