@@ -138,12 +138,10 @@ public:
             } else if (edifact_target) {
                 if (!write_edifact(*result, vars, o, found)) ok = false, o.status = "invalid";
             } else {
-                std::ostringstream text;
                 try {
-                    xml::writer w(text, {.indent = true});
+                    xml::writer w(o.text, {.indent = true});
                     w.node(*result);
                     w.finish();
-                    o.text = text.str();
                     if (!valid(o, *result, found)) ok = false, o.status = "invalid";
                 } catch (const xml::write_error& e) {  // a name or value XML cannot carry
                     found.push_back(finding(mapping::code::output_invalid, fmt::format("{}: {}", m.name(), e.what())));
@@ -382,7 +380,7 @@ private:
     std::string io_problem_;  ///< why the last temporary file could not be written
     bool publish(const output& o, std::vector<core::diagnostic>& sink) {
         if (args_.out.empty()) {
-            if (!args_.explain) fmt::print("{}", o.text);
+            if (!args_.explain) std::fwrite(o.text.data(), 1, o.text.size(), stdout);
             return true;
         }
         auto tmp = temporary(o.text);

@@ -156,43 +156,60 @@ bool fixed_layout(const mapping::rule& r, bool fixed, int depth, const fs::path&
 }
 
 /// Runs the rules of one mapping on one source tree.
+/// Where in the output a rule writes, e.g. "Manifest/Consignment[3]/@unitCode": kept as links
+/// up the output and spelled out only for a finding or a trace.
+struct place {
+    const place* up = nullptr;
+    std::string_view name;
+    std::size_t index = 1;  ///< among same-named siblings, from 1
+    bool attribute = false;
+
+    std::string text() const {
+        std::string s = up ? up->text() + "/" : std::string();
+        if (attribute) s += '@';
+        s += name;
+        if (index > 1) s += fmt::format("[{}]", index);
+        return s;
+    }
+};
+
 class runner {
 public:
     runner(const mapping& m, const mapping::rule& root, const core::node& source, const variables& vars,
            const std::map<std::string, code_table, std::less<>>& tables, std::vector<core::diagnostic>& findings, std::vector<trace>* explain,
            const core::node* interchange)
-        : m_(m), root_(root), findings_(findings), explain_(explain) {
+        : m_(m), root_(root), findings_(findings), explain_(explain), vars_(vars) {
         scope_.root = &source;
         scope_.interchange = interchange;
         scope_.node = &source;
-        scope_.vars = &vars;
+        scope_.vars = &vars_;
         scope_.tables = &tables;
     }
 
     std::optional<core::node> run() {
         core::node out(root_.symbol);
         out.ns = root_.ns;
-        body(root_, out, root_.name);
+        body(root_, out, place{nullptr, root_.name});
         if (failed_) return std::nullopt;
         return out;
     }
 
 private:
-    void fail(code c, const mapping::rule& r, const std::string& where, std::string what) {
-        auto d = problem(c, fmt::format("{}: {} (rule at {}:{})", where, what, m_.file().filename().string(), r.line));
+    void fail(code c, const mapping::rule& r, const place& where, std::string what) {
+        auto d = problem(c, fmt::format("{}: {} (rule at {}:{})", where.text(), what, m_.file().filename().string(), r.line));
         d.where.byte = scope_.node->byte;
         d.where.line = scope_.node->line;
         d.where.tag = scope_.node->name;
         findings_.push_back(std::move(d));
         failed_ = true;
     }
-    std::optional<std::string> value(const mapping::rule& r, const std::string& where) {
+    std::optional<std::string> value(const mapping::rule& r, const place& where) {
         std::vector<std::string> problems;
         scope_.origin = nullptr;
         auto v = r.value->evaluate(scope_, problems);
         for (auto& p : problems) fail(code::bad_value, r, where, std::move(p));
         if (v && explain_) {
-            trace t{where, *v, r.line, r.value->text()};
+            trace t{where.text(), *v, r.line, r.value->text()};
             if (const auto* o = scope_.origin) t.source = o->name, t.source_byte = o->byte, t.source_line = o->line;
             explain_->push_back(std::move(t));
         }
@@ -215,26 +232,38 @@ private:
                                  : scope_.node->line ? fmt::format("{} at line {}", scope_.node->name.view(), scope_.node->line)
                                                      : scope_.node->name.str();
     }
-    void body(const mapping::rule& parent, core::node& out, const std::string& where) {
+    /// Sets (or with nullopt removes) a variable until the body that set it ends (see undo_to()).
+    void set(const std::string& name, std::optional<std::string> v) {
+        auto it = vars_.find(name);
+        undo_.emplace_back(name, it == vars_.end() ? std::nullopt : std::optional<std::string>(std::move(it->second)));
+        if (v) vars_.insert_or_assign(it, name, std::move(*v));
+        else if (it != vars_.end()) vars_.erase(it);
+    }
+    void undo_to(std::size_t mark) {
+        for (; undo_.size() > mark; undo_.pop_back()) {
+            auto& [name, old] = undo_.back();
+            if (old) vars_.insert_or_assign(name, std::move(*old));
+            else vars_.erase(name);
+        }
+    }
+    void body(const mapping::rule& parent, core::node& out, const place& where) {
         // Variables set in this body are seen by the rules after them here, nested ones included.
-        const variables* outer = scope_.vars;
-        std::optional<variables> local;
+        const std::size_t mark = undo_.size();
         for (const auto& r : parent.children) {
             switch (r.what) {
             case mapping::rule::kind::variable: {
-                if (!local) local.emplace(*outer), scope_.vars = &*local;
                 std::vector<std::string> problems;
                 auto v = r.value->evaluate(scope_, problems);
                 for (auto& p : problems) fail(code::bad_value, r, where, std::move(p));
-                if (v) (*local)[r.name] = std::move(*v);
-                else local->erase(r.name);
-                if (!v && r.required)
+                bool missing = !v;
+                set(r.name, std::move(v));
+                if (missing && r.required)
                     fail(code::missing_value, r, where,
                          fmt::format("required variable ${} ({}) has no value in {}{}", r.name, r.value->text(), source_place(), not_given(r)));
                 break;
             }
             case mapping::rule::kind::attribute: {
-                std::string at = where + "/@" + r.name;
+                place at{&where, r.name, 1, true};
                 if (auto v = value(r, at)) out.set_attribute(r.name, *v);
                 else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}{}", r.value->text(), source_place(), not_given(r)));
                 break;
@@ -245,16 +274,14 @@ private:
                 if (elements.empty() && r.at_least_one)
                     fail(code::missing_value, r, where, fmt::format("nothing selected by {} in {}, at least one required", r.value->text(), source_place()));
                 const core::node* saved = scope_.node;
-                const variables* outer_vars = scope_.vars;
-                variables turn = *outer_vars;  // $position: the 1-based turn of this loop
-                scope_.vars = &turn;
+                const std::size_t turn = undo_.size();
                 for (std::size_t i = 0; i < elements.size(); ++i) {
                     scope_.node = elements[i];
-                    turn["position"] = std::to_string(i + 1);
+                    set("position", std::to_string(i + 1));  // $position: the 1-based turn of this loop
                     body(r, out, where);
+                    undo_to(turn);
                 }
                 scope_.node = saved;
-                scope_.vars = outer_vars;
                 break;
             }
             case mapping::rule::kind::when: {
@@ -263,12 +290,12 @@ private:
             }
             }
         }
-        scope_.vars = outer;
+        undo_to(mark);
     }
-    void element(const mapping::rule& r, core::node& parent, const std::string& where) {
+    void element(const mapping::rule& r, core::node& parent, const place& where) {
         std::size_t index = 1;
         for (const auto& c : parent.children) index += c.name == r.symbol;
-        std::string at = fmt::format("{}/{}{}", where, r.name, index > 1 ? fmt::format("[{}]", index) : "");
+        place at{&where, r.name, index};
         core::node& n = parent.children.emplace_back(r.symbol);
         n.ns = r.ns;
         if (r.value) {
@@ -293,6 +320,8 @@ private:
     std::vector<core::diagnostic>& findings_;
     std::vector<trace>* explain_;
     scope scope_;
+    variables vars_;  ///< the run's, with what the rules set so far
+    std::vector<std::pair<std::string, std::optional<std::string>>> undo_;  ///< what each set() replaced
     bool failed_ = false;
 };
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <iconv.h>
 
+#include <array>
 #include <cerrno>
 
 namespace edigate::xml {
@@ -40,7 +41,11 @@ std::size_t xml_char(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-writer::writer(std::ostream& out, write_options options) : out_(out), options_(std::move(options)) {
+writer::writer(std::string& out, write_options options) : writer(options) { text_ = &out; }
+
+writer::writer(std::ostream& out, write_options options) : writer(options) { out_ = &out; }
+
+writer::writer(write_options& options) : options_(std::move(options)) {
     if (options_.encoding == "GB18030") {
         iconv_t cd = iconv_open("GB18030", "UTF-8");
         if (cd == reinterpret_cast<iconv_t>(-1)) throw write_error("GB18030 output is not available (iconv)");
@@ -83,17 +88,22 @@ void writer::start(std::string_view name, std::string_view ns) {
     if (!started_) {
         started_ = true;
         if (options_.declaration) put(fmt::format("<?xml version=\"1.0\" encoding=\"{}\"?>\n", options_.encoding));
-    } else if (stack_.empty()) {
+    } else if (depth_ == 0) {
         throw write_error("a second root element");
     }
-    if (!stack_.empty()) {
-        stack_.back().children = true;
-        if (options_.indent && !stack_.back().text) newline_indent(stack_.size());
+    if (depth_ > 0) {
+        stack_[depth_ - 1].children = true;
+        if (options_.indent && !stack_[depth_ - 1].text) newline_indent(depth_);
     }
     bool declare = false;
     std::string prefix = prefix_for(ns, declare);
-    frame f;
-    f.qname = prefix.empty() ? std::string(name) : prefix + ":" + std::string(name);
+    // Frames are reused, so that their names keep their capacity: no allocation per element.
+    if (depth_ == stack_.size()) stack_.emplace_back();
+    frame& f = stack_[depth_];
+    f.bindings = 0, f.children = f.text = false;
+    f.qname.assign(prefix);
+    if (!prefix.empty()) f.qname += ':';
+    f.qname.append(name);
     put("<");
     put(f.qname);
     if (declare && !(ns.empty() && scope_.empty())) {
@@ -103,7 +113,7 @@ void writer::start(std::string_view name, std::string_view ns) {
         scope_.emplace_back(prefix, std::string(ns));
         f.bindings = 1;
     }
-    stack_.push_back(std::move(f));
+    ++depth_;
     open_tag_ = true;
 }
 
@@ -119,7 +129,7 @@ void writer::attribute(std::string_view name, std::string_view value) {
         if (!bound) {
             put(" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
             scope_.emplace_back("xsi", "http://www.w3.org/2001/XMLSchema-instance");
-            ++stack_.back().bindings;
+            ++stack_[depth_ - 1].bindings;
         }
     }
     put(" ");
@@ -130,28 +140,28 @@ void writer::attribute(std::string_view name, std::string_view value) {
 }
 
 void writer::text(std::string_view utf8) {
-    if (stack_.empty()) throw write_error("text outside the root element");
+    if (depth_ == 0) throw write_error("text outside the root element");
     if (utf8.empty()) return;
     close_start_tag();
-    stack_.back().text = true;
+    stack_[depth_ - 1].text = true;
     escaped(utf8, false);
 }
 
 void writer::end() {
-    if (stack_.empty()) throw write_error("end() without an open element");
-    frame& f = stack_.back();
+    if (depth_ == 0) throw write_error("end() without an open element");
+    frame& f = stack_[depth_ - 1];
     if (open_tag_) {
         put("/>");
         open_tag_ = false;
     } else {
-        if (options_.indent && f.children && !f.text) newline_indent(stack_.size() - 1);
+        if (options_.indent && f.children && !f.text) newline_indent(depth_ - 1);
         put("</");
         put(f.qname);
         put(">");
     }
     scope_.resize(scope_.size() - f.bindings);
-    stack_.pop_back();
-    if (stack_.empty()) put("\n");
+    --depth_;
+    if (depth_ == 0) put("\n");
     flush(false);
 }
 
@@ -165,10 +175,10 @@ void writer::node(const core::node& n) {
 
 void writer::finish() {
     if (finished_) return;
-    while (!stack_.empty()) end();
+    while (depth_ > 0) end();
     finished_ = true;
     flush(true);
-    out_.flush();
+    if (out_) out_->flush();
 }
 
 void writer::close_start_tag() {
@@ -185,7 +195,20 @@ void writer::newline_indent(std::size_t depth) {
 void writer::put(std::string_view s) { buffer_.append(s); }
 
 void writer::escaped(std::string_view s, bool attribute) {
+    // Bytes that go out as they are, in runs: printable ASCII but & < > (and " in attributes).
+    static constexpr auto plain = [] {
+        std::array<std::array<bool, 256>, 2> t{};
+        for (int b = 0x20; b < 0x7F; ++b) t[0][b] = t[1][b] = b != '&' && b != '<' && b != '>';
+        t[0]['\t'] = t[0]['\n'] = true;
+        t[1]['"'] = false;
+        return t;
+    }();
+    const auto& runs = plain[attribute];
     for (std::size_t i = 0; i < s.size();) {
+        std::size_t run = i;
+        while (run < s.size() && runs[static_cast<unsigned char>(s[run])]) ++run;
+        if (run > i) buffer_.append(s.data() + i, run - i), i = run;
+        if (i == s.size()) break;
         std::size_t len = xml_char(s, i);
         if (len == 0 && options_.replace_invalid) {
             put("\xEF\xBF\xBD");
@@ -211,7 +234,8 @@ void writer::escaped(std::string_view s, bool attribute) {
 void writer::flush(bool all) {
     if (buffer_.empty() || (!all && buffer_.size() < flush_at)) return;
     if (!iconv_) {
-        out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+        if (text_) text_->append(buffer_);
+        else out_->write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
     } else {
         // The buffer always ends on a character boundary (markup is ASCII, text is checked UTF-8).
         std::string converted(buffer_.size() * 2 + 16, '\0');
@@ -221,10 +245,12 @@ void writer::flush(bool all) {
         std::size_t out_left = converted.size();
         if (iconv(static_cast<iconv_t>(iconv_), &in, &in_left, &out, &out_left) == static_cast<std::size_t>(-1))
             throw write_error(fmt::format("cannot convert to GB18030: {}", std::strerror(errno)));
-        out_.write(converted.data(), static_cast<std::streamsize>(converted.size() - out_left));
+        std::size_t n = converted.size() - out_left;
+        if (text_) text_->append(converted.data(), n);
+        else out_->write(converted.data(), static_cast<std::streamsize>(n));
     }
     buffer_.clear();
-    if (!out_) throw write_error("write failed");
+    if (out_ && !*out_) throw write_error("write failed");
 }
 
 }  // namespace edigate::xml

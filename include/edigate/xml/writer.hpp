@@ -34,6 +34,8 @@ class writer {
 public:
     /// Throws write_error for an encoding other than UTF-8 or GB18030.
     explicit writer(std::ostream& out, write_options options = {});
+    /// The same, appending to `out` (a document built in memory, without a stream's copies).
+    explicit writer(std::string& out, write_options options = {});
     ~writer();
     writer(const writer&) = delete;
     writer& operator=(const writer&) = delete;
@@ -63,11 +65,15 @@ private:
     void flush(bool all);
     std::string prefix_for(std::string_view ns, bool& declare);
 
-    std::ostream& out_;
+    explicit writer(write_options& options);
+
+    std::ostream* out_ = nullptr;
+    std::string* text_ = nullptr;  ///< or this
     write_options options_;
     std::string buffer_;
     void* iconv_ = nullptr;
-    std::vector<frame> stack_;
+    std::vector<frame> stack_;  ///< the open elements are the first depth_ (frames are reused)
+    std::size_t depth_ = 0;
     std::vector<std::pair<std::string, std::string>> scope_;       ///< prefix -> uri, innermost last ("" = default)
     std::vector<std::pair<std::string, std::string>> preferred_;   ///< uri -> prefix
     bool open_tag_ = false, started_ = false, finished_ = false;
