@@ -5,6 +5,7 @@
 #include <xercesc/framework/psvi/XSAttributeUse.hpp>
 #include <xercesc/framework/psvi/XSComplexTypeDefinition.hpp>
 #include <xercesc/framework/psvi/XSElementDeclaration.hpp>
+#include <xercesc/framework/psvi/XSIDCDefinition.hpp>
 #include <xercesc/framework/psvi/XSModel.hpp>
 #include <xercesc/framework/psvi/XSModelGroup.hpp>
 #include <xercesc/framework/psvi/XSNamedMap.hpp>
@@ -24,6 +25,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "detail/pattern.hpp"
@@ -151,12 +153,34 @@ struct complex_type {
     bool flat = false;
 };
 
+/// xs:unique or xs:key with child paths of unqualified names and one field of a string or decimal type.
+struct identity {
+    bool key = false;                   ///< every selected element must have the field
+    std::vector<core::symbol> selector;  ///< child names from the constraint's element
+    std::vector<core::symbol> field;     ///< child names from a selected element
+    const simple_type* type = nullptr;   ///< the field's: values compare normalised (strings) or as numbers
+};
+
+/// A decimal in one spelling per value ("+01.50" and "1.5" alike), as identity constraints compare them.
+std::string canonical_decimal(std::string_view v) {
+    bool negative = !v.empty() && v[0] == '-';
+    if (!v.empty() && (v[0] == '-' || v[0] == '+')) v.remove_prefix(1);
+    auto dot = v.find('.');
+    std::string_view whole = v.substr(0, dot), fraction = dot == std::string_view::npos ? std::string_view() : v.substr(dot + 1);
+    while (!whole.empty() && whole.front() == '0') whole.remove_prefix(1);
+    while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
+    std::string out = whole.empty() && fraction.empty() ? "0" : (negative ? "-" : "") + std::string(whole.empty() ? "0" : whole);
+    if (!fraction.empty()) out += "." + std::string(fraction);
+    return out;
+}
+
 struct element_decl {
     core::symbol name, ns;
     const simple_type* simple = nullptr;
     const complex_type* complex = nullptr;
     std::optional<std::string> fixed;  ///< normalised
     bool has_default = false;
+    std::vector<identity> constraints;
 };
 
 using positions = boost::container::small_vector<std::uint32_t, 4>;  ///< sorted child indexes
@@ -282,6 +306,12 @@ private:
         default: break;  // mixed
         }
         if (!t->model) return n.children.empty();
+        if (!content_valid(n, t, depth)) return false;
+        for (const auto& c : d.constraints)
+            if (!identity_holds(n, c)) return false;
+        return true;
+    }
+    bool content_valid(const core::node& n, const complex_type* t, std::size_t depth) const {
         if (t->flat) {
             std::size_t at = 0;
             const auto& c = n.children;
@@ -299,6 +329,34 @@ private:
             for (const auto* e : t->elements)
                 if (named(c, *e)) cd = e;
             if (cd && !check(c, *cd, depth + 1)) return false;  // else a wildcard's (skip): not checked
+        }
+        return true;
+    }
+    /// The elements a child path selects below `n` (unqualified names, as XSD 1.0 reads them).
+    static void select(const core::node& n, const std::vector<core::symbol>& path, std::size_t step, std::vector<const core::node*>& out) {
+        if (step == path.size()) {
+            out.push_back(&n);
+            return;
+        }
+        for (const auto& c : n.children)
+            if (c.name == path[step] && c.ns.empty()) select(c, path, step + 1, out);
+    }
+    static bool identity_holds(const core::node& n, const identity& c) {
+        std::vector<const core::node*> selected, fields;
+        select(n, c.selector, 0, selected);
+        std::unordered_set<std::string> seen;
+        for (const auto* s : selected) {
+            fields.clear();
+            select(*s, c.field, 0, fields);
+            if (fields.size() > 1) return false;  // a field must select one value at most
+            if (fields.empty()) {
+                if (c.key) return false;
+                continue;
+            }
+            std::string scratch;
+            std::string value = c.type->own ? std::string(normalised(fields[0]->value, c.type->ws, scratch))
+                                            : canonical_decimal(normalised(fields[0]->value, c.type->ws, scratch));
+            if (!seen.insert(std::move(value)).second) return false;
         }
         return true;
     }
@@ -355,12 +413,12 @@ private:
         elements_[e] = &d;
         d.name = core::symbol(utf8_or_empty(e->getName()));
         d.ns = core::symbol(utf8_or_empty(e->getNamespace()));
-        auto idc = e->getIdentityConstraints();
-        if (idc && idc->getLength()) gap(d.name.str() + ": identity constraints (unique, key, keyref)");
         if (e->getAbstract() || e->getSubstitutionGroupAffiliation()) gap(d.name.str() + ": substitution groups");
         auto* type = e->getTypeDefinition();
         if (type->getTypeCategory() == x::XSTypeDefinition::SIMPLE_TYPE) d.simple = simple(static_cast<x::XSSimpleTypeDefinition*>(type));
         else d.complex = complex(static_cast<x::XSComplexTypeDefinition*>(type));
+        if (auto* idc = e->getIdentityConstraints())
+            for (XMLSize_t i = 0; i < idc->getLength(); ++i) identity_constraint(d, *static_cast<x::XSIDCDefinition*>(idc->item(i)));
         const simple_type* s = d.simple ? d.simple : d.complex && d.complex->simple ? d.complex->simple : nullptr;
         if (e->getConstraintType() == x::XSConstants::VALUE_CONSTRAINT_FIXED) {
             if (!s || !s->own) gap(d.name.str() + ": a fixed value on a type other than a string");
@@ -368,6 +426,43 @@ private:
         }
         d.has_default = e->getConstraintType() == x::XSConstants::VALUE_CONSTRAINT_DEFAULT;
         return &d;
+    }
+    /// "Persons/Person": the names of a child path; nullopt for more (//, |, *, @, prefixes, '.').
+    static std::optional<std::vector<core::symbol>> child_path(std::string text) {
+        std::vector<core::symbol> out;
+        while (!text.empty() && text.front() == ' ') text.erase(0, 1);
+        while (!text.empty() && text.back() == ' ') text.pop_back();
+        std::size_t from = 0;
+        for (;;) {
+            auto slash = text.find('/', from);
+            std::string step = text.substr(from, slash - from);
+            if (step.empty() || step.find_first_of("|*@:.() ") != std::string::npos) return std::nullopt;
+            out.emplace_back(step);
+            if (slash == std::string::npos) return out;
+            from = slash + 1;
+        }
+    }
+    void identity_constraint(element_decl& d, x::XSIDCDefinition& c) {
+        std::string where = d.name.str() + ": identity constraint " + utf8_or_empty(c.getName());
+        auto* fields = c.getFieldStrs();
+        auto selector = child_path(utf8_or_empty(c.getSelectorStr()));
+        auto field = fields && fields->size() == 1 ? child_path(utf8_or_empty(fields->elementAt(0))) : std::nullopt;
+        if (c.getCategory() == x::XSIDCDefinition::IC_KEYREF || !selector || !field)
+            return gap(where + ": only xs:unique and xs:key with child paths and one field");
+        // The field's type, found by walking the declarations down the paths.
+        const element_decl* at = &d;
+        for (const auto* path : {&*selector, &*field})
+            for (const auto& step : *path) {
+                const element_decl* next = nullptr;
+                if (at && at->complex)
+                    for (const auto* e : at->complex->elements)
+                        if (e->name == step && e->ns.empty()) next = e;
+                at = next;
+            }
+        const simple_type* type = at ? (at->simple ? at->simple : at->complex ? at->complex->simple : nullptr) : nullptr;
+        if (!type || !(type->own || (type->dv && type->dv->getType() == x::DatatypeValidator::Decimal)))
+            return gap(where + ": a field that is not a declared string or decimal element");
+        d.constraints.push_back(identity{c.getCategory() == x::XSIDCDefinition::IC_KEY, std::move(*selector), std::move(*field), type});
     }
     static std::string fixed_value(const XMLCh* v, const simple_type& s) {
         std::string scratch, text = utf8_or_empty(v);

@@ -13,9 +13,11 @@
 // writer accepts: what XML cannot carry, control characters or invalid UTF-8, the writer refuses). False means it
 // is not, or that the tree uses what the checker leaves to Xerces-C (xsi: attributes, text over
 // 1 MiB, nesting over the reader's bound). So a caller asks Xerces-C, which also words the
-// findings, only when this says false; tests hold the two to the same verdicts. A schema the
-// checker cannot compile (identity constraints, lax or strict wildcards, substitution groups,
-// list or union types, ID and QName types...) gives false for every tree: Xerces-C decides.
+// findings, only when this says false; tests hold the two to the same verdicts. Identity
+// constraints are checked for xs:unique and xs:key over child paths with one string or decimal
+// field (what agency schemas use). A schema the checker cannot compile (key references, lax or
+// strict wildcards, substitution groups, list or union types, ID and QName types...) gives false
+// for every tree: Xerces-C decides.
 #pragma once
 
 #include <string>
