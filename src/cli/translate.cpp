@@ -423,8 +423,10 @@ public:
         // What an operator tracks a declaration by: bill of lading numbers (RFF BM, BH, MB: 1153
         // qualifiers) and container numbers (EQD CN).
         for (const auto& s : m.segments) {
+            std::uint32_t tag = directory::tag_key(s.tag);
+            if (tag != directory::tag_key("RFF") && tag != directory::tag_key("EQD")) continue;
             auto q = s.value(1);
-            bool bill = s.tag == "RFF" && (q == "BM" || q == "BH" || q == "MB"), box = s.tag == "EQD" && q == "CN";
+            bool bill = tag == directory::tag_key("RFF") && (q == "BM" || q == "BH" || q == "MB"), box = tag == directory::tag_key("EQD") && q == "CN";
             auto v = bill ? s.value(1, 2) : box ? s.value(2) : std::string_view();
             if (!v.empty() && rec.references.size() < 1000) rec.references.emplace_back(s.tag + " " + std::string(q), std::string(v));
         }

@@ -164,7 +164,7 @@ void directory::link() {
                        : c.code == "2380" ? role::date_value : c.code == "2379" ? role::date_format : role::none;
             }
         }
-    for (auto& [tag, seg] : segments_) seg.compile_checks();
+    for (auto& [tag, seg] : segments_) seg.compile_checks(), seg.symbol = seg.tag;
     // 2380 values are checked against their 2379 format in many segments (DTM): look the
     // patterns up by packed code rather than by string in the code list.
     date_patterns_.clear();

@@ -12,10 +12,11 @@ namespace edigate::directory {
 
 namespace {
 
-/// A data segment named by its directory definition. One pass over the segment's values (they
-/// are in element, repetition, component order); positions without a value keep their node.
-core::node data_segment(const edifact::segment& s, const segment_def& def) {
-    core::node n(s.tag);
+/// A data segment named by its directory definition, into `n` (a new, empty node). One pass over
+/// the segment's values (they are in element, repetition, component order); positions without a
+/// value keep their node.
+void data_segment(const edifact::segment& s, const segment_def& def, core::node& n) {
+    n.name = def.symbol.empty() ? core::symbol(s.tag) : def.symbol;
     n.byte = s.byte;
     const auto items = s.items();
     const std::size_t count = s.element_count(), total = items.size();
@@ -51,13 +52,13 @@ core::node data_segment(const edifact::segment& s, const segment_def& def) {
         }
         i = end;
     }
-    return n;
 }
 
 }  // namespace
 
 core::node message_tree(const edifact::message& m, const edifact::interchange_header& ich, validator& v, const validator::emit_fn& emit) {
     core::node root = edifact::message_node(m);
+    root.children.reserve(m.segments.size());
     // The group nodes currently open, with the occurrence each stands for.
     struct open_group {
         std::uint32_t serial;
@@ -86,8 +87,9 @@ core::node message_tree(const edifact::message& m, const edifact::interchange_he
         }
         core::node& parent = open.empty() ? root : node_at(open.back().path);
         const segment_def* def = matched ? matched->definition : nullptr;
-        bool service = s.tag == "UNH" || s.tag == "UNT" || s.tag == "UNS";
-        parent.children.push_back(def && !service ? data_segment(s, *def) : edifact::to_node(s, ich.syntax_version));
+        bool service = s.tag.size() == 3 && s.tag[0] == 'U' && s.tag[1] == 'N' && (s.tag[2] == 'H' || s.tag[2] == 'T' || s.tag[2] == 'S');
+        if (def && !service) data_segment(s, *def, parent.children.emplace_back());
+        else parent.children.push_back(edifact::to_node(s, ich.syntax_version));
     };
     auto verdict = v.validate(m, ich, emit, &place);
     if (verdict.definition) root.set_attribute("directory", verdict.directory);

@@ -95,6 +95,7 @@ struct segment_def {
     std::string tag, name;
     std::vector<element_use> elements;
     segment_checks checks;  ///< elements, flattened (set when the directory is linked)
+    core::symbol symbol;    ///< the tag, interned once: the name of its tree nodes (set when linked)
 
     /// Fills checks from elements; call again whenever elements change.
     void compile_checks();
