@@ -93,6 +93,7 @@ struct simple_type {
     std::vector<pattern_facet> patterns;  ///< each derivation step's, all must hold
 
     bool valid(std::string_view raw) const {
+        if (own && min_length == 0 && max_length == SIZE_MAX && enumerations.empty() && patterns.empty()) return true;  // any string
         std::string scratch;
         std::string_view v = normalised(raw, ws, scratch);
         if (!own) {

@@ -8,6 +8,10 @@
 //         check         edigate xml::read, well-formedness and bounds only, no tree
 //         validate      edigate xml::read with SCHEMA (from the schema catalog), no tree
 //         tree-validate edigate xml::read with SCHEMA, building the trees too
+//         tree-check    a translation's output check: FILE (a small document, e.g. an MT1101) read once
+//                       as a tree, then checked 2,000 times against SCHEMA by the tree checker
+//         write-validate  the same 2,000 times by writing the tree and validating it with Xerces-C
+//                       (what tree-check replaces); MB/s counts the document's bytes each time
 // Prints one JSON line: mode, bytes, seconds, MB/s (10^6 bytes), elements. Peak RSS is measured
 // from outside (scripts/bench-xml runs this under GNU time).
 #include <fmt/format.h>
@@ -31,6 +35,8 @@
 
 #include "edigate/xml/reader.hpp"
 #include "edigate/xml/schemas.hpp"
+#include "edigate/xml/tree_check.hpp"
+#include "edigate/xml/writer.hpp"
 
 namespace x = xercesc;
 using namespace edigate;
@@ -118,10 +124,44 @@ int main(int argc, char** argv) {
     mallopt(M_TRIM_THRESHOLD, 256 << 20);  // as edigate's main sets it (see src/cli/main.cpp)
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     if (argc < 3) {
-        fmt::print(stderr, "usage: xml_bench sax|sax-validate|scanner|tree|check|validate|tree-validate FILE [SCHEMA.xsd]\n");
+        fmt::print(stderr, "usage: xml_bench sax|sax-validate|scanner|tree|check|validate|tree-validate|tree-check|write-validate FILE [SCHEMA.xsd]\n");
         return 2;
     }
     std::string mode = argv[1], file = argv[2], schema = argc > 3 ? argv[3] : "";
+    if (mode == "tree-check" || mode == "write-validate") {
+        xml::schema_catalog catalog({});
+        core::diagnostic problem;
+        auto grammars = catalog.load({schema}, problem);
+        auto tree = xml::read_file(file, problem);
+        if (!grammars || !tree) {
+            fmt::print(stderr, "xml_bench: {}\n", problem.text);
+            return 1;
+        }
+        constexpr int rounds = 2000;
+        std::uint64_t valid = 0;
+        auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < rounds; ++i) {
+            if (mode == "tree-check") {
+                valid += xml::surely_valid(*grammars, *tree);
+                continue;
+            }
+            std::string text;
+            xml::writer w(text, {.indent = true});
+            w.node(*tree);
+            w.finish();
+            node_counter h;
+            xml::read_options o;
+            o.schema = grammars;
+            o.build_tree = false;
+            xml::read_memory(text, "output", h, o);
+            valid += h.findings == 0;
+        }
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        auto bytes = std::filesystem::file_size(file) * rounds;
+        fmt::print("{{\"mode\":\"{}\",\"bytes\":{},\"seconds\":{:.3f},\"mbps\":{:.1f},\"valid\":{}}}\n", mode, bytes, seconds,
+                   static_cast<double>(bytes) / 1e6 / seconds, valid);
+        return valid == rounds ? 0 : 1;
+    }
     auto start = std::chrono::steady_clock::now();
     std::uint64_t elements = 0;
     if (mode == "sax" || mode == "sax-validate") {
