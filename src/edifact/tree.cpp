@@ -46,8 +46,10 @@ core::node to_node(const segment& s, int syntax_version) {
 }
 
 core::node message_node(const message& m) {
-    core::node n("Message");
+    static const core::symbol name("Message");
+    core::node n(name);
     n.byte = m.byte;
+    n.attributes.reserve(7);
     n.set_attribute("index", std::to_string(m.index));
     n.set_attribute("reference", m.header.reference);
     n.set_attribute("type", m.header.type);

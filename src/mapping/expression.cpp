@@ -444,16 +444,21 @@ bool read_moment(std::string_view value, std::string_view pattern, moment& m) {
 
 std::string write_moment(const moment& m, std::string_view pattern) {
     std::string out;
+    auto put = [&](int x, int width) {  // zero-padded; every field read is 0..9999
+        char digits[4];
+        for (int k = width; k-- > 0; x /= 10) digits[k] = static_cast<char>('0' + x % 10);
+        out.append(digits, static_cast<std::size_t>(width));
+    };
     for (std::size_t i = 0; i < pattern.size();) {
         auto is = [&](std::string_view token) { return pattern.substr(i, token.size()) == token; };
-        if (is("yyyy")) out += fmt::format("{:04}", m.year), i += 4;
-        else if (is("yy")) out += fmt::format("{:02}", m.year % 100), i += 2;
-        else if (is("MM")) out += fmt::format("{:02}", m.month), i += 2;
-        else if (is("dd")) out += fmt::format("{:02}", m.day), i += 2;
-        else if (is("HH")) out += fmt::format("{:02}", m.hour), i += 2;
-        else if (is("mm")) out += fmt::format("{:02}", m.minute), i += 2;
-        else if (is("ss")) out += fmt::format("{:02}", m.second), i += 2;
-        else if (is("SSS")) out += fmt::format("{:03}", m.milli), i += 3;
+        if (is("yyyy")) put(m.year, 4), i += 4;
+        else if (is("yy")) put(m.year % 100, 2), i += 2;
+        else if (is("MM")) put(m.month, 2), i += 2;
+        else if (is("dd")) put(m.day, 2), i += 2;
+        else if (is("HH")) put(m.hour, 2), i += 2;
+        else if (is("mm")) put(m.minute, 2), i += 2;
+        else if (is("ss")) put(m.second, 2), i += 2;
+        else if (is("SSS")) put(m.milli, 3), i += 3;
         else if (pattern[i] == '\'') {
             auto close = pattern.find('\'', i + 1);
             out += pattern.substr(i + 1, close == std::string_view::npos ? std::string_view::npos : close - i - 1);
