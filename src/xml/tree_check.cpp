@@ -170,8 +170,10 @@ std::string canonical_decimal(std::string_view v) {
     std::string_view whole = v.substr(0, dot), fraction = dot == std::string_view::npos ? std::string_view() : v.substr(dot + 1);
     while (!whole.empty() && whole.front() == '0') whole.remove_prefix(1);
     while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
-    std::string out = whole.empty() && fraction.empty() ? "0" : (negative ? "-" : "") + std::string(whole.empty() ? "0" : whole);
-    if (!fraction.empty()) out += "." + std::string(fraction);
+    if (whole.empty() && fraction.empty()) return "0";
+    std::string out = negative ? "-" : "";
+    out.append(whole.empty() ? std::string_view("0") : whole);
+    if (!fraction.empty()) out.append(".").append(fraction);
     return out;
 }
 
