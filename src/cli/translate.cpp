@@ -423,10 +423,11 @@ public:
         // What an operator tracks a declaration by: bill of lading numbers (RFF BM, BH, MB: 1153
         // qualifiers) and container numbers (EQD CN).
         for (const auto& s : m.segments) {
-            std::uint32_t tag = directory::tag_key(s.tag);
-            if (tag != directory::tag_key("RFF") && tag != directory::tag_key("EQD")) continue;
+            constexpr auto rff = directory::tag_key("RFF"), eqd = directory::tag_key("EQD");
+            const auto tag = directory::tag_key(s.tag);
+            if (tag != rff && tag != eqd) continue;
             auto q = s.value(1);
-            bool bill = tag == directory::tag_key("RFF") && (q == "BM" || q == "BH" || q == "MB"), box = tag == directory::tag_key("EQD") && q == "CN";
+            bool bill = tag == rff && (q == "BM" || q == "BH" || q == "MB"), box = tag == eqd && q == "CN";
             auto v = bill ? s.value(1, 2) : box ? s.value(2) : std::string_view();
             if (!v.empty() && rec.references.size() < 1000) rec.references.emplace_back(s.tag + " " + std::string(q), std::string(v));
         }

@@ -87,7 +87,7 @@ core::node message_tree(const edifact::message& m, const edifact::interchange_he
         }
         core::node& parent = open.empty() ? root : node_at(open.back().path);
         const segment_def* def = matched ? matched->definition : nullptr;
-        bool service = s.tag.size() == 3 && s.tag[0] == 'U' && s.tag[1] == 'N' && (s.tag[2] == 'H' || s.tag[2] == 'T' || s.tag[2] == 'S');
+        bool service = s.tag == "UNH" || s.tag == "UNT" || s.tag == "UNS";
         if (def && !service) data_segment(s, *def, parent.children.emplace_back());
         else parent.children.push_back(edifact::to_node(s, ich.syntax_version));
     };

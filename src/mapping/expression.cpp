@@ -12,13 +12,9 @@
 
 namespace edigate::mapping {
 
-/// The functions, in the order of the `functions` table below.
-enum class fn : std::uint8_t { not_, max, min, unique, concat, default_, code, decode, date, number, trim, upper, lower, substring, lpad, rpad, count, sum, join, first };
-
 struct expression::part {
     enum class kind { literal, path, variable, call } what = kind::literal;
     std::string text;  ///< the literal, the variable name or the function name
-    fn function = fn::not_;  ///< call: which one
     std::optional<mapping::path> source;
     std::vector<std::shared_ptr<const part>> args;
 };
@@ -101,7 +97,6 @@ private:
             p->text = std::string(text_.substr(start, end - start));
             const auto* def = find_function(p->text);
             if (!def) return fail(fmt::format("unknown function '{}'", p->text), start);
-            p->function = static_cast<fn>(def - functions.data());
             pos_ = after + 1;
             skip();
             if (peek() != ')')
@@ -194,8 +189,8 @@ std::optional<std::string> arg(const part& p, std::size_t i, const scope& s, std
 }
 
 std::optional<std::string> call(const part& p, const scope& s, std::vector<std::string>& problems) {
-    const fn f = p.function;
-    if (f == fn::concat) {  // every part or nothing: a half-built identifier must not pass as a value
+    const std::string& f = p.text;
+    if (f == "concat") {  // every part or nothing: a half-built identifier must not pass as a value
         std::string out;
         for (std::size_t i = 0; i < p.args.size(); ++i) {
             auto v = arg(p, i, s, problems);
@@ -204,12 +199,12 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         }
         return out;
     }
-    if (f == fn::default_ || f == fn::first) {
+    if (f == "default" || f == "first") {
         for (std::size_t i = 0; i < p.args.size(); ++i)
             if (auto v = arg(p, i, s, problems)) return v;
         return std::nullopt;
     }
-    if (f == fn::not_) {  // '1' when its argument is missing (a path: selects nothing present)
+    if (f == "not") {  // '1' when its argument is missing (a path: selects nothing present)
         const part& a = *p.args[0];
         bool there = false;
         if (a.what == part::kind::path) {
@@ -220,22 +215,22 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         }
         return there ? std::nullopt : std::optional<std::string>("1");
     }
-    if (f == fn::count || f == fn::sum || f == fn::join || f == fn::unique || f == fn::max || f == fn::min) {
+    if (f == "count" || f == "sum" || f == "join" || f == "unique" || f == "max" || f == "min") {
         const part& a = *p.args[0];
         if (a.what != part::kind::path) {
-            problems.push_back(fmt::format("{}() needs a path", p.text));
+            problems.push_back(fmt::format("{}() needs a path", f));
             return std::nullopt;
         }
         auto sel = a.source->select(*s.node, *s.root, s.vars, s.interchange);
         if (!s.origin && !sel.empty()) s.origin = sel.front().element;
-        if (f == fn::count) return std::to_string(sel.size());
-        if (f == fn::join || f == fn::unique) {  // unique: each value once, in the order first seen
+        if (f == "count") return std::to_string(sel.size());
+        if (f == "join" || f == "unique") {  // unique: each value once, in the order first seen
             auto sep = arg(p, 1, s, problems).value_or("");
             std::string out;
             std::vector<std::string_view> seen;
             for (const auto& x : sel) {
                 if (x.value().empty()) continue;
-                if (f == fn::unique) {
+                if (f == "unique") {
                     if (std::find(seen.begin(), seen.end(), x.value()) != seen.end()) continue;
                     seen.push_back(x.value());
                 }
@@ -243,15 +238,15 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
             }
             return present(out);
         }
-        if (f == fn::max || f == fn::min) {  // numbers compare as numbers, other values as text
+        if (f == "max" || f == "min") {  // numbers compare as numbers, other values as text
             std::optional<std::string> best;
             double best_number = 0;
             for (const auto& x : sel) {
                 if (x.value().empty()) continue;
                 double d;
                 bool numeric = parse_decimal(x.value(), d);
-                bool better = !best || (numeric ? (f == fn::max ? d > best_number : d < best_number)
-                                                : (f == fn::max ? x.value() > *best : x.value() < *best));
+                bool better = !best || (numeric ? (f == "max" ? d > best_number : d < best_number)
+                                                : (f == "max" ? x.value() > *best : x.value() < *best));
                 if (better) best = x.value(), best_number = numeric ? d : 0;
             }
             return best;
@@ -273,7 +268,7 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
     }
     auto x = arg(p, 0, s, problems);
     if (!x) return std::nullopt;
-    if (f == fn::code || f == fn::decode) {
+    if (f == "code" || f == "decode") {
         auto name = arg(p, 0, s, problems);
         auto value = arg(p, 1, s, problems);
         if (!value) return std::nullopt;
@@ -282,23 +277,23 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
             return std::nullopt;
         }
         auto t = s.tables->find(*name);
-        auto out = f == fn::code ? t->second.forward(*value) : t->second.backward(*value);
+        auto out = f == "code" ? t->second.forward(*value) : t->second.backward(*value);
         if (!out) {
             problems.push_back(fmt::format("code '{}' from {} is not in code table {} ({} -> {})", *value, p.args[1]->what == part::kind::path ? p.args[1]->source->text() : "the expression",
-                                           t->second.name(), f == fn::code ? t->second.from_list() : t->second.to_list(),
-                                           f == fn::code ? t->second.to_list() : t->second.from_list()));
+                                           t->second.name(), f == "code" ? t->second.from_list() : t->second.to_list(),
+                                           f == "code" ? t->second.to_list() : t->second.from_list()));
             return std::nullopt;
         }
         return std::string(*out);
     }
-    if (f == fn::date) {
+    if (f == "date") {
         auto from = arg(p, 1, s, problems).value_or("");
         auto to = arg(p, 2, s, problems).value_or("");
         auto out = convert_date(*x, from, to);
         if (!out) problems.push_back(fmt::format("date '{}' does not fit format {}", *x, from));
         return out;
     }
-    if (f == fn::number) {
+    if (f == "number") {
         double d;
         if (!parse_decimal(*x, d)) {
             problems.push_back(fmt::format("'{}' is not a number", *x));
@@ -307,17 +302,17 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         int decimals = std::atoi(arg(p, 1, s, problems).value_or("0").c_str());
         return fmt::format("{:.{}f}", d, std::clamp(decimals, 0, 12));
     }
-    if (f == fn::trim) {
+    if (f == "trim") {
         auto b = x->find_first_not_of(" \t\r\n");
         if (b == std::string::npos) return std::nullopt;
         return x->substr(b, x->find_last_not_of(" \t\r\n") - b + 1);
     }
-    if (f == fn::upper || f == fn::lower) {
+    if (f == "upper" || f == "lower") {
         for (auto& ch : *x)
-            if (static_cast<unsigned char>(ch) < 0x80) ch = static_cast<char>(f == fn::upper ? std::toupper(ch) : std::tolower(ch));
+            if (static_cast<unsigned char>(ch) < 0x80) ch = static_cast<char>(f == "upper" ? std::toupper(ch) : std::tolower(ch));
         return x;
     }
-    if (f == fn::substring) {
+    if (f == "substring") {
         // Characters, not bytes: UTF-8 sequences are never cut.
         std::size_t from = static_cast<std::size_t>(std::max(1, std::atoi(arg(p, 1, s, problems).value_or("1").c_str())));
         std::size_t length = p.args.size() > 2 ? static_cast<std::size_t>(std::max(0, std::atoi(arg(p, 2, s, problems).value_or("0").c_str())))
@@ -336,14 +331,14 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         }
         return present(out);
     }
-    if (f == fn::lpad || f == fn::rpad) {
+    if (f == "lpad" || f == "rpad") {
         std::size_t n = static_cast<std::size_t>(std::max(0, std::atoi(arg(p, 1, s, problems).value_or("0").c_str())));
         std::string fill = arg(p, 2, s, problems).value_or(" ");
         std::string out = *x;
-        while (out.size() < n) out = f == fn::lpad ? fill + out : out + fill;
+        while (out.size() < n) out = f == "lpad" ? fill + out : out + fill;
         return out;
     }
-    problems.push_back(fmt::format("function {}() is not implemented", p.text));
+    problems.push_back(fmt::format("function {}() is not implemented", f));
     return std::nullopt;
 }
 

@@ -155,7 +155,6 @@ bool fixed_layout(const mapping::rule& r, bool fixed, int depth, const fs::path&
     return ok;
 }
 
-/// Runs the rules of one mapping on one source tree.
 /// Where in the output a rule writes, e.g. "Manifest/Consignment[3]/@unitCode": kept as links
 /// up the output and spelled out only for a finding or a trace.
 struct place {
@@ -173,6 +172,7 @@ struct place {
     }
 };
 
+/// Runs the rules of one mapping on one source tree.
 class runner {
 public:
     runner(const mapping& m, const mapping::rule& root, const core::node& source, const variables& vars,
