@@ -100,6 +100,8 @@ public:
     progress_meter(std::string label, std::uint64_t total);
     ~progress_meter();
     void update(std::uint64_t bytes);
+    /// Erases the line (before other output on the terminal); the next update draws it again.
+    void clear();
 
 private:
     std::string label_;

@@ -149,18 +149,18 @@ input_file::~input_file() {
     }
 }
 
-core::line_locator input_file::lines() const {
-    std::ifstream in(path_, std::ios::binary);
-    return core::line_locator::from_stream(in);
-}
+core::line_locator input_file::lines() const { return core::line_locator::from_file(path_); }
 
 progress_meter::progress_meter(std::string label, std::uint64_t total)
     : label_(std::move(label)), total_(total), enabled_(::isatty(STDERR_FILENO) && total > (16u << 20)) {
     start_ = last_ = now();
 }
 
-progress_meter::~progress_meter() {
+progress_meter::~progress_meter() { clear(); }
+
+void progress_meter::clear() {
     if (drawn_) fmt::print(stderr, "\r\033[K");
+    drawn_ = false;
 }
 
 void progress_meter::update(std::uint64_t bytes) {

@@ -72,6 +72,9 @@ struct output {
     std::string status = "written";
     std::vector<mapping::trace> traces;  ///< with --explain
 };
+/// Takes each output of a file as soon as it is final (published, withheld or failed), in order:
+/// a report is written as the file goes, so memory does not grow with the number of messages.
+using output_sink = std::function<void(output&)>;
 
 struct findings_only final : xml::document_handler {
     std::vector<core::diagnostic> errors;
@@ -113,7 +116,7 @@ public:
     /// Runs every mapping that reads `type` on `tree`; the outputs of one message go together.
     /// `interchange`: the messages of its interchange, for mappings that look across them.
     void message(const core::node& tree, const std::string& type, std::uint32_t index, const mapping::variables& vars,
-                 const std::string& stem, core::diagnostic_sink& sink, std::vector<output>& done, const core::node* interchange = nullptr) {
+                 const std::string& stem, core::diagnostic_sink& sink, const output_sink& done, const core::node* interchange = nullptr) {
         std::vector<output> outs;
         std::vector<core::diagnostic> found;  // this message's, given its index below
         bool ok = true, any = false;
@@ -154,9 +157,8 @@ public:
         for (auto& o : outs) {
             if (!ok && o.status == "written") o.status = "withheld";  // a sibling output failed: all or nothing
             if (o.status == "written" && !publish(o, found)) o.status = "failed";
-            o.text.clear();  // the report keeps what happened, not the documents: memory stays flat
-            o.text.shrink_to_fit();
-            done.push_back(std::move(o));
+            o.text = std::string();  // the report takes what happened, not the document
+            done(o);
         }
         for (auto& d : found) {
             if (!d.where.message) d.where.message = index;
@@ -380,7 +382,7 @@ private:
     std::string io_problem_;  ///< why the last temporary file could not be written
     bool publish(const output& o, std::vector<core::diagnostic>& sink) {
         if (args_.out.empty()) {
-            if (!args_.explain) std::fwrite(o.text.data(), 1, o.text.size(), stdout);
+            if (!args_.explain && !args_.json) std::fwrite(o.text.data(), 1, o.text.size(), stdout);
             return true;
         }
         auto tmp = temporary(o.text);
@@ -407,30 +409,18 @@ private:
 class edifact_messages final : public edifact::handler {
 public:
     edifact_messages(translator& t, directory::validator& v, const mapping::variables& base, std::string stem, core::diagnostic_sink& sink,
-                     std::vector<output>& done)
-        : t_(t), v_(v), base_(base), stem_(std::move(stem)), sink_(sink), done_(done) {}
+                     const output_sink& done, bool records)
+        : t_(t), v_(v), base_(base), stem_(std::move(stem)), sink_(sink), done_(done), records_(records) {}
     /// The most source bytes of one interchange kept for '//' lookups.
     void lookup_limit(std::uint64_t bytes) { limit_ = bytes; }
     void interchange_begin(const edifact::interchange_header& h) override {
         flush();  // the interchange before had no UNZ
         header_ = h;
-        seen_.push_back({0, h.sender, h.recipient, h.control_reference, {}});
+        if (records_) seen_.push_back({0, h.sender, h.recipient, h.control_reference, {}});
     }
     void message_end(const edifact::message& m) override {
         ++index_;
-        if (seen_.empty()) seen_.push_back({});
-        auto& rec = seen_.back().messages.emplace_back(tracking::message_record{index_, m.header.type, m.header.reference, "", {}, {}});
-        // What an operator tracks a declaration by: bill of lading numbers (RFF BM, BH, MB: 1153
-        // qualifiers) and container numbers (EQD CN).
-        for (const auto& s : m.segments) {
-            constexpr auto rff = directory::tag_key("RFF"), eqd = directory::tag_key("EQD");
-            const auto tag = directory::tag_key(s.tag);
-            if (tag != rff && tag != eqd) continue;
-            auto q = s.value(1);
-            bool bill = tag == rff && (q == "BM" || q == "BH" || q == "MB"), box = tag == eqd && q == "CN";
-            auto v = bill ? s.value(1, 2) : box ? s.value(2) : std::string_view();
-            if (!v.empty() && rec.references.size() < 1000) rec.references.emplace_back(s.tag + " " + std::string(q), std::string(v));
-        }
+        if (records_) record(m);
         std::uint64_t errors = sink_.errors();
         bool named = true;
         auto tree = directory::message_tree(m, header_, v_, [&](core::diagnostic d) {
@@ -494,12 +484,29 @@ public:
     void finding(const core::diagnostic& d) override { sink_.add(d); }
 
 private:
+    /// The message's tracking record: what an operator tracks a declaration by, bill of lading
+    /// numbers (RFF BM, BH, MB: 1153 qualifiers) and container numbers (EQD CN).
+    void record(const edifact::message& m) {
+        if (seen_.empty()) seen_.push_back({});
+        auto& rec = seen_.back().messages.emplace_back(tracking::message_record{index_, m.header.type, m.header.reference, "", {}, {}});
+        for (const auto& s : m.segments) {
+            constexpr auto rff = directory::tag_key("RFF"), eqd = directory::tag_key("EQD");
+            const auto tag = directory::tag_key(s.tag);
+            if (tag != rff && tag != eqd) continue;
+            auto q = s.value(1);
+            bool bill = tag == rff && (q == "BM" || q == "BH" || q == "MB"), box = tag == eqd && q == "CN";
+            auto v = bill ? s.value(1, 2) : box ? s.value(2) : std::string_view();
+            if (!v.empty() && rec.references.size() < 1000) rec.references.emplace_back(s.tag + " " + std::string(q), std::string(v));
+        }
+    }
+
     translator& t_;
     directory::validator& v_;
     const mapping::variables& base_;
     std::string stem_;
     core::diagnostic_sink& sink_;
-    std::vector<output>& done_;
+    const output_sink& done_;
+    const bool records_;  ///< keep seen_ (the gateway's tracking); the CLI does not
     edifact::interchange_header header_;
     std::uint32_t index_ = 0;
     const bool keep_ = t_.reads_interchange();
@@ -600,15 +607,22 @@ public:
 
     struct file_result {
         bool readable = true, ok = false;
-        std::vector<output> done;
+        std::size_t outputs = 0;  ///< given to the output sink
         core::diagnostic_sink sink;
         std::vector<tracking::interchange_record> seen;  ///< interchanges and messages read (EDIFACT)
         bool io_failed = false;                          ///< an output could not be written
     };
-    /// Translates one file: every message through the mappings that read it, outputs published.
-    /// `meter`: a progress line on the terminal for a long file (the CLI; the gateway gives none).
-    file_result process(const input_file& in, const std::string& now = {}, progress_meter* meter = nullptr) {
-        file_result r{true, false, {}, core::diagnostic_sink(a_.reading.max_findings)};
+    /// Translates one file: every message through the mappings that read it, outputs published
+    /// and handed to `take` as they are. `meter`: a progress line on the terminal for a long file
+    /// (the CLI; the gateway gives none). `records`: keep the interchange and message records
+    /// (the gateway's tracking; they grow with the file).
+    file_result process(const input_file& in, const output_sink& take, const std::string& now = {}, progress_meter* meter = nullptr,
+                        bool records = false) {
+        file_result r{true, false, 0, core::diagnostic_sink(a_.reading.max_findings)};
+        output_sink done = [&](output& o) {
+            ++r.outputs;
+            take(o);
+        };
         std::string stem = spool::safe_name(fs::path(in.display()).stem().string());
         mapping::variables vars = base_;
         vars["file"] = fs::path(in.display()).filename().string();
@@ -618,15 +632,15 @@ public:
             core::diagnostic problem;
             auto doc = xml::read_file(in.path(), problem);
             if (!doc) r.sink.add(problem);
-            else if (!translator_->reads_interchange()) translator_->message(*doc, doc->name.str(), 1, vars, stem, r.sink, r.done);
+            else if (!translator_->reads_interchange()) translator_->message(*doc, doc->name.str(), 1, vars, stem, r.sink, done);
             else {  // one document: the interchange is the document alone
                 core::node interchange("Interchange");
                 interchange.children.push_back(std::move(*doc));
                 const auto& d = interchange.children.front();
-                translator_->message(d, d.name.str(), 1, vars, stem, r.sink, r.done, &interchange);
+                translator_->message(d, d.name.str(), 1, vars, stem, r.sink, done, &interchange);
             }
         } else {
-            edifact_messages h(*translator_, *checker_, vars, stem, r.sink, r.done);
+            edifact_messages h(*translator_, *checker_, vars, stem, r.sink, done, records);
             h.lookup_limit(a_.lookup_limit_mb << 20);
             h.meter_ = meter;
             edifact::reader(a_.reading.make(true)).read_file(in.path(), h, &r.readable);
@@ -634,7 +648,7 @@ public:
             r.seen = std::move(h.seen_);
         }
         r.io_failed = translator_->take_io_failure();
-        r.ok = r.readable && !r.io_failed && r.sink.errors() == 0 && !r.done.empty();
+        r.ok = r.readable && !r.io_failed && r.sink.errors() == 0 && r.outputs > 0;
         return r;
     }
 
@@ -647,30 +661,29 @@ private:
     std::unique_ptr<translator> translator_;
 };
 
+/// The report is written as the files go: each output as it is made, then the file's findings
+/// (at most --max-findings of them), so memory does not grow with the number of messages. With
+/// --json one {"files": [...]} document, written piece by piece.
 int run_translate(translate_args a) {
     translate_session session(a);
     std::size_t failed = 0, invalid = 0;
-    json report = json::array();
+    const char* between_files = "";
+    if (a.json) std::fputs("{\"files\":[", stdout);
     for (const auto& name : a.files) {
         input_file in(name);
         if (!in.ok()) {
             ++failed;
             fmt::print(stderr, "error: {}\n", in.error());
-            if (a.json) report.push_back({{"file", in.display()}, {"status", "unreadable"}, {"error", in.error()}});
+            if (a.json) fmt::print("{}{}", std::exchange(between_files, ","), json_text({{"file", in.display()}, {"status", "unreadable"}, {"error", in.error()}}));
             continue;
         }
-        progress_meter meter(in.display(), in.size());
-        auto result = session.process(in, {}, &meter);
-        bool readable = result.readable, ok = result.ok;
-        auto& done = result.done;
-        auto& sink = result.sink;
-        if (!readable) ++failed;
-        else if (!ok) ++invalid;
         core::line_locator lines;
-        if (!sink.items().empty() || a.explain) lines = in.lines();
-        if (a.json) {
-            json outs = json::array();
-            for (const auto& o : done) {
+        if (a.explain) lines = in.lines();  // the traces name source lines as they are written
+        progress_meter meter(in.display(), in.size());
+        if (a.json) fmt::print("{}{{\"file\":{},\"outputs\":[", std::exchange(between_files, ","), json_text(in.display()));
+        const char* between_outputs = "";
+        auto take = [&](const output& o) {
+            if (a.json) {
                 json j{{"message", o.message}, {"mapping", o.mapping}, {"target", o.target}, {"status", o.status}};
                 if (o.status == "written" && !a.out.empty()) j["path"] = (fs::path(a.out) / o.name).string();
                 if (a.explain) {
@@ -687,15 +700,10 @@ int run_translate(translate_args a) {
                     }
                     j["explain"] = ts;
                 }
-                outs.push_back(j);
+                fmt::print("{}{}", std::exchange(between_outputs, ","), json_text(j));
+                return;
             }
-            json diags = json::array();
-            for (const auto& d : sink.items()) diags.push_back(diagnostic_json(d, &lines));
-            report.push_back({{"file", in.display()}, {"outputs", outs}, {"diagnostics", diags}, {"errors", sink.errors()},
-                              {"status", !readable ? "unreadable" : ok ? "translated" : "failed"}});
-            continue;
-        }
-        for (const auto& o : done) {
+            meter.clear();
             fmt::print(stderr, "{}: message {} -> {} ({}): {}{}\n", in.display(), o.message, o.mapping, o.target, o.status,
                        o.status == "written" && !a.out.empty() ? " " + (fs::path(a.out) / o.name).string() : "");
             for (const auto& t : o.traces) {
@@ -707,10 +715,23 @@ int run_translate(translate_args a) {
                 }
                 fmt::print("{} = '{}'\n    from {}; rule line {}: {}\n", t.output, t.value, from, t.rule_line, t.rule);
             }
+        };
+        auto result = session.process(in, take, {}, &meter);
+        meter.clear();
+        const auto& sink = result.sink;
+        if (!result.readable) ++failed;
+        else if (!result.ok) ++invalid;
+        if (!sink.items().empty() && !a.explain) lines = in.lines();
+        if (a.json) {
+            json diags = json::array();
+            for (const auto& d : sink.items()) diags.push_back(diagnostic_json(d, &lines));
+            fmt::print("],\"diagnostics\":{},\"errors\":{},\"status\":{}}}", json_text(diags), sink.errors(),
+                       json_text(!result.readable ? "unreadable" : result.ok ? "translated" : "failed"));
+            continue;
         }
         for (const auto& d : sink.items()) fmt::print(stderr, "{}\n", render(d, in.display(), &lines));
     }
-    if (a.json) fmt::print("{}\n", json_text(json{{"files", report}}));
+    if (a.json) std::fputs("]}\n", stdout);
     std::fflush(stdout);
     if (failed) return exit_failure;
     return invalid ? exit_invalid : exit_ok;
@@ -744,12 +765,13 @@ route_translator::outcome route_translator::process(const std::filesystem::path&
         o.readable = false;
         return o;
     }
-    auto r = impl_->session->process(in, now);
+    std::vector<output> done;
+    auto r = impl_->session->process(in, [&](output& x) { done.push_back(std::move(x)); }, now, nullptr, true);
     o.readable = r.readable;
     o.ok = r.ok;
     o.interchanges = std::move(r.seen);
     o.io_failed = r.io_failed;
-    for (const auto& x : r.done) {
+    for (const auto& x : done) {
         bool written = x.status == "written";
         std::string path = written ? (fs::path(impl_->args.out) / x.name).string() : std::string();
         if (written) o.written.push_back(path), o.agencies.push_back(x.agency);
@@ -792,7 +814,7 @@ void add_translate(CLI::App& app, int& exit) {
     cmd->add_option("--schema-dir", a->schema_dirs, "also look for target schemas in this folder (e.g. an agency's official XSDs)")
         ->type_name("DIR")
         ->allow_extra_args(false);
-    cmd->add_flag("--json", a->json, "a JSON report on standard output (use with --out)");
+    cmd->add_flag("--json", a->json, "a JSON report on standard output, written as the file goes; the outputs are then written only with --out");
     cmd->add_option("--lookup-limit-mb", a->lookup_limit_mb,
                     "the most of one interchange (MB of its messages) kept for the lookups across messages a mapping makes ('//' paths); "
                     "past it the interchange is not translated (EDI-M006)")
