@@ -140,6 +140,17 @@ if(NOT rc EQUAL 0 OR NOT out MATCHES "Manifest/Declaration/Consignment\\[2\\]/Tr
    OR NOT out MATCHES "Manifest/Head/FunctionCode = '9'\n    from 1225 at 4:21 \\(byte 127\\); rule line [0-9]+: code\\(")
   message(FATAL_ERROR "translate --explain: expected traced values, got ${rc}:\n${out}")
 endif()
+# translate --json without --out: standard output is the report alone (one JSON document, written
+# as the files go), not the outputs; a missing file is one entry of it.
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi ${CMAKE_CURRENT_BINARY_DIR}/no-such-file.edi -m cuscar-mt1101 --json
+                        -s customs_code=2305138764521 -s dxp_id=DXP1 -s customs_district=2305 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_QUIET)
+string(JSON status ERROR_VARIABLE jerr GET "${out}" files 0 status)
+string(JSON mapped ERROR_VARIABLE jerr2 GET "${out}" files 0 outputs 0 status)
+string(JSON missing ERROR_VARIABLE jerr3 GET "${out}" files 1 status)
+if(NOT rc EQUAL 3 OR jerr OR jerr2 OR jerr3 OR NOT status STREQUAL "translated" OR NOT mapped STREQUAL "written" OR NOT missing STREQUAL "unreadable"
+   OR out MATCHES "<Manifest")
+  message(FATAL_ERROR "translate --json: expected exit 3 and the report alone, got ${rc} (${jerr}${jerr2}${jerr3}):\n${out}")
+endif()
 execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi -m cuscar-mt1101 -s novalue RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
 if(NOT rc EQUAL 2)
   message(FATAL_ERROR "translate -s without '=': expected exit 2, got ${rc}")
