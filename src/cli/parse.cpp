@@ -40,7 +40,7 @@ json node_json(const core::node& n) {
     if (!n.attributes.empty()) {
         json a = json::object();
         for (const auto& [k, v] : n.attributes) a[k] = v;
-        j["attributes"] = a;
+        j["attributes"] = std::move(a);
     }
     if (!n.ns.empty()) j["ns"] = n.ns.str();
     if (n.line) j["line"] = n.line;  // XML: where the element starts; EDIFACT: its byte offset
@@ -48,7 +48,7 @@ json node_json(const core::node& n) {
     if (!n.children.empty()) {
         json c = json::array();
         for (const auto& ch : n.children) c.push_back(node_json(ch));
-        j["children"] = c;
+        j["children"] = std::move(c);
     }
     return j;
 }
