@@ -6,7 +6,8 @@
 // Xerces-C statically and not libcurl at all: the libcurl functions that the transfer module and
 // Xerces-C call are defined here, with libcurl's own signatures, and each forwards to libcurl.so.4,
 // opened with dlopen the first time any of them is called. Commands that transfer nothing never
-// load it. When it cannot be loaded, every call fails as libcurl itself reports failure, and
+// load it: curl_global_init(), which Xerces-C calls when it starts, is only remembered, and run
+// just after the library is opened for a call that needs it. When it cannot be loaded, every call fails as libcurl itself reports failure, and
 // curl_easy_strerror() says why.
 //
 // The executable does not export these definitions (nothing it links to asks for them), so
@@ -16,9 +17,12 @@
 #include <curl/curl.h>
 #include <dlfcn.h>
 
+#include <atomic>
 #include <cstdarg>
+#include <mutex>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 namespace {
 
@@ -45,8 +49,11 @@ struct library {
     CURLMsg* (*multi_info_read)(CURLM*, int*) = nullptr;
 };
 
+std::atomic<bool> opened{false};  ///< curl() has run: the library is open, or known not to open
+
 const library& curl() {
     static const library lib = [] {
+        opened = true;
         library l;
         void* handle = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
         if (!handle) {
@@ -84,32 +91,64 @@ const library& curl() {
 
 bool loaded() { return curl().error.empty(); }
 
+std::mutex init_lock;
+bool init_wanted = false;  ///< a curl_global_init() before the library was opened, to run once it is
+long init_flags = 0;
+
+/// The library is loaded and globally initialised if curl_global_init() was asked for.
+bool ready() {
+    static const bool ok = [] {
+        if (!loaded()) return false;
+        std::lock_guard guard(init_lock);
+        if (std::exchange(init_wanted, false)) curl().global_init(init_flags);
+        return true;
+    }();
+    return ok;
+}
+
 }  // namespace
 
 extern "C" {
 
-CURLcode curl_global_init(long flags) { return loaded() ? curl().global_init(flags) : CURLE_FAILED_INIT; }
-
-void curl_global_cleanup() {
-    if (loaded()) curl().global_cleanup();
+CURLcode curl_global_init(long flags) {
+    {
+        std::lock_guard guard(init_lock);
+        if (!opened) {  // not loaded for this: the first call that needs libcurl runs it
+            init_wanted = true;
+            init_flags = flags;
+            return CURLE_OK;
+        }
+    }
+    return ready() ? curl().global_init(flags) : CURLE_FAILED_INIT;
 }
 
-CURL* curl_easy_init() { return loaded() ? curl().easy_init() : nullptr; }
+void curl_global_cleanup() {
+    {
+        std::lock_guard guard(init_lock);
+        if (!opened) {
+            init_wanted = false;
+            return;
+        }
+    }
+    if (ready()) curl().global_cleanup();
+}
+
+CURL* curl_easy_init() { return ready() ? curl().easy_init() : nullptr; }
 
 void curl_easy_cleanup(CURL* h) {
-    if (loaded()) curl().easy_cleanup(h);
+    if (ready()) curl().easy_cleanup(h);
 }
 
 void curl_easy_reset(CURL* h) {
-    if (loaded()) curl().easy_reset(h);
+    if (ready()) curl().easy_reset(h);
 }
 
-CURLcode curl_easy_perform(CURL* h) { return loaded() ? curl().easy_perform(h) : CURLE_FAILED_INIT; }
+CURLcode curl_easy_perform(CURL* h) { return ready() ? curl().easy_perform(h) : CURLE_FAILED_INIT; }
 
 // The one argument after the option is a long, an object or function pointer, a curl_off_t or a
 // blob pointer, by the option's number range (CURLOPTTYPE_*): read it as what it is.
 CURLcode curl_easy_setopt(CURL* h, CURLoption option, ...) {
-    if (!loaded()) return CURLE_FAILED_INIT;
+    if (!ready()) return CURLE_FAILED_INIT;
     va_list ap;
     va_start(ap, option);
     CURLcode rc;
@@ -124,7 +163,7 @@ CURLcode curl_easy_setopt(CURL* h, CURLoption option, ...) {
 
 // Every CURLINFO_* takes a pointer to where the answer goes.
 CURLcode curl_easy_getinfo(CURL* h, CURLINFO info, ...) {
-    if (!loaded()) return CURLE_FAILED_INIT;
+    if (!ready()) return CURLE_FAILED_INIT;
     va_list ap;
     va_start(ap, info);
     CURLcode rc = curl().easy_getinfo(h, info, va_arg(ap, void*));
@@ -132,30 +171,30 @@ CURLcode curl_easy_getinfo(CURL* h, CURLINFO info, ...) {
     return rc;
 }
 
-const char* curl_easy_strerror(CURLcode rc) { return loaded() ? curl().easy_strerror(rc) : curl().error.c_str(); }
+const char* curl_easy_strerror(CURLcode rc) { return ready() ? curl().easy_strerror(rc) : curl().error.c_str(); }
 
-curl_slist* curl_slist_append(curl_slist* list, const char* text) { return loaded() ? curl().slist_append(list, text) : nullptr; }
+curl_slist* curl_slist_append(curl_slist* list, const char* text) { return ready() ? curl().slist_append(list, text) : nullptr; }
 
 void curl_slist_free_all(curl_slist* list) {
-    if (loaded()) curl().slist_free_all(list);
+    if (ready()) curl().slist_free_all(list);
 }
 
-CURLM* curl_multi_init() { return loaded() ? curl().multi_init() : nullptr; }
+CURLM* curl_multi_init() { return ready() ? curl().multi_init() : nullptr; }
 
-CURLMcode curl_multi_add_handle(CURLM* m, CURL* h) { return loaded() ? curl().multi_add_handle(m, h) : CURLM_INTERNAL_ERROR; }
+CURLMcode curl_multi_add_handle(CURLM* m, CURL* h) { return ready() ? curl().multi_add_handle(m, h) : CURLM_INTERNAL_ERROR; }
 
-CURLMcode curl_multi_remove_handle(CURLM* m, CURL* h) { return loaded() ? curl().multi_remove_handle(m, h) : CURLM_INTERNAL_ERROR; }
+CURLMcode curl_multi_remove_handle(CURLM* m, CURL* h) { return ready() ? curl().multi_remove_handle(m, h) : CURLM_INTERNAL_ERROR; }
 
-CURLMcode curl_multi_perform(CURLM* m, int* running) { return loaded() ? curl().multi_perform(m, running) : CURLM_INTERNAL_ERROR; }
+CURLMcode curl_multi_perform(CURLM* m, int* running) { return ready() ? curl().multi_perform(m, running) : CURLM_INTERNAL_ERROR; }
 
-CURLMcode curl_multi_cleanup(CURLM* m) { return loaded() ? curl().multi_cleanup(m) : CURLM_INTERNAL_ERROR; }
+CURLMcode curl_multi_cleanup(CURLM* m) { return ready() ? curl().multi_cleanup(m) : CURLM_INTERNAL_ERROR; }
 
 CURLMcode curl_multi_fdset(CURLM* m, fd_set* r, fd_set* w, fd_set* e, int* max_fd) {
-    return loaded() ? curl().multi_fdset(m, r, w, e, max_fd) : CURLM_INTERNAL_ERROR;
+    return ready() ? curl().multi_fdset(m, r, w, e, max_fd) : CURLM_INTERNAL_ERROR;
 }
 
-CURLMcode curl_multi_timeout(CURLM* m, long* ms) { return loaded() ? curl().multi_timeout(m, ms) : CURLM_INTERNAL_ERROR; }
+CURLMcode curl_multi_timeout(CURLM* m, long* ms) { return ready() ? curl().multi_timeout(m, ms) : CURLM_INTERNAL_ERROR; }
 
-CURLMsg* curl_multi_info_read(CURLM* m, int* left) { return loaded() ? curl().multi_info_read(m, left) : nullptr; }
+CURLMsg* curl_multi_info_read(CURLM* m, int* left) { return ready() ? curl().multi_info_read(m, left) : nullptr; }
 
 }  // extern "C"

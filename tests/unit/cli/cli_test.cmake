@@ -151,6 +151,13 @@ if(NOT rc EQUAL 3 OR jerr OR jerr2 OR jerr3 OR NOT status STREQUAL "translated" 
    OR out MATCHES "<Manifest")
   message(FATAL_ERROR "translate --json: expected exit 3 and the report alone, got ${rc} (${jerr}${jerr2}${jerr3}):\n${out}")
 endif()
+# Commands that transfer nothing never load libcurl (some forty libraries), not even when Xerces-C
+# starts for the target schemas and asks for curl_global_init(): the loader defers it.
+execute_process(COMMAND ${CMAKE_COMMAND} -E env LD_DEBUG=files ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi -m cuscar-mt1101
+                        -s customs_code=2305138764521 -s dxp_id=DXP1 RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT err MATCHES "calling init: [^\n]*libxerces|calling init: [^\n]*libstdc" OR err MATCHES "libcurl")
+  message(FATAL_ERROR "translate: expected exit 0 without libcurl loaded, got ${rc}:\n${err}")
+endif()
 execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi -m cuscar-mt1101 -s novalue RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
 if(NOT rc EQUAL 2)
   message(FATAL_ERROR "translate -s without '=': expected exit 2, got ${rc}")
