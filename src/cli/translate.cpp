@@ -665,6 +665,11 @@ private:
 /// (at most --max-findings of them), so memory does not grow with the number of messages. With
 /// --json one {"files": [...]} document, written piece by piece.
 int run_translate(translate_args a) {
+    // Outputs printed one after the other: one write per MiB, not per document (a 10 KB document
+    // is larger than stdio's default buffer, so each was a system call of its own). A plain static
+    // array: it outlives the flush at exit.
+    static char buffer[std::size_t{1} << 20];
+    if (!::isatty(STDOUT_FILENO)) std::setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
     translate_session session(a);
     std::size_t failed = 0, invalid = 0;
     const char* between_files = "";
