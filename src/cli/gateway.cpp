@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <sstream>
 #include <thread>
 #include <toml++/toml.h>
@@ -956,6 +957,8 @@ struct gateway::impl {
         auto b = db.begin();
         for (const auto& d : done) {
             const auto& j = *d.j;
+            std::unordered_multimap<std::string_view, const done_job::delivery*> deliveries;  // by output path
+            for (const auto& x : d.deliveries) deliveries.emplace(x.output, &x);
             for (std::size_t k = 0; k < d.r.interchanges.size(); ++k) {
                 const auto& i = d.r.interchanges[k];
                 auto iid = k < j.interchange_ids.size() ? j.interchange_ids[k] : b.add_interchange(j.id, i.sender, i.recipient, i.control_reference);
@@ -963,10 +966,12 @@ struct gateway::impl {
                     auto mid = b.add_message(iid, m.type, m.reference, m.status, m.references);
                     for (const auto& o : m.outputs) {
                         auto oid = b.add_output(mid, o.mapping, o.path, o.status);
-                        for (const auto& x : d.deliveries)
-                            if (x.output != o.path) continue;
-                            else if (x.to.empty()) b.queue_delivery(oid, j.id, x.channel, o.path, fs::path(o.path).filename().string(), x.key);
+                        auto [from, to] = deliveries.equal_range(o.path);
+                        for (auto it = from; it != to; ++it) {
+                            const auto& x = *it->second;
+                            if (x.to.empty()) b.queue_delivery(oid, j.id, x.channel, o.path, fs::path(o.path).filename().string(), x.key);
                             else b.add_delivery(oid, j.id, x.channel, "delivered", x.to.string());
+                        }
                         if (auto found = d.keys.find(o.path); found != d.keys.end())
                             for (const auto& key : found->second) b.add_output_key(oid, key.kind, key.value);
                     }

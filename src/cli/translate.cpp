@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <unordered_map>
 #include <toml++/toml.h>
 
 #include "commands.hpp"
@@ -776,14 +777,15 @@ route_translator::outcome route_translator::process(const std::filesystem::path&
     o.ok = r.ok;
     o.interchanges = std::move(r.seen);
     o.io_failed = r.io_failed;
+    std::unordered_map<std::int64_t, tracking::message_record*> by_id;  // message number in the file -> its record
+    for (auto& i : o.interchanges)
+        for (auto& m : i.messages) by_id.emplace(m.id, &m);
     for (const auto& x : done) {
         bool written = x.status == "written";
         std::string path = written ? (fs::path(impl_->args.out) / x.name).string() : std::string();
         if (written) o.written.push_back(path), o.agencies.push_back(x.agency);
         o.outputs.push_back(fmt::format("{} {}{}", x.mapping, x.status, written ? " " + x.name : ""));
-        for (auto& i : o.interchanges)
-            for (auto& m : i.messages)
-                if (m.id == x.message) m.outputs.push_back({x.mapping, path, x.status});
+        if (auto it = by_id.find(x.message); it != by_id.end()) it->second->outputs.push_back({x.mapping, path, x.status});
     }
     for (auto& i : o.interchanges)
         for (auto& m : i.messages) {
