@@ -20,9 +20,9 @@
 #include <map>
 #include <mutex>
 #include <set>
-#include <unordered_map>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 #include <toml++/toml.h>
 
 #include "commands.hpp"

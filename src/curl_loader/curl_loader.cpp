@@ -7,8 +7,8 @@
 // Xerces-C call are defined here, with libcurl's own signatures, and each forwards to libcurl.so.4,
 // opened with dlopen the first time any of them is called. Commands that transfer nothing never
 // load it: curl_global_init(), which Xerces-C calls when it starts, is only remembered, and run
-// just after the library is opened for a call that needs it. When it cannot be loaded, every call fails as libcurl itself reports failure, and
-// curl_easy_strerror() says why.
+// just after the library is opened for a call that needs it. When it cannot be loaded, every
+// call fails as libcurl itself reports failure, and curl_easy_strerror() says why.
 //
 // The executable does not export these definitions (nothing it links to asks for them), so
 // libcurl's own calls between its functions stay inside libcurl.

@@ -2,7 +2,7 @@
 //
 // Two forms. from_buffer(): every line start of a text held in memory (small inputs, tests).
 // from_file(): one sequential pass over a file that keeps a checkpoint every 256 KiB (the line
-// number there and where that line starts), so memory stays a few kilobytes per gigabyte whatever
+// number there and where that line starts), so memory stays about 100 KB per gigabyte whatever
 // the number of lines; locate() reads the file again from the nearest checkpoint, or from where
 // the previous call stopped (reports locate in file order, so that is usually a short step).
 // Offsets past the end map to the last line. Columns count bytes, not characters.
