@@ -350,12 +350,13 @@ def test_proxy(tmp):
         track(h)
         up = srv.upload_dir
 
-        with check("proxy cut_after 1 MB: curl sftp upload of 2 MB fails (rc 79), .part short, no final name"):
+        with check("proxy cut_after 1 MB: curl sftp upload of 2 MB fails (rc 79 or 55), .part short, no final name"):
             with FaultProxy(srv.port, cut_after=1_000_000) as p:
                 track(p)
                 c = curl(*srv.curl_args(), "-T", local, srv.url(up / "cut.edi.part", port=p.port),
                          "-Q", f"-rename {up}/cut.edi.part {up}/cut.edi")
-                expect(c.rc == 79, c)
+                # an SSH error (79), or a send failure (55) when the reset arrives while curl sends
+                expect(c.rc in (79, 55), c)
                 expect(not (up / "cut.edi").exists(), "the final name exists")
                 part = up / "cut.edi.part"
                 expect(part.exists() and part.stat().st_size < 1_000_000, "no short .part")
