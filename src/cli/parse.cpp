@@ -53,6 +53,104 @@ json node_json(const core::node& n) {
     return j;
 }
 
+/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool well_formed_utf8(std::string_view s) {
+    auto* u = reinterpret_cast<const unsigned char*>(s.data());
+    auto* end = u + s.size();
+    while (u < end) {
+        unsigned c = *u;
+        if (c < 0x80) {
+            ++u;
+            continue;
+        }
+        std::size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (n == 0 || static_cast<std::size_t>(end - u) < n) return false;
+        unsigned lo = 0x80, hi = 0xBF;  // the second byte's range
+        if (c == 0xE0) lo = 0xA0;
+        else if (c == 0xED) hi = 0x9F;
+        else if (c == 0xF0) lo = 0x90;
+        else if (c == 0xF4) hi = 0x8F;
+        if (u[1] < lo || u[1] > hi) return false;
+        for (std::size_t k = 2; k < n; ++k)
+            if ((u[k] & 0xC0) != 0x80) return false;
+        u += n;
+    }
+    return true;
+}
+
+/// Appends `s` as a JSON string, the text json_text() gives for it.
+void append_json_string(std::string& out, std::string_view s) {
+    if (!well_formed_utf8(s)) {  // nlohmann's own U+FFFD replacement, whatever its rules
+        out += json_text(json(std::string(s)));
+        return;
+    }
+    out += '"';
+    for (char ch : s) {
+        switch (ch) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(ch) < 0x20) fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(ch));
+            else out += ch;
+        }
+    }
+    out += '"';
+}
+
+/// Appends node_json(n) as json_text() writes it, without building the JSON tree (a message's
+/// tree is thousands of nodes: building and then dumping it was most of `parse --format json`).
+void append_node_json(std::string& out, const core::node& n) {
+    out += "{\"name\":";
+    append_json_string(out, n.name.view());
+    if (!n.value.empty()) {
+        out += ",\"value\":";
+        append_json_string(out, n.value);
+    }
+    if (!n.attributes.empty()) {
+        out += ",\"attributes\":";
+        bool distinct = true;  // a repeated name is one member in node_json(), its last value in the first place
+        for (std::size_t i = 0; i < n.attributes.size() && distinct; ++i)
+            for (std::size_t k = 0; k < i; ++k) distinct = distinct && n.attributes[k].first != n.attributes[i].first;
+        if (!distinct) {
+            json a = json::object();
+            for (const auto& [k, v] : n.attributes) a[k] = v;
+            out += json_text(a);
+        } else {
+            char sep = '{';
+            for (const auto& [k, v] : n.attributes) {
+                out += sep;
+                sep = ',';
+                append_json_string(out, k);
+                out += ':';
+                append_json_string(out, v);
+            }
+            out += '}';
+        }
+    }
+    if (!n.ns.empty()) {
+        out += ",\"ns\":";
+        append_json_string(out, n.ns.view());
+    }
+    if (n.line) fmt::format_to(std::back_inserter(out), ",\"line\":{}", n.line);  // XML: where the element starts
+    else fmt::format_to(std::back_inserter(out), ",\"byte\":{}", n.byte);       // EDIFACT: its byte offset
+    if (!n.children.empty()) {
+        out += ",\"children\":";
+        char sep = '[';
+        for (const auto& c : n.children) {
+            out += sep;
+            sep = ',';
+            append_node_json(out, c);
+        }
+        out += ']';
+    }
+    out += '}';
+}
+
 std::string xml_name(const std::string& n) {
     return !n.empty() && n[0] >= '0' && n[0] <= '9' ? "D_" + n : n;  // XML names cannot start with a digit
 }
@@ -133,7 +231,9 @@ public:
         if (xml_) {
             put(*xml_, n);
         } else {
-            fmt::print("{}{}", first_child_ ? "" : ",", json_text(node_json(n)));
+            text_.assign(first_child_ ? "" : ",");
+            append_node_json(text_, n);
+            std::fwrite(text_.data(), 1, text_.size(), stdout);
             first_child_ = false;
         }
     }
@@ -155,6 +255,7 @@ public:
     edifact::interchange_header header_;
     int version_ = 0;
     bool first_ = true, first_child_ = true, in_group_ = false;
+    std::string text_;  ///< one message's JSON, reused
 };
 
 struct parse_args {
@@ -196,7 +297,9 @@ int run_parse_xml(const parse_args& a, const input_file& in) {
             } else if (is_root) {
                 fmt::print("]}}}}\n");
             } else {
-                fmt::print("{}{}", first ? "" : ",", json_text(node_json(n)));
+                std::string text = first ? "" : ",";
+                append_node_json(text, n);
+                std::fwrite(text.data(), 1, text.size(), stdout);
                 first = false;
             }
         }

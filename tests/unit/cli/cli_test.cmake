@@ -133,6 +133,22 @@ if(NOT rc EQUAL 0 OR jerr OR jerr2 OR NOT root STREQUAL "DecMessage" OR NOT ns S
   message(FATAL_ERROR "parse XML: expected exit 0 and the DecMessage tree with UTF-8 text, got ${rc} ${root} ${ns}: ${err}\n${out}")
 endif()
 
+# parse --format json writes each message's tree directly: JSON escapes for quote, backslash and
+# control characters, U+FFFD for a byte that is not UTF-8 (under UNOY), one valid document.
+string(ASCII 1 soh)
+string(ASCII 9 tab)
+string(ASCII 255 ff)
+string(ASCII 239 191 189 replacement)  # U+FFFD in UTF-8
+set(ctl "${CMAKE_CURRENT_BINARY_DIR}/cli_json_escapes.edi")
+file(WRITE ${ctl} "UNB+UNOY:4+S+R+240101:1200+R1'UNH+1+CUSCAR:D:96A:UN'BGM+85+X1+9'FTX+AAA+++A${tab}B\"C\\D${soh}E${ff}F'UNT+4+1'UNZ+1+R1'")
+execute_process(COMMAND ${EDIGATE} parse --format json ${ctl} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_QUIET)
+string(JSON kind ERROR_VARIABLE jerr TYPE "${out}")
+string(FIND "${out}" "\"A\\tB\\\"C\\\\D\\u0001E${replacement}F\"" at)
+if(jerr OR at EQUAL -1)
+  message(FATAL_ERROR "parse --format json: expected the FTX text escaped, got ${rc} (${jerr}):\n${out}")
+endif()
+file(REMOVE ${ctl})
+
 # translate --explain: every value with its source position and rule line; a bad -s is a usage error.
 execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi -m cuscar-mt1101 --explain -s customs_code=2305138764521 -s dxp_id=DXP1
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_QUIET)
