@@ -33,26 +33,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-json node_json(const core::node& n) {
-    json j;
-    j["name"] = n.name;
-    if (!n.value.empty()) j["value"] = n.value;
-    if (!n.attributes.empty()) {
-        json a = json::object();
-        for (const auto& [k, v] : n.attributes) a[k] = v;
-        j["attributes"] = std::move(a);
-    }
-    if (!n.ns.empty()) j["ns"] = n.ns.str();
-    if (n.line) j["line"] = n.line;  // XML: where the element starts; EDIFACT: its byte offset
-    else j["byte"] = n.byte;
-    if (!n.children.empty()) {
-        json c = json::array();
-        for (const auto& ch : n.children) c.push_back(node_json(ch));
-        j["children"] = std::move(c);
-    }
-    return j;
-}
-
 /// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
 bool well_formed_utf8(std::string_view s) {
     auto* u = reinterpret_cast<const unsigned char*>(s.data());
@@ -102,9 +82,13 @@ void append_json_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
-/// Appends node_json(n) as json_text() writes it, without building the JSON tree (a message's
-/// tree is thousands of nodes: building and then dumping it was most of `parse --format json`).
-void append_node_json(std::string& out, const core::node& n) {
+/// Appends a node as JSON: {"name", "value" (when not empty), "attributes" (an object, when any),
+/// "ns" (when set), "line" (XML: where the element starts) or "byte" (EDIFACT: its offset),
+/// "children" (when any)}, compact. Written straight into `out`: a message's tree is thousands of
+/// nodes, and building nlohmann trees to dump them was most of `parse --format json`. `open`:
+/// "children" always, left open for more to be streamed into it (an interchange, a group, an XML
+/// root).
+void append_node_json(std::string& out, const core::node& n, bool open = false) {
     out += "{\"name\":";
     append_json_string(out, n.name.view());
     if (!n.value.empty()) {
@@ -113,7 +97,7 @@ void append_node_json(std::string& out, const core::node& n) {
     }
     if (!n.attributes.empty()) {
         out += ",\"attributes\":";
-        bool distinct = true;  // a repeated name is one member in node_json(), its last value in the first place
+        bool distinct = true;  // a repeated name is one member, its last value in the first place
         for (std::size_t i = 0; i < n.attributes.size() && distinct; ++i)
             for (std::size_t k = 0; k < i; ++k) distinct = distinct && n.attributes[k].first != n.attributes[i].first;
         if (!distinct) {
@@ -138,17 +122,16 @@ void append_node_json(std::string& out, const core::node& n) {
     }
     if (n.line) fmt::format_to(std::back_inserter(out), ",\"line\":{}", n.line);  // XML: where the element starts
     else fmt::format_to(std::back_inserter(out), ",\"byte\":{}", n.byte);       // EDIFACT: its byte offset
-    if (!n.children.empty()) {
-        out += ",\"children\":";
-        char sep = '[';
-        for (const auto& c : n.children) {
-            out += sep;
-            sep = ',';
-            append_node_json(out, c);
-        }
-        out += ']';
+    if (n.children.empty() && !open) {
+        out += '}';
+        return;
     }
-    out += '}';
+    out += ",\"children\":[";
+    for (std::size_t i = 0; i < n.children.size(); ++i) {
+        if (i) out += ',';
+        append_node_json(out, n.children[i]);
+    }
+    if (!open) out += "]}";
 }
 
 std::string xml_name(const std::string& n) {
@@ -192,15 +175,9 @@ public:
             for (const auto& [k, v] : n.attributes) xml_->attribute(k, v);
             for (const auto& c : n.children) put(*xml_, c);
         } else {
-            auto j = node_json(n);
-            j.erase("children");
-            json kids = json::array();
-            for (const auto& c : n.children) kids.push_back(node_json(c));
-            std::string s = json_text(j);
-            s.pop_back();
-            std::string k = json_text(kids);
-            k.pop_back();  // leave the children array open for the messages
-            fmt::print("{}{},\"children\":{}", first_ ? "" : ",", s, k);
+            text_.assign(first_ ? "" : ",");
+            append_node_json(text_, n, true);  // the children array left open for the messages
+            std::fwrite(text_.data(), 1, text_.size(), stdout);
             first_child_ = n.children.empty();
         }
         first_ = false;
@@ -217,10 +194,9 @@ public:
             for (const auto& [k, v] : n.attributes) xml_->attribute(k, v);
             put(*xml_, n.children[0]);
         } else {
-            auto j = node_json(n);
-            std::string s = json_text(j);
-            s.erase(s.size() - 2);  // reopen children: ...}]} -> ...}
-            fmt::print("{}{}", first_child_ ? "" : ",", s);
+            text_.assign(first_child_ ? "" : ",");
+            append_node_json(text_, n, true);  // the UNG, then the group's messages
+            std::fwrite(text_.data(), 1, text_.size(), stdout);
             first_child_ = false;
         }
         in_group_ = true;
@@ -283,10 +259,9 @@ int run_parse_xml(const parse_args& a, const input_file& in) {
                 for (const auto& [k, v] : n.attributes) writer->attribute(k, v);
                 return;
             }
-            auto j = node_json(n);
-            std::string head = json_text(j);
-            head.pop_back();  // reopen the root object to stream its children into it
-            fmt::print("{{\"file\":{},\"type\":\"xml\",\"schema\":{},\"document\":{},\"children\":[", json_text(json(file.display())),
+            std::string head;
+            append_node_json(head, n, true);  // the root, its children streamed into it
+            fmt::print("{{\"file\":{},\"type\":\"xml\",\"schema\":{},\"document\":{}", json_text(json(file.display())),
                        json_text(json(schema)), head);
         }
         void subtree(core::node& n, const std::string& path) override {
