@@ -121,12 +121,14 @@ public:
         std::vector<output> outs;
         std::vector<core::diagnostic> found;  // this message's, given its index below
         bool ok = true, any = false;
-        for (const auto& m : maps_) {
+        outputs_.resize(maps_.size());
+        for (std::size_t k = 0; k < maps_.size(); ++k) {
+            const auto& m = maps_[k];
             if (m.source() != type || !m.applies(tree, vars, interchange)) continue;
             any = true;
             std::vector<mapping::trace> traces;
-            auto result = m.run(tree, vars, found, args_.explain ? &traces : nullptr, interchange);
-            if (!result) {
+            core::node* result = &outputs_[k];  // the last message's output, refilled
+            if (!m.fill(*result, tree, vars, found, args_.explain ? &traces : nullptr, interchange)) {
                 ok = false;
                 outs.push_back({m.name(), m.target(), "", agency_of(m), "", index, "failed", std::move(traces)});
                 continue;
@@ -405,6 +407,7 @@ private:
     directory::catalog& dirs_;
     directory::validator& validator_;
     std::vector<mapping::mapping> maps_;
+    std::vector<core::node> outputs_;  // one per mapping, refilled by each message
 };
 
 class edifact_messages final : public edifact::handler {
@@ -424,7 +427,8 @@ public:
         if (records_) record(m);
         std::uint64_t errors = sink_.errors();
         bool named = true;
-        auto tree = directory::message_tree(m, header_, v_, [&](core::diagnostic d) {
+        core::node& tree = tree_;
+        directory::message_tree(tree, m, header_, v_, [&](core::diagnostic d) {
             named = named && d.code != "EDI-D001";
             sink_.add(std::move(d));
         });
@@ -511,6 +515,7 @@ private:
     edifact::interchange_header header_;
     std::uint32_t index_ = 0;
     const bool keep_ = t_.reads_interchange();
+    core::node tree_;  // the message being translated, refilled by the next one (unless kept)
     std::uint64_t limit_ = std::uint64_t{32} << 20;  ///< source bytes kept for '//' lookups (the trees take about ten times that)
     struct kept {
         std::string type;

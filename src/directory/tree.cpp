@@ -12,15 +12,15 @@ namespace edigate::directory {
 
 namespace {
 
-/// A data segment named by its directory definition, into `n` (a new, empty node). One pass over
-/// the segment's values (they are in element, repetition, component order); positions without a
-/// value keep their node.
+/// A data segment named by its directory definition, into `n` (emptied by refill_child). One pass
+/// over the segment's values (they are in element, repetition, component order); positions
+/// without a value keep their node.
 void data_segment(const edifact::segment& s, const segment_def& def, core::node& n) {
     n.name = def.symbol.empty() ? core::symbol(s.tag) : def.symbol;
     n.byte = s.byte;
     const auto items = s.items();
     const std::size_t count = s.element_count(), total = items.size();
-    n.children.reserve(count);
+    std::size_t elements = 0;
     std::size_t i = 0;
     for (std::size_t e = 1; e <= count; ++e) {
         const element_use* eu = e <= def.elements.size() ? &def.elements[e - 1] : nullptr;
@@ -29,72 +29,93 @@ void data_segment(const edifact::segment& s, const segment_def& def, core::node&
         while (end < total && items[end].element == e) ++end;
         std::size_t reps = end > i ? items[end - 1].repetition : 1;
         for (std::size_t r = 1; r <= reps; ++r) {
-            auto& en = n.add(name);
+            auto& en = n.refill_child(elements);
+            en.name = name;
             if (r > 1) en.set_attribute("repeat", std::to_string(r));
             std::size_t stop = i;  // the values of repetition r: [i, stop)
             while (stop < end && items[stop].repetition == r) ++stop;
-            if (stop == i) continue;  // empty position
+            if (stop == i) {  // empty position
+                en.trim(0);
+                continue;
+            }
             std::size_t comps = items[stop - 1].component;
             en.byte = items[i].component == 1 ? s.byte + items[i].offset : s.byte_of(e, 1, r);
             if (comps == 1 && !(eu && eu->composite)) {
-                en.value = std::string(items[i].text);
+                en.value.assign(items[i].text);
+                en.trim(0);
                 i = stop;
                 continue;
             }
-            en.children.reserve(comps);
+            std::size_t components = 0;
             for (std::size_t c = 1; c <= comps; ++c) {
                 bool here = i < stop && items[i].component == c;
-                auto& cn = en.add(eu && c <= eu->components.size() ? eu->components[c - 1].symbol : core::symbol(edifact::position_name('c', c)),
-                                  here ? std::string(items[i].text) : std::string());
+                auto& cn = en.refill_child(components);
+                cn.name = eu && c <= eu->components.size() ? eu->components[c - 1].symbol : core::symbol(edifact::position_name('c', c));
+                if (here) cn.value.assign(items[i].text);
+                cn.trim(0);
                 cn.byte = here ? s.byte + items[i].offset : s.byte_of(e, c, r);
                 i += here;
             }
+            en.trim(components);
         }
         i = end;
     }
+    n.trim(elements);
 }
 
 }  // namespace
 
-core::node message_tree(const edifact::message& m, const edifact::interchange_header& ich, validator& v, const validator::emit_fn& emit) {
-    core::node root = edifact::message_node(m);
-    root.children.reserve(m.segments.size());
-    // The group nodes currently open, with the occurrence each stands for.
+void message_tree(core::node& root, const edifact::message& m, const edifact::interchange_header& ich, validator& v,
+                  const validator::emit_fn& emit) {
+    // The head (name and attributes) is written anew; the children are refilled in place.
+    std::vector<core::node> children = std::move(root.children);
+    root = edifact::message_node(m);
+    root.children = std::move(children);
+    std::size_t top = 0;  // children of root filled
+    // The group nodes currently open (a parent's children do not move while a child is open), with
+    // the occurrence each stands for and its children filled so far.
     struct open_group {
         std::uint32_t serial;
-        std::vector<std::size_t> path;  // child indices from root
+        core::node* node;
+        std::size_t used;
     };
     std::vector<open_group> open;
-    std::size_t placed = 0;
-    auto node_at = [&](const std::vector<std::size_t>& path) -> core::node& {
-        core::node* n = &root;
-        for (auto i : path) n = &n->children[i];
-        return *n;
+    auto close_to = [&](std::size_t keep) {
+        while (open.size() > keep) {
+            open.back().node->trim(open.back().used);
+            open.pop_back();
+        }
     };
+    auto next = [&]() -> core::node& { return open.empty() ? root.refill_child(top) : open.back().node->refill_child(open.back().used); };
+    std::size_t placed = 0;
     validator::placement_fn place = [&](const edifact::segment& s, const structure_entry* matched, std::span<const group_occurrence> groups) {
         ++placed;
         std::size_t keep = 0;
         while (keep < open.size() && keep < groups.size() && open[keep].serial == groups[keep].serial) ++keep;
-        open.resize(keep);
+        close_to(keep);
         for (std::size_t i = keep; i < groups.size(); ++i) {
-            core::node& parent = open.empty() ? root : node_at(open.back().path);
             const auto* def = groups[i].group;
-            auto& g = parent.add(def->label.empty() ? core::symbol(fmt::format("SG{}", def->group)) : def->label);
+            core::node& g = next();
+            g.name = def->label.empty() ? core::symbol(fmt::format("SG{}", def->group)) : def->label;
             g.byte = s.byte;
-            std::vector<std::size_t> path = open.empty() ? std::vector<std::size_t>{} : open.back().path;
-            path.push_back(parent.children.size() - 1);
-            open.push_back(open_group{groups[i].serial, std::move(path)});
+            open.push_back(open_group{groups[i].serial, &g, 0});
         }
-        core::node& parent = open.empty() ? root : node_at(open.back().path);
         const segment_def* def = matched ? matched->definition : nullptr;
         bool service = s.tag == "UNH" || s.tag == "UNT" || s.tag == "UNS";
-        if (def && !service) data_segment(s, *def, parent.children.emplace_back());
-        else parent.children.push_back(edifact::to_node(s, ich.syntax_version));
+        if (def && !service) data_segment(s, *def, next());
+        else next() = edifact::to_node(s, ich.syntax_version);
     };
     auto verdict = v.validate(m, ich, emit, &place);
+    close_to(0);
     if (verdict.definition) root.set_attribute("directory", verdict.directory);
     if (placed == 0)  // no definition installed: flat, by position
-        for (const auto& s : m.segments) root.children.push_back(edifact::to_node(s, ich.syntax_version));
+        for (const auto& s : m.segments) root.refill_child(top) = edifact::to_node(s, ich.syntax_version);
+    root.trim(top);
+}
+
+core::node message_tree(const edifact::message& m, const edifact::interchange_header& ich, validator& v, const validator::emit_fn& emit) {
+    core::node root;
+    message_tree(root, m, ich, v, emit);
     return root;
 }
 

@@ -160,13 +160,18 @@ bool fixed_layout(const mapping::rule& r, bool fixed, int depth, const fs::path&
 struct place {
     const place* up = nullptr;
     std::string_view name;
-    std::size_t index = 1;  ///< among same-named siblings, from 1
     bool attribute = false;
+    /// An element: its parent and its position there, to count its same-named siblings from.
+    const core::node* parent = nullptr;
+    std::size_t position = 0;
 
     std::string text() const {
         std::string s = up ? up->text() + "/" : std::string();
         if (attribute) s += '@';
         s += name;
+        if (!parent) return s;
+        std::size_t index = 0;  // among same-named siblings, from 1
+        for (std::size_t i = 0; i <= position; ++i) index += parent->children[i].name == name;
         if (index > 1) s += fmt::format("[{}]", index);
         return s;
     }
@@ -186,12 +191,16 @@ public:
         scope_.tables = &tables;
     }
 
-    std::optional<core::node> run() {
-        core::node out(root_.symbol);
+    /// Fills `out` (refilling what a previous run left there); false when a rule failed.
+    bool run(core::node& out) {
+        out.name = root_.symbol;
         out.ns = root_.ns;
-        body(root_, out, place{nullptr, root_.name});
-        if (failed_) return std::nullopt;
-        return out;
+        out.value.clear();
+        out.attributes.clear();
+        std::size_t used = 0;
+        body(root_, out, used, place{nullptr, root_.name});
+        out.trim(used);
+        return !failed_;
     }
 
 private:
@@ -246,7 +255,8 @@ private:
             else vars_.erase(name);
         }
     }
-    void body(const mapping::rule& parent, core::node& out, const place& where) {
+    /// The rules of `parent` into `out`, whose first `used` children are filled so far.
+    void body(const mapping::rule& parent, core::node& out, std::size_t& used, const place& where) {
         // Variables set in this body are seen by the rules after them here, nested ones included.
         const std::size_t mark = undo_.size();
         for (const auto& r : parent.children) {
@@ -263,12 +273,12 @@ private:
                 break;
             }
             case mapping::rule::kind::attribute: {
-                place at{&where, r.name, 1, true};
+                place at{&where, r.name, true};
                 if (auto v = value(r, at)) out.set_attribute(r.name, *v);
                 else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}{}", r.value->text(), source_place(), not_given(r)));
                 break;
             }
-            case mapping::rule::kind::element: element(r, out, where); break;
+            case mapping::rule::kind::element: element(r, out, used, where); break;
             case mapping::rule::kind::for_each: {
                 auto elements = r.value->elements(scope_);
                 if (elements.empty() && r.at_least_one)
@@ -278,31 +288,32 @@ private:
                 for (std::size_t i = 0; i < elements.size(); ++i) {
                     scope_.node = elements[i];
                     set("position", std::to_string(i + 1));  // $position: the 1-based turn of this loop
-                    body(r, out, where);
+                    body(r, out, used, where);
                     undo_to(turn);
                 }
                 scope_.node = saved;
                 break;
             }
             case mapping::rule::kind::when: {
-                if (r.value->holds(scope_)) body(r, out, where);
+                if (r.value->holds(scope_)) body(r, out, used, where);
                 break;
             }
             }
         }
         undo_to(mark);
     }
-    void element(const mapping::rule& r, core::node& parent, const place& where) {
-        std::size_t index = 1;
-        for (const auto& c : parent.children) index += c.name == r.symbol;
-        place at{&where, r.name, index};
-        core::node& n = parent.children.emplace_back(r.symbol);
+    void element(const mapping::rule& r, core::node& parent, std::size_t& used, const place& where) {
+        core::node& n = parent.refill_child(used);
+        n.name = r.symbol;
         n.ns = r.ns;
+        place at{&where, r.name, false, &parent, used - 1};
         if (r.value) {
             if (auto v = value(r, at)) n.value = std::move(*v);
             else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}{}", r.value->text(), source_place(), not_given(r)));
         }
-        body(r, n, at);
+        std::size_t children = 0;
+        body(r, n, children, at);
+        n.trim(children);
         if (r.width) {  // a fixed-width field takes its place, empty or not; the writer pads it
             n.set_attribute("width", std::to_string(r.width));
             if (r.align == 'r') n.set_attribute("align", "right");
@@ -311,7 +322,7 @@ private:
         }
         if (n.value.empty() && n.attributes.empty() && n.children.empty() && !r.keep_empty) {
             if (r.required && !r.value) fail(code::missing_value, r, at, fmt::format("required element has no content from {}", source_place()));
-            parent.children.pop_back();  // an optional element with nothing in it is left out
+            --used;  // an optional element with nothing in it is left out (its node refilled next, or trimmed)
         }
     }
 
@@ -386,7 +397,14 @@ std::optional<mapping> mapping::load(const fs::path& file, const xml::schema_cat
 
 std::optional<core::node> mapping::run(const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings,
                                        std::vector<trace>* explain, const core::node* interchange) const {
-    return runner(*this, *output_, source, vars, tables_, findings, explain, interchange).run();
+    core::node out;
+    if (!fill(out, source, vars, findings, explain, interchange)) return std::nullopt;
+    return out;
+}
+
+bool mapping::fill(core::node& out, const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings,
+                   std::vector<trace>* explain, const core::node* interchange) const {
+    return runner(*this, *output_, source, vars, tables_, findings, explain, interchange).run(out);
 }
 
 bool mapping::applies(const core::node& source, const variables& vars, const core::node* interchange) const {

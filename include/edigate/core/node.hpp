@@ -5,6 +5,7 @@
 // syntax or XML parser types. Nodes own their data; a tree is plain value semantics.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -34,6 +35,29 @@ struct node {
         return children.back();
     }
     void set_attribute(std::string n, std::string v) { attributes.emplace_back(std::move(n), std::move(v)); }
+
+    // Refilling a tree in place: a builder that makes one tree per message can fill the last
+    // message's tree again instead of building and freeing one, and keeps its strings' and vectors'
+    // memory (most messages of a file have the same shape).
+    /// The next child to fill, `used` counting those filled so far: the node left at that place
+    /// (emptied but for its name and children, which the builder refills and trims), or a new one.
+    node& refill_child(std::size_t& used) {
+        if (used < children.size()) {
+            node& n = children[used++];
+            n.ns = {};
+            n.value.clear();
+            n.attributes.clear();
+            n.byte = 0;
+            n.line = 0;
+            return n;
+        }
+        ++used;
+        return children.emplace_back();
+    }
+    /// Drops the children past the `used` first (what the tree refilled had beyond this one).
+    void trim(std::size_t used) {
+        if (children.size() > used) children.erase(children.begin() + static_cast<std::ptrdiff_t>(used), children.end());
+    }
     /// First child with this name, or nullptr.
     const node* child(std::string_view n) const noexcept {
         for (const auto& c : children)

@@ -21,6 +21,10 @@ namespace edigate::directory {
 
 /// Validates the message (findings to `emit`) and returns its tree.
 core::node message_tree(const edifact::message& m, const edifact::interchange_header& ich, validator& v, const validator::emit_fn& emit);
+/// The same into `root`, refilling in place the nodes a previous message's tree left there (their
+/// memory is reused); what that tree had beyond this one is dropped.
+void message_tree(core::node& root, const edifact::message& m, const edifact::interchange_header& ich, validator& v,
+                  const validator::emit_fn& emit);
 
 /// The other way: segments from a tree named by directory codes, as a mapping builds an EDIFACT
 /// target (Message > BGM > C002 > 1001; SGn nodes only nest). Elements and components are placed

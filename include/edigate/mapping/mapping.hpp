@@ -60,6 +60,10 @@ public:
     /// With `explain`, every value written is traced back to its rule and source element.
     std::optional<core::node> run(const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings,
                                   std::vector<trace>* explain = nullptr, const core::node* interchange = nullptr) const;
+    /// The same into `out`, refilling the nodes a previous run left there (their memory is reused):
+    /// false, with `out` not a valid output, when a rule failed.
+    bool fill(core::node& out, const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings,
+              std::vector<trace>* explain = nullptr, const core::node* interchange = nullptr) const;
 
 private:
     std::string name_, source_, target_;

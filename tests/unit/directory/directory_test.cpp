@@ -1,11 +1,13 @@
 // directory_test.cpp - the importer on the installed UNECE files, and the validator on known defects.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <regex>
 #include <sstream>
 
+#include "../core/tree_difference.hpp"
 #include "../edifact/test_support.hpp"
 #include "directory_support.hpp"
 #include "edigate/directory/catalog.hpp"
@@ -279,6 +281,45 @@ TEST_CASE("message trees nest segment groups and name elements by directory code
     CHECK(bgm->children.at(0).children.at(0).value == "85");
     CHECK(bgm->children.at(1).name == "1004");
     CHECK(edifact::from_node(*bgm).value(2) == "M1");
+}
+
+TEST_CASE("a message tree refilled in place is the tree built anew, whatever came before it", "[directory]") {
+    // Every sample message in turn into one tree, forwards and backwards: larger and smaller
+    // messages, other types and directories, groups where segments were, a syntax error.
+    struct refilling : edifact::handler {
+        directory::validator v{installed()};
+        edifact::interchange_header header;
+        core::node tree;
+        std::vector<std::string> differences;
+        std::size_t messages = 0;
+        void interchange_begin(const edifact::interchange_header& h) override { header = h; }
+        void message_end(const edifact::message& m) override {
+            ++messages;
+            std::vector<std::string> refilled, fresh;
+            directory::message_tree(tree, m, header, v, [&](core::diagnostic d) { refilled.push_back(d.text); });
+            auto expected = directory::message_tree(m, header, v, [&](core::diagnostic d) { fresh.push_back(d.text); });
+            if (auto d = test::difference(tree, expected); !d.empty()) differences.push_back(m.header.type + " " + m.header.reference + d);
+            if (refilled != fresh) differences.push_back(m.header.type + " " + m.header.reference + ": findings");
+        }
+    } r;
+    std::vector<fs::path> samples;
+    for (const auto& e : fs::directory_iterator(fs::path(EDIGATE_SOURCE_DIR) / "samples"))
+        if (e.path().extension() == ".edi") samples.push_back(e.path());
+    std::sort(samples.begin(), samples.end());
+    REQUIRE(samples.size() >= 10);
+    edifact::reader_options o;
+    o.keep_segments = true;
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const auto& f : samples) edifact::reader(o).read_file(f, r);
+        std::reverse(samples.begin(), samples.end());
+    }
+    // One place, three shapes: a composite with components, the composite empty, a segment where a
+    // group was.
+    for (const char* body : {"BGM+85+M1+9'NAD+CA+COSCO:172:20'CNI+1+BL1'", "BGM+85+M1+9'NAD+CA++COSCO LINES'CNI+1+BL1'",
+                             "BGM+85+M1+9'DTM+137:20261127:102'CNI+1+BL1'", "BGM+85+M1+9'NAD+CA+COSCO:172:20'CNI+1+BL1'"})
+        edifact::reader(o).read(envelope(body), r);
+    CHECK(r.messages >= 2 * samples.size() + 4);
+    CHECK(r.differences == std::vector<std::string>{});
 }
 
 TEST_CASE("segments_from_tree places elements and components by their directory codes", "[directory]") {

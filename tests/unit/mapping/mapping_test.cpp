@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "edigate/mapping/mapping.hpp"
+#include "../core/tree_difference.hpp"
 #include "mapping_support.hpp"
 
 namespace fs = std::filesystem;
@@ -230,4 +231,31 @@ TEST_CASE("'//' paths look across the messages of one interchange", "[mapping]")
     auto alone = values(nullptr);
     CHECK(alone[0].find("Others=") == std::string::npos);
     CHECK(alone[0].find("Messages=0;") != std::string::npos);
+}
+
+TEST_CASE("a mapping refilling the last output gives what a fresh run gives, after a larger or failed one", "[mapping]") {
+    auto m = f1();
+    const auto full = test::cuscar_tree();
+    auto smaller = full;  // one bill left, and it without its place of receipt (an optional element)
+    std::size_t bills = 0;
+    for (auto it = smaller.children.begin(); it != smaller.children.end();)
+        it = it->name == "SG6" && ++bills > 1 ? smaller.children.erase(it) : it + 1;
+    remove(smaller, "LOC", "3227", "88");
+    auto broken = full;
+    remove(broken, "RFF", "1153", "BM");
+    core::node out;
+    for (const core::node* source : std::vector<const core::node*>{&full, &smaller, &broken, &full, &broken, &smaller}) {
+        std::vector<core::diagnostic> refilled, fresh;
+        bool ok = m.fill(out, *source, partner, refilled);
+        auto expected = m.run(*source, partner, fresh);
+        REQUIRE(ok == expected.has_value());
+        REQUIRE(refilled.size() == fresh.size());
+        for (std::size_t i = 0; i < fresh.size(); ++i) CHECK(refilled[i].text == fresh[i].text);
+        if (ok) CHECK(test::difference(out, *expected).empty());
+    }
+    std::vector<core::diagnostic> findings;
+    m.fill(out, broken, partner, findings);
+    REQUIRE(findings.size() >= 3);  // one per bill: the place counts the Consignments written before it
+    CHECK(findings[1].text.find("Manifest/Declaration/Consignment[2]/TransportContractDocument/ID") == 0);
+    CHECK(findings[2].text.find("Manifest/Declaration/Consignment[3]/TransportContractDocument/ID") == 0);
 }
