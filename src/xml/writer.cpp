@@ -13,12 +13,21 @@ namespace {
 
 constexpr std::size_t flush_at = 64 * 1024;
 
-bool name_start(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? true : c == '_' || c == ':' || c >= 0x80; }
-bool name_char(unsigned char c) { return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; }
+/// Bytes of XML names (ASCII letters, '_', ':' and any byte of a multibyte character may start
+/// one; digits, '-' and '.' may follow): bit 1 start, bit 2 later.
+constexpr auto name_bytes = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        bool start = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' || c == ':' || c >= 0x80;
+        bool later = start || (c >= '0' && c <= '9') || c == '-' || c == '.';
+        t[static_cast<std::size_t>(c)] = static_cast<unsigned char>((start ? 1 : 0) | (later ? 2 : 0));
+    }
+    return t;
+}();
 
 void check_name(std::string_view n) {
-    bool ok = !n.empty() && name_start(static_cast<unsigned char>(n[0]));
-    for (char c : n) ok = ok && name_char(static_cast<unsigned char>(c));
+    unsigned char ok = n.empty() ? 0 : name_bytes[static_cast<unsigned char>(n[0])] & 1;
+    for (char c : n) ok &= name_bytes[static_cast<unsigned char>(c)] >> 1;
     if (!ok) throw write_error(fmt::format("'{}' is not an XML name", n));
 }
 
@@ -41,7 +50,10 @@ std::size_t xml_char(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-writer::writer(std::string& out, write_options options) : writer(options) { text_ = &out; }
+writer::writer(std::string& out, write_options options) : writer(options) {
+    text_ = &out;
+    if (!iconv_) buf_ = text_;  // UTF-8 into a string: straight there, no buffer to copy from
+}
 
 writer::writer(std::ostream& out, write_options options) : writer(options) { out_ = &out; }
 
@@ -65,7 +77,7 @@ writer::~writer() {
 
 void writer::prefer(std::string uri, std::string prefix) { preferred_.emplace_back(std::move(uri), std::move(prefix)); }
 
-std::string writer::prefix_for(std::string_view ns, bool& declare) {
+std::string_view writer::prefix_for(std::string_view ns, bool& declare) {
     declare = false;
     // The innermost binding of each prefix counts; walk from the inside out.
     for (std::size_t i = scope_.size(); i-- > 0;) {
@@ -84,6 +96,10 @@ std::string writer::prefix_for(std::string_view ns, bool& declare) {
 
 void writer::start(std::string_view name, std::string_view ns) {
     check_name(name);
+    open(name, ns);
+}
+
+void writer::open(std::string_view name, std::string_view ns) {
     close_start_tag();
     if (!started_) {
         started_ = true;
@@ -96,7 +112,7 @@ void writer::start(std::string_view name, std::string_view ns) {
         if (options_.indent && !stack_[depth_ - 1].text) newline_indent(depth_);
     }
     bool declare = false;
-    std::string prefix = prefix_for(ns, declare);
+    std::string_view prefix = prefix_for(ns, declare);  // in scope_ or preferred_, which stay as they are below
     // Frames are reused, so that their names keep their capacity: no allocation per element.
     if (depth_ == stack_.size()) stack_.emplace_back();
     frame& f = stack_[depth_];
@@ -107,10 +123,11 @@ void writer::start(std::string_view name, std::string_view ns) {
     put("<");
     put(f.qname);
     if (declare && !(ns.empty() && scope_.empty())) {
-        put(prefix.empty() ? " xmlns=\"" : " xmlns:" + prefix + "=\"");
+        std::string bound(prefix);  // scope_ may move as it grows
+        put(bound.empty() ? " xmlns=\"" : " xmlns:" + bound + "=\"");
         escaped(ns, true);
         put("\"");
-        scope_.emplace_back(prefix, std::string(ns));
+        scope_.emplace_back(std::move(bound), std::string(ns));
         f.bindings = 1;
     }
     ++depth_;
@@ -166,7 +183,14 @@ void writer::end() {
 }
 
 void writer::node(const core::node& n) {
-    start(n.name, n.ns);
+    // An interned name checked once stays valid: a few hundred names make every document.
+    const void* id = n.name.id();
+    const void*& known = checked_[(reinterpret_cast<std::uintptr_t>(id) >> 5) % checked_.size()];
+    if (!id || known != id) {
+        check_name(n.name);
+        if (id) known = id;
+    }
+    open(n.name, n.ns);
     for (const auto& [k, v] : n.attributes) attribute(k, v);
     text(n.value);
     for (const auto& c : n.children) node(c);
@@ -189,10 +213,10 @@ void writer::close_start_tag() {
 
 void writer::newline_indent(std::size_t depth) {
     put("\n");
-    buffer_.append(depth * 2, ' ');
+    buf_->append(depth * 2, ' ');
 }
 
-void writer::put(std::string_view s) { buffer_.append(s); }
+void writer::put(std::string_view s) { buf_->append(s); }
 
 void writer::escaped(std::string_view s, bool attribute) {
     // Bytes that go out as they are, in runs: printable ASCII but & < > (and " in attributes).
@@ -207,7 +231,7 @@ void writer::escaped(std::string_view s, bool attribute) {
     for (std::size_t i = 0; i < s.size();) {
         std::size_t run = i;
         while (run < s.size() && runs[static_cast<unsigned char>(s[run])]) ++run;
-        if (run > i) buffer_.append(s.data() + i, run - i), i = run;
+        if (run > i) buf_->append(s.data() + i, run - i), i = run;
         if (i == s.size()) break;
         std::size_t len = xml_char(s, i);
         if (len == 0 && options_.replace_invalid) {
@@ -226,13 +250,13 @@ void writer::escaped(std::string_view s, bool attribute) {
         else if (attribute && c == '"') put("&quot;");
         else if (attribute && c == '\n') put("&#10;");
         else if (attribute && c == '\t') put("&#9;");
-        else buffer_.append(s.substr(i, len));
+        else buf_->append(s.substr(i, len));
         i += len;
     }
 }
 
 void writer::flush(bool all) {
-    if (buffer_.empty() || (!all && buffer_.size() < flush_at)) return;
+    if (buf_ != &buffer_ || buffer_.empty() || (!all && buffer_.size() < flush_at)) return;
     if (!iconv_) {
         if (text_) text_->append(buffer_);
         else out_->write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));

@@ -48,6 +48,9 @@ public:
     bool empty() const noexcept { return !p_; }
     std::size_t size() const noexcept { return p_ ? text()->size() : 0; }
     bool starts_with(std::string_view prefix) const noexcept { return view().starts_with(prefix); }
+    /// The interned text's address, the same for the life of the process (a key for what is known
+    /// of this name); nullptr for the empty symbol and one that owns its text.
+    const void* id() const noexcept { return p_ & owned ? nullptr : reinterpret_cast<const void*>(p_); }
 
     /// Interned texts are unique, so two interned symbols are equal exactly when their addresses
     /// are; only a symbol that owns its text (the table was full) compares the text.

@@ -8,6 +8,7 @@
 // invalid names are refused with write_error: nothing silently changes on the way out.
 #pragma once
 
+#include <array>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -34,7 +35,8 @@ class writer {
 public:
     /// Throws write_error for an encoding other than UTF-8 or GB18030.
     explicit writer(std::ostream& out, write_options options = {});
-    /// The same, appending to `out` (a document built in memory, without a stream's copies).
+    /// The same, appending to `out` as it goes (a document built in memory, without a stream's
+    /// copies; after a write_error, `out` holds what was written before it).
     explicit writer(std::string& out, write_options options = {});
     ~writer();
     writer(const writer&) = delete;
@@ -58,12 +60,13 @@ private:
         std::size_t bindings = 0;  ///< namespace bindings this element added
         bool children = false, text = false;
     };
+    void open(std::string_view name, std::string_view ns);  ///< start() of a checked name
     void close_start_tag();
     void newline_indent(std::size_t depth);
     void put(std::string_view s);
     void escaped(std::string_view s, bool attribute);
     void flush(bool all);
-    std::string prefix_for(std::string_view ns, bool& declare);
+    std::string_view prefix_for(std::string_view ns, bool& declare);
 
     explicit writer(write_options& options);
 
@@ -71,12 +74,14 @@ private:
     std::string* text_ = nullptr;  ///< or this
     write_options options_;
     std::string buffer_;
+    std::string* buf_ = &buffer_;  ///< where markup goes: buffer_, or *text_ when nothing is converted
     void* iconv_ = nullptr;
     std::vector<frame> stack_;  ///< the open elements are the first depth_ (frames are reused)
     std::size_t depth_ = 0;
     std::vector<std::pair<std::string, std::string>> scope_;       ///< prefix -> uri, innermost last ("" = default)
     std::vector<std::pair<std::string, std::string>> preferred_;   ///< uri -> prefix
     bool open_tag_ = false, started_ = false, finished_ = false;
+    std::array<const void*, 64> checked_{};  ///< interned names node() has checked (core::symbol::id), by address
 };
 
 }  // namespace edigate::xml

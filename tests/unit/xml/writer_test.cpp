@@ -105,3 +105,25 @@ TEST_CASE("xml::writer refuses what XML 1.0 cannot carry instead of changing it"
     CHECK_THROWS_AS(w.start("0004"), xml::write_error);  // names cannot start with a digit
     CHECK_THROWS_AS(xml::writer(out, {.encoding = "EBCDIC"}), xml::write_error);
 }
+
+TEST_CASE("xml::writer checks every name of a tree, the ones it has seen before included", "[xml][writer]") {
+    // node() remembers the interned names it has checked: a bad name is refused however many good
+    // ones came before it, in this document or an earlier one.
+    core::node root("Manifest");
+    for (int i = 0; i < 200; ++i) root.add(core::symbol("Item" + std::to_string(i % 70)), "x");
+    std::string out;
+    {
+        xml::writer w(out, {.indent = true});
+        w.node(root);
+        w.finish();
+    }
+    CHECK(out.find("<Item69>x</Item69>") != std::string::npos);  // a string target gets the document as written
+    same_tree(reread(out), root);
+    for (const char* bad : {"1Item", "It em", "Item<"}) {
+        root.add(core::symbol(bad), "x");
+        std::string again;
+        xml::writer w(again);
+        CHECK_THROWS_AS(w.node(root), xml::write_error);
+        root.children.pop_back();
+    }
+}
