@@ -94,6 +94,14 @@ std::string_view writer::prefix_for(std::string_view ns, bool& declare) {
     return {};
 }
 
+bool writer::in_default_namespace(const core::symbol& ns) {
+    if (scope_.size() != 1 || !scope_[0].first.empty()) return false;
+    if (ns.id() && ns.id() == default_ns_) return true;
+    if (ns.view() != scope_[0].second) return false;
+    default_ns_ = ns.id();
+    return true;
+}
+
 void writer::start(std::string_view name, std::string_view ns) {
     check_name(name);
     open(name, ns);
@@ -177,6 +185,7 @@ void writer::end() {
         put(">");
     }
     scope_.resize(scope_.size() - f.bindings);
+    if (f.bindings) default_ns_ = nullptr;
     --depth_;
     if (depth_ == 0) put("\n");
     flush(false);
@@ -189,6 +198,27 @@ void writer::node(const core::node& n) {
     if (!id || known != id) {
         check_name(n.name);
         if (id) known = id;
+    }
+    if (depth_ > 0 && n.children.empty() && n.attributes.empty() && in_default_namespace(n.ns)) {
+        // A leaf in the namespace every element is in, the most of any document: written whole,
+        // as open(), text() and end() would write it.
+        close_start_tag();
+        frame& parent = stack_[depth_ - 1];
+        parent.children = true;
+        if (options_.indent && !parent.text) newline_indent(depth_);
+        put("<");
+        put(n.name);
+        if (n.value.empty()) {
+            put("/>");
+        } else {
+            put(">");
+            escaped(n.value, false);
+            put("</");
+            put(n.name);
+            put(">");
+        }
+        flush(false);
+        return;
     }
     open(n.name, n.ns);
     for (const auto& [k, v] : n.attributes) attribute(k, v);

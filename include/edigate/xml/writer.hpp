@@ -61,6 +61,8 @@ private:
         bool children = false, text = false;
     };
     void open(std::string_view name, std::string_view ns);  ///< start() of a checked name
+    /// Whether `ns` is the one namespace in scope, bound as the default: no prefix, nothing to declare.
+    bool in_default_namespace(const core::symbol& ns);
     void close_start_tag();
     void newline_indent(std::size_t depth);
     void put(std::string_view s);
@@ -81,6 +83,7 @@ private:
     std::vector<std::pair<std::string, std::string>> scope_;       ///< prefix -> uri, innermost last ("" = default)
     std::vector<std::pair<std::string, std::string>> preferred_;   ///< uri -> prefix
     bool open_tag_ = false, started_ = false, finished_ = false;
+    const void* default_ns_ = nullptr;  ///< a namespace in_default_namespace() found to be scope_'s only one (core::symbol::id)
     std::array<const void*, 64> checked_{};  ///< interned names node() has checked (core::symbol::id), by address
 };
 

@@ -127,3 +127,22 @@ TEST_CASE("xml::writer checks every name of a tree, the ones it has seen before 
         root.children.pop_back();
     }
 }
+
+TEST_CASE("xml::writer declares a leaf's namespace when it is not the one in scope", "[xml][writer]") {
+    // Leaves in the default namespace in scope are written the short way; a leaf in another
+    // namespace, or after the binding it matched has gone, still gets its declaration.
+    core::node root("Root");
+    auto& a = root.add("A");
+    a.ns = "urn:u";
+    a.add("Leaf", "1").ns = "urn:u";
+    auto& b = root.add("B");
+    b.ns = "urn:v";
+    b.add("Leaf", "2").ns = "urn:v";
+    b.add("Leaf", "3").ns = "urn:u";
+    b.add("Empty").ns = "urn:v";
+    CHECK(written(root, {.indent = true, .declaration = false}) ==
+          "<Root>\n"
+          "  <A xmlns=\"urn:u\">\n    <Leaf>1</Leaf>\n  </A>\n"
+          "  <B xmlns=\"urn:v\">\n    <Leaf>2</Leaf>\n    <Leaf xmlns=\"urn:u\">3</Leaf>\n    <Empty/>\n  </B>\n"
+          "</Root>\n");
+}
