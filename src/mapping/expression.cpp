@@ -6,15 +6,20 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 
 #include "edigate/mapping/path.hpp"
 
 namespace edigate::mapping {
 
+/// The functions a mapping can call (see `functions` below).
+enum class function : std::uint8_t { not_, max, min, unique, concat, default_, code, decode, date, number, trim, upper, lower, substring, lpad, rpad, count, sum, join, first };
+
 struct expression::part {
     enum class kind { literal, path, variable, call } what = kind::literal;
     std::string text;  ///< the literal, the variable name or the function name
+    function fn{};     ///< a call's function, named once at compile
     std::optional<mapping::path> source;
     std::vector<std::shared_ptr<const part>> args;
 };
@@ -28,12 +33,14 @@ using part_ptr = std::shared_ptr<const part>;
 struct function_def {
     std::string_view name;
     std::size_t min, max;
+    function id;
 };
 constexpr std::array<function_def, 20> functions{{
-    {"not", 1, 1}, {"max", 1, 1}, {"min", 1, 1}, {"unique", 2, 2},
-    {"concat", 1, 0}, {"default", 1, 0}, {"code", 2, 2}, {"decode", 2, 2}, {"date", 3, 3}, {"number", 2, 2},
-    {"trim", 1, 1}, {"upper", 1, 1}, {"lower", 1, 1}, {"substring", 2, 3}, {"lpad", 3, 3}, {"rpad", 3, 3},
-    {"count", 1, 1}, {"sum", 1, 1}, {"join", 2, 2}, {"first", 1, 0},
+    {"not", 1, 1, function::not_}, {"max", 1, 1, function::max}, {"min", 1, 1, function::min}, {"unique", 2, 2, function::unique},
+    {"concat", 1, 0, function::concat}, {"default", 1, 0, function::default_}, {"code", 2, 2, function::code}, {"decode", 2, 2, function::decode},
+    {"date", 3, 3, function::date}, {"number", 2, 2, function::number}, {"trim", 1, 1, function::trim}, {"upper", 1, 1, function::upper},
+    {"lower", 1, 1, function::lower}, {"substring", 2, 3, function::substring}, {"lpad", 3, 3, function::lpad}, {"rpad", 3, 3, function::rpad},
+    {"count", 1, 1, function::count}, {"sum", 1, 1, function::sum}, {"join", 2, 2, function::join}, {"first", 1, 0, function::first},
 }};
 
 const function_def* find_function(std::string_view name) {
@@ -97,6 +104,7 @@ private:
             p->text = std::string(text_.substr(start, end - start));
             const auto* def = find_function(p->text);
             if (!def) return fail(fmt::format("unknown function '{}'", p->text), start);
+            p->fn = def->id;
             pos_ = after + 1;
             skip();
             if (peek() != ')')
@@ -189,8 +197,8 @@ std::optional<std::string> arg(const part& p, std::size_t i, const scope& s, std
 }
 
 std::optional<std::string> call(const part& p, const scope& s, std::vector<std::string>& problems) {
-    const std::string& f = p.text;
-    if (f == "concat") {  // every part or nothing: a half-built identifier must not pass as a value
+    const function f = p.fn;  // compared as a number: this runs for every value of every message
+    if (f == function::concat) {  // every part or nothing: a half-built identifier must not pass as a value
         std::string out;
         for (std::size_t i = 0; i < p.args.size(); ++i) {
             auto v = arg(p, i, s, problems);
@@ -199,12 +207,12 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         }
         return out;
     }
-    if (f == "default" || f == "first") {
+    if (f == function::default_ || f == function::first) {
         for (std::size_t i = 0; i < p.args.size(); ++i)
             if (auto v = arg(p, i, s, problems)) return v;
         return std::nullopt;
     }
-    if (f == "not") {  // '1' when its argument is missing (a path: selects nothing present)
+    if (f == function::not_) {  // '1' when its argument is missing (a path: selects nothing present)
         const part& a = *p.args[0];
         bool there = false;
         if (a.what == part::kind::path) {
@@ -215,22 +223,22 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         }
         return there ? std::nullopt : std::optional<std::string>("1");
     }
-    if (f == "count" || f == "sum" || f == "join" || f == "unique" || f == "max" || f == "min") {
+    if (f == function::count || f == function::sum || f == function::join || f == function::unique || f == function::max || f == function::min) {
         const part& a = *p.args[0];
         if (a.what != part::kind::path) {
-            problems.push_back(fmt::format("{}() needs a path", f));
+            problems.push_back(fmt::format("{}() needs a path", p.text));
             return std::nullopt;
         }
         auto sel = a.source->select(*s.node, *s.root, s.vars, s.interchange);
         if (!s.origin && !sel.empty()) s.origin = sel.front().element;
-        if (f == "count") return std::to_string(sel.size());
-        if (f == "join" || f == "unique") {  // unique: each value once, in the order first seen
+        if (f == function::count) return std::to_string(sel.size());
+        if (f == function::join || f == function::unique) {  // unique: each value once, in the order first seen
             auto sep = arg(p, 1, s, problems).value_or("");
             std::string out;
             std::vector<std::string_view> seen;
             for (const auto& x : sel) {
                 if (x.value().empty()) continue;
-                if (f == "unique") {
+                if (f == function::unique) {
                     if (std::find(seen.begin(), seen.end(), x.value()) != seen.end()) continue;
                     seen.push_back(x.value());
                 }
@@ -238,15 +246,15 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
             }
             return present(out);
         }
-        if (f == "max" || f == "min") {  // numbers compare as numbers, other values as text
+        if (f == function::max || f == function::min) {  // numbers compare as numbers, other values as text
             std::optional<std::string> best;
             double best_number = 0;
             for (const auto& x : sel) {
                 if (x.value().empty()) continue;
                 double d;
                 bool numeric = parse_decimal(x.value(), d);
-                bool better = !best || (numeric ? (f == "max" ? d > best_number : d < best_number)
-                                                : (f == "max" ? x.value() > *best : x.value() < *best));
+                bool better = !best || (numeric ? (f == function::max ? d > best_number : d < best_number)
+                                                : (f == function::max ? x.value() > *best : x.value() < *best));
                 if (better) best = x.value(), best_number = numeric ? d : 0;
             }
             return best;
@@ -268,7 +276,7 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
     }
     auto x = arg(p, 0, s, problems);
     if (!x) return std::nullopt;
-    if (f == "code" || f == "decode") {
+    if (f == function::code || f == function::decode) {
         auto name = arg(p, 0, s, problems);
         auto value = arg(p, 1, s, problems);
         if (!value) return std::nullopt;
@@ -277,23 +285,23 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
             return std::nullopt;
         }
         auto t = s.tables->find(*name);
-        auto out = f == "code" ? t->second.forward(*value) : t->second.backward(*value);
+        auto out = f == function::code ? t->second.forward(*value) : t->second.backward(*value);
         if (!out) {
             problems.push_back(fmt::format("code '{}' from {} is not in code table {} ({} -> {})", *value, p.args[1]->what == part::kind::path ? p.args[1]->source->text() : "the expression",
-                                           t->second.name(), f == "code" ? t->second.from_list() : t->second.to_list(),
-                                           f == "code" ? t->second.to_list() : t->second.from_list()));
+                                           t->second.name(), f == function::code ? t->second.from_list() : t->second.to_list(),
+                                           f == function::code ? t->second.to_list() : t->second.from_list()));
             return std::nullopt;
         }
         return std::string(*out);
     }
-    if (f == "date") {
+    if (f == function::date) {
         auto from = arg(p, 1, s, problems).value_or("");
         auto to = arg(p, 2, s, problems).value_or("");
         auto out = convert_date(*x, from, to);
         if (!out) problems.push_back(fmt::format("date '{}' does not fit format {}", *x, from));
         return out;
     }
-    if (f == "number") {
+    if (f == function::number) {
         double d;
         if (!parse_decimal(*x, d)) {
             problems.push_back(fmt::format("'{}' is not a number", *x));
@@ -302,17 +310,17 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         int decimals = std::atoi(arg(p, 1, s, problems).value_or("0").c_str());
         return fmt::format("{:.{}f}", d, std::clamp(decimals, 0, 12));
     }
-    if (f == "trim") {
+    if (f == function::trim) {
         auto b = x->find_first_not_of(" \t\r\n");
         if (b == std::string::npos) return std::nullopt;
         return x->substr(b, x->find_last_not_of(" \t\r\n") - b + 1);
     }
-    if (f == "upper" || f == "lower") {
+    if (f == function::upper || f == function::lower) {
         for (auto& ch : *x)
-            if (static_cast<unsigned char>(ch) < 0x80) ch = static_cast<char>(f == "upper" ? std::toupper(ch) : std::tolower(ch));
+            if (static_cast<unsigned char>(ch) < 0x80) ch = static_cast<char>(f == function::upper ? std::toupper(ch) : std::tolower(ch));
         return x;
     }
-    if (f == "substring") {
+    if (f == function::substring) {
         // Characters, not bytes: UTF-8 sequences are never cut.
         std::size_t from = static_cast<std::size_t>(std::max(1, std::atoi(arg(p, 1, s, problems).value_or("1").c_str())));
         std::size_t length = p.args.size() > 2 ? static_cast<std::size_t>(std::max(0, std::atoi(arg(p, 2, s, problems).value_or("0").c_str())))
@@ -331,14 +339,14 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         }
         return present(out);
     }
-    if (f == "lpad" || f == "rpad") {
+    if (f == function::lpad || f == function::rpad) {
         std::size_t n = static_cast<std::size_t>(std::max(0, std::atoi(arg(p, 1, s, problems).value_or("0").c_str())));
         std::string fill = arg(p, 2, s, problems).value_or(" ");
         std::string out = *x;
-        while (out.size() < n) out = f == "lpad" ? fill + out : out + fill;
+        while (out.size() < n) out = f == function::lpad ? fill + out : out + fill;
         return out;
     }
-    problems.push_back(fmt::format("function {}() is not implemented", f));
+    problems.push_back(fmt::format("function {}() is not implemented", p.text));
     return std::nullopt;
 }
 
