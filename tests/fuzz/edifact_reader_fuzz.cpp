@@ -3,7 +3,9 @@
 // Both reader paths run (envelope-only fast lane and full segment materialisation) with a tiny
 // chunk size so that every refill and buffer-growth path is exercised; they must agree.
 // Every message of the full path is also validated against the installed directories and turned
-// into its directory-named tree, whose segments must convert back (edifact::from_node).
+// into its directory-named tree, whose segments must convert back (edifact::from_node), and
+// refilled into the tree the message before left (as `edigate translate` does), which must come
+// out the same as the fresh one.
 // Validation streaming with the reader (what `edigate validate` does: clean segments checked raw,
 // nothing kept) must find exactly what validating the kept messages finds.
 // A crash, a sanitizer report or a trapped invariant is a finding.
@@ -19,6 +21,7 @@
 #include "edigate/directory/tree.hpp"
 #include "edigate/edifact/reader.hpp"
 #include "edigate/edifact/tree.hpp"
+#include "../unit/core/tree_difference.hpp"
 
 namespace {
 
@@ -40,7 +43,12 @@ struct counting : edigate::edifact::handler {
     void interchange_begin(const edigate::edifact::interchange_header& h) override { header = h; }
     void message_end(const edigate::edifact::message& m) override {
         ++messages;
-        if (validator) check_tree(edigate::directory::message_tree(m, header, *validator, check));
+        if (!validator) return;
+        auto fresh = edigate::directory::message_tree(m, header, *validator, check);
+        check_tree(fresh);
+        static edigate::core::node refilled;  // across messages and inputs
+        edigate::directory::message_tree(refilled, m, header, *validator, check);
+        if (!edigate::test::difference(refilled, fresh).empty()) std::abort();
     }
     void finding(const edigate::core::diagnostic& d) override {
         ++findings;
