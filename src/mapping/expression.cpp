@@ -6,15 +6,17 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 
 #include "edigate/mapping/path.hpp"
 
 namespace edigate::mapping {
 
 /// The functions a mapping can call (see `functions` below).
-enum class function : std::uint8_t { not_, max, min, unique, concat, default_, code, decode, date, number, trim, upper, lower, substring, lpad, rpad, count, sum, join, first };
+enum class function : std::uint8_t {
+    not_, max, min, unique, concat, default_, code, decode, date, number, trim, upper, lower, substring, lpad, rpad, count, sum, join, first
+};
 
 struct expression::part {
     enum class kind { literal, path, variable, call } what = kind::literal;
