@@ -4,8 +4,11 @@
 #include <fmt/format.h>
 #include <iconv.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdint>
+#include <cstring>
 
 namespace edigate::xml {
 
@@ -52,7 +55,7 @@ std::size_t xml_char(std::string_view s, std::size_t i) {
 
 writer::writer(std::string& out, write_options options) : writer(options) {
     text_ = &out;
-    if (!iconv_) buf_ = text_;  // UTF-8 into a string: straight there, no buffer to copy from
+    if (!iconv_) sink_ = text_, used_ = out.size();  // UTF-8 into a string: straight there, no buffer to copy from
 }
 
 writer::writer(std::ostream& out, write_options options) : writer(options) { out_ = &out; }
@@ -184,8 +187,10 @@ void writer::end() {
         put(f.qname);
         put(">");
     }
-    scope_.resize(scope_.size() - f.bindings);
-    if (f.bindings) default_ns_ = nullptr;
+    if (f.bindings) {
+        scope_.resize(scope_.size() - f.bindings);
+        default_ns_ = nullptr;
+    }
     --depth_;
     if (depth_ == 0) put("\n");
     flush(false);
@@ -194,7 +199,8 @@ void writer::end() {
 void writer::node(const core::node& n) {
     // An interned name checked once stays valid: a few hundred names make every document.
     const void* id = n.name.id();
-    const void*& known = checked_[(reinterpret_cast<std::uintptr_t>(id) >> 5) % checked_.size()];
+    auto slot = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(id)) * 0x9E3779B97F4A7C15u >> 56;  // 256 slots
+    const void*& known = checked_[slot];
     if (!id || known != id) {
         check_name(n.name);
         if (id) known = id;
@@ -242,11 +248,21 @@ void writer::close_start_tag() {
 }
 
 void writer::newline_indent(std::size_t depth) {
-    put("\n");
-    buf_->append(depth * 2, ' ');
+    std::size_t n = 1 + depth * 2;
+    if (n > sink_->size() - used_) room(n);
+    char* at = sink_->data() + used_;
+    at[0] = '\n';
+    std::memset(at + 1, ' ', n - 1);
+    used_ += n;
 }
 
-void writer::put(std::string_view s) { buf_->append(s); }
+void writer::put(std::string_view s) {
+    if (s.size() > sink_->size() - used_) room(s.size());
+    std::memcpy(sink_->data() + used_, s.data(), s.size());
+    used_ += s.size();
+}
+
+void writer::room(std::size_t n) { sink_->resize(std::max(sink_->size() * 2, used_ + n + 1024)); }
 
 void writer::escaped(std::string_view s, bool attribute) {
     // Bytes that go out as they are, in runs: printable ASCII but & < > (and " in attributes).
@@ -261,7 +277,7 @@ void writer::escaped(std::string_view s, bool attribute) {
     for (std::size_t i = 0; i < s.size();) {
         std::size_t run = i;
         while (run < s.size() && runs[static_cast<unsigned char>(s[run])]) ++run;
-        if (run > i) buf_->append(s.data() + i, run - i), i = run;
+        if (run > i) put(s.substr(i, run - i)), i = run;
         if (i == s.size()) break;
         std::size_t len = xml_char(s, i);
         if (len == 0 && options_.replace_invalid) {
@@ -280,21 +296,25 @@ void writer::escaped(std::string_view s, bool attribute) {
         else if (attribute && c == '"') put("&quot;");
         else if (attribute && c == '\n') put("&#10;");
         else if (attribute && c == '\t') put("&#9;");
-        else buf_->append(s.substr(i, len));
+        else put(s.substr(i, len));
         i += len;
     }
 }
 
 void writer::flush(bool all) {
-    if (buf_ != &buffer_ || buffer_.empty() || (!all && buffer_.size() < flush_at)) return;
+    if (sink_ == text_) {  // written in place: the room past what is written goes at the end
+        if (all) text_->resize(used_);
+        return;
+    }
+    if (used_ == 0 || (!all && used_ < flush_at)) return;
     if (!iconv_) {
-        if (text_) text_->append(buffer_);
-        else out_->write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+        if (text_) text_->append(buffer_.data(), used_);
+        else out_->write(buffer_.data(), static_cast<std::streamsize>(used_));
     } else {
         // The buffer always ends on a character boundary (markup is ASCII, text is checked UTF-8).
-        std::string converted(buffer_.size() * 2 + 16, '\0');
+        std::string converted(used_ * 2 + 16, '\0');
         char* in = buffer_.data();
-        std::size_t in_left = buffer_.size();
+        std::size_t in_left = used_;
         char* out = converted.data();
         std::size_t out_left = converted.size();
         if (iconv(static_cast<iconv_t>(iconv_), &in, &in_left, &out, &out_left) == static_cast<std::size_t>(-1))
@@ -303,7 +323,7 @@ void writer::flush(bool all) {
         if (text_) text_->append(converted.data(), n);
         else out_->write(converted.data(), static_cast<std::streamsize>(n));
     }
-    buffer_.clear();
+    used_ = 0;
     if (out_ && !*out_) throw write_error("write failed");
 }
 

@@ -35,8 +35,9 @@ class writer {
 public:
     /// Throws write_error for an encoding other than UTF-8 or GB18030.
     explicit writer(std::ostream& out, write_options options = {});
-    /// The same, appending to `out` as it goes (a document built in memory, without a stream's
-    /// copies; after a write_error, `out` holds what was written before it).
+    /// The same, appending to `out` (a document built in memory, without a stream's copies). `out`
+    /// is complete after finish() (or once the writer is gone); before, it may hold room past
+    /// what is written.
     explicit writer(std::string& out, write_options options = {});
     ~writer();
     writer(const writer&) = delete;
@@ -66,6 +67,7 @@ private:
     void close_start_tag();
     void newline_indent(std::size_t depth);
     void put(std::string_view s);
+    void room(std::size_t n);  ///< makes *sink_ at least n bytes longer than what is written
     void escaped(std::string_view s, bool attribute);
     void flush(bool all);
     std::string_view prefix_for(std::string_view ns, bool& declare);
@@ -76,7 +78,10 @@ private:
     std::string* text_ = nullptr;  ///< or this
     write_options options_;
     std::string buffer_;
-    std::string* buf_ = &buffer_;  ///< where markup goes: buffer_, or *text_ when nothing is converted
+    /// Where markup goes: buffer_, or *text_ when nothing is converted. It is kept longer than what
+    /// is written (`used_` bytes), so that a write is a copy; flush(true) cuts it to what is written.
+    std::string* sink_ = &buffer_;
+    std::size_t used_ = 0;
     void* iconv_ = nullptr;
     std::vector<frame> stack_;  ///< the open elements are the first depth_ (frames are reused)
     std::size_t depth_ = 0;
@@ -84,7 +89,7 @@ private:
     std::vector<std::pair<std::string, std::string>> preferred_;   ///< uri -> prefix
     bool open_tag_ = false, started_ = false, finished_ = false;
     const void* default_ns_ = nullptr;  ///< a namespace in_default_namespace() found to be scope_'s only one (core::symbol::id)
-    std::array<const void*, 64> checked_{};  ///< interned names node() has checked (core::symbol::id), by address
+    std::array<const void*, 256> checked_{};  ///< interned names node() has checked (core::symbol::id), by address
 };
 
 }  // namespace edigate::xml
