@@ -356,10 +356,9 @@ std::optional<std::string> eval(const part& p, const scope& s, std::vector<std::
     switch (p.what) {
     case part::kind::literal: return p.text;
     case part::kind::variable: {
-        if (!s.vars) return std::nullopt;
-        auto it = s.vars->find(p.text);
-        if (it == s.vars->end()) return std::nullopt;
-        return present(it->second);
+        const std::string* v = s.vars ? s.vars->find(p.text) : nullptr;
+        if (!v) return std::nullopt;
+        return present(*v);
     }
     case part::kind::path: {
         std::optional<std::string> out;
@@ -529,7 +528,7 @@ bool reads_interchange(const expression::part& p) {
 
 bool expression::reads_interchange() const { return mapping::reads_interchange(*root_); }
 
-std::vector<std::string> expression::unset(const variables& vars) const {
+std::vector<std::string> expression::unset(const bindings& vars) const {
     std::vector<std::string> out;
     auto walk = [&](const auto& self, const part& p) -> void {
         if (p.what == part::kind::variable && !vars.contains(p.text) && std::find(out.begin(), out.end(), p.text) == out.end()) out.push_back(p.text);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "edigate/core/data_roots.hpp"
 #include "edigate/mapping/codes.hpp"
 #include "edigate/mapping/expression.hpp"
@@ -101,6 +103,7 @@ public:
     }
     std::vector<std::string> tables;
     bool reads_interchange = false;  ///< a rule's path starts with '//'
+    bool reads_position = false;     ///< a rule names $position (in its text: never missed, at worst set unread)
 
 private:
     static bool flag(const core::node& n, std::string_view name) {
@@ -119,6 +122,7 @@ private:
         }
         for (auto& t : out->tables()) tables.push_back(std::move(t));
         reads_interchange = reads_interchange || out->reads_interchange();
+        reads_position = reads_position || text.find("$position") != std::string::npos;
         return true;
     }
 
@@ -180,10 +184,10 @@ struct place {
 /// Runs the rules of one mapping on one source tree.
 class runner {
 public:
-    runner(const mapping& m, const mapping::rule& root, const core::node& source, const variables& vars,
+    runner(const mapping& m, const mapping::rule& root, bool reads_position, const core::node& source, const variables& vars,
            const std::map<std::string, code_table, std::less<>>& tables, std::vector<core::diagnostic>& findings, std::vector<trace>* explain,
            const core::node* interchange)
-        : m_(m), root_(root), findings_(findings), explain_(explain), vars_(vars) {
+        : m_(m), root_(root), findings_(findings), explain_(explain), vars_(&vars), reads_position_(reads_position) {
         scope_.root = &source;
         scope_.interchange = interchange;
         scope_.node = &source;
@@ -241,24 +245,10 @@ private:
                                  : scope_.node->line ? fmt::format("{} at line {}", scope_.node->name.view(), scope_.node->line)
                                                      : scope_.node->name.str();
     }
-    /// Sets (or with nullopt removes) a variable until the body that set it ends (see undo_to()).
-    void set(const std::string& name, std::optional<std::string> v) {
-        auto it = vars_.find(name);
-        undo_.emplace_back(name, it == vars_.end() ? std::nullopt : std::optional<std::string>(std::move(it->second)));
-        if (v) vars_.insert_or_assign(it, name, std::move(*v));
-        else if (it != vars_.end()) vars_.erase(it);
-    }
-    void undo_to(std::size_t mark) {
-        for (; undo_.size() > mark; undo_.pop_back()) {
-            auto& [name, old] = undo_.back();
-            if (old) vars_.insert_or_assign(name, std::move(*old));
-            else vars_.erase(name);
-        }
-    }
     /// The rules of `parent` into `out`, whose first `used` children are filled so far.
     void body(const mapping::rule& parent, core::node& out, std::size_t& used, const place& where) {
         // Variables set in this body are seen by the rules after them here, nested ones included.
-        const std::size_t mark = undo_.size();
+        const std::size_t mark = vars_.mark();
         for (const auto& r : parent.children) {
             switch (r.what) {
             case mapping::rule::kind::variable: {
@@ -266,7 +256,7 @@ private:
                 auto v = r.value->evaluate(scope_, problems);
                 for (auto& p : problems) fail(code::bad_value, r, where, std::move(p));
                 bool missing = !v;
-                set(r.name, std::move(v));
+                vars_.set(r.name, v);
                 if (missing && r.required)
                     fail(code::missing_value, r, where,
                          fmt::format("required variable ${} ({}) has no value in {}{}", r.name, r.value->text(), source_place(), not_given(r)));
@@ -284,12 +274,16 @@ private:
                 if (elements.empty() && r.at_least_one)
                     fail(code::missing_value, r, where, fmt::format("nothing selected by {} in {}, at least one required", r.value->text(), source_place()));
                 const core::node* saved = scope_.node;
-                const std::size_t turn = undo_.size();
+                const std::size_t turn = vars_.mark();
                 for (std::size_t i = 0; i < elements.size(); ++i) {
                     scope_.node = elements[i];
-                    set("position", std::to_string(i + 1));  // $position: the 1-based turn of this loop
+                    if (reads_position_) {  // $position: the 1-based turn of this loop
+                        char digits[24];
+                        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, i + 1);
+                        vars_.set("position", std::string_view(digits, static_cast<std::size_t>(end - digits)));
+                    }
                     body(r, out, used, where);
-                    undo_to(turn);
+                    vars_.undo_to(turn);
                 }
                 scope_.node = saved;
                 break;
@@ -300,7 +294,7 @@ private:
             }
             }
         }
-        undo_to(mark);
+        vars_.undo_to(mark);
     }
     void element(const mapping::rule& r, core::node& parent, std::size_t& used, const place& where) {
         core::node& n = parent.refill_child(used);
@@ -331,8 +325,8 @@ private:
     std::vector<core::diagnostic>& findings_;
     std::vector<trace>* explain_;
     scope scope_;
-    variables vars_;  ///< the run's, with what the rules set so far
-    std::vector<std::pair<std::string, std::optional<std::string>>> undo_;  ///< what each set() replaced
+    bindings vars_;  ///< the run's, with what the rules set so far
+    bool reads_position_;  ///< a rule reads $position: each turn of a loop sets it
     bool failed_ = false;
 };
 
@@ -383,6 +377,7 @@ std::optional<mapping> mapping::load(const fs::path& file, const xml::schema_cat
     compiler comp(file, problems);
     if (!comp.content(output, *root, root->ns)) return std::nullopt;
     m.reads_interchange_ = m.reads_interchange_ || comp.reads_interchange;
+    m.reads_position_ = comp.reads_position;
     if (!fixed_layout(*root, m.target_ == "fixed", 0, file, problems)) return std::nullopt;
     for (const auto& t : comp.tables) {
         if (m.tables_.contains(t)) continue;
@@ -404,7 +399,7 @@ std::optional<core::node> mapping::run(const core::node& source, const variables
 
 bool mapping::fill(core::node& out, const core::node& source, const variables& vars, std::vector<core::diagnostic>& findings,
                    std::vector<trace>* explain, const core::node* interchange) const {
-    return runner(*this, *output_, source, vars, tables_, findings, explain, interchange).run(out);
+    return runner(*this, *output_, reads_position_, source, vars, tables_, findings, explain, interchange).run(out);
 }
 
 bool mapping::applies(const core::node& source, const variables& vars, const core::node* interchange) const {
@@ -412,7 +407,8 @@ bool mapping::applies(const core::node& source, const variables& vars, const cor
     scope s;
     s.node = s.root = &source;
     s.interchange = interchange;
-    s.vars = &vars;
+    bindings b(&vars);
+    s.vars = &b;
     s.tables = &tables_;
     return when_->holds(s);
 }

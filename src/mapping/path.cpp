@@ -180,7 +180,7 @@ namespace {
 struct walker {
     const std::vector<std::shared_ptr<const path::step>>& steps;
     const core::node& root;
-    const variables* vars;
+    const bindings* vars;
     const core::node* interchange;
     bool (*f)(void*, const selected&);
     void* fn;
@@ -191,9 +191,8 @@ struct walker {
             return p.sub->visit(*m.element, root, vars, interchange, [](const selected& s) { return s.present(); });
         const std::string* wanted = &p.literal;
         if (p.variable) {
-            auto it = vars ? vars->find(p.literal) : variables::const_iterator{};
-            if (!vars || it == vars->end()) return false;  // an unknown variable matches nothing
-            wanted = &it->second;
+            wanted = vars ? vars->find(p.literal) : nullptr;
+            if (!wanted) return false;  // an unknown variable matches nothing
         }
         bool any = p.sub->visit(*m.element, root, vars, interchange, [&](const selected& s) { return s.value() == *wanted; });
         return p.what == predicate::kind::equals ? any : !any;
@@ -253,14 +252,14 @@ struct walker {
 
 }  // namespace
 
-bool path::visit(const core::node& context, const core::node& root, const variables* vars, const core::node* interchange,
+bool path::visit(const core::node& context, const core::node& root, const bindings* vars, const core::node* interchange,
                  bool (*f)(void*, const selected&), void* fn) const {
     const core::node* start = origin_ == origin::context ? &context : origin_ == origin::message ? &root : interchange;
     if (!start) return false;
     return walker{steps_, root, vars, interchange, f, fn}.walk(0, {start, nullptr});
 }
 
-std::vector<selected> path::select(const core::node& context, const core::node& root, const variables* vars,
+std::vector<selected> path::select(const core::node& context, const core::node& root, const bindings* vars,
                                    const core::node* interchange) const {
     std::vector<selected> out;
     visit(context, root, vars, interchange, [&](const selected& s) {
@@ -270,7 +269,7 @@ std::vector<selected> path::select(const core::node& context, const core::node& 
     return out;
 }
 
-std::optional<std::string> path::value(const core::node& context, const core::node& root, const variables* vars,
+std::optional<std::string> path::value(const core::node& context, const core::node& root, const bindings* vars,
                                        const core::node* interchange) const {
     std::optional<std::string> out;
     visit(context, root, vars, interchange, [&](const selected& s) {

@@ -42,7 +42,7 @@ struct scope {
     const core::node* node = nullptr;                                ///< the current source element (for-each moves it)
     const core::node* root = nullptr;                                ///< the source message or document
     const core::node* interchange = nullptr;                         ///< its interchange, for '//' paths (may be null)
-    const variables* vars = nullptr;
+    const bindings* vars = nullptr;
     const std::map<std::string, code_table, std::less<>>* tables = nullptr;
     /// Set by evaluate() to the source element the first path value came from (for --explain).
     mutable const core::node* origin = nullptr;
@@ -68,7 +68,7 @@ public:
     /// Whether a path in it reads the interchange ('//'): the run must then see the whole interchange.
     bool reads_interchange() const;
     /// The $variables it names that `vars` does not hold (a partner value not given, most often).
-    std::vector<std::string> unset(const variables& vars) const;
+    std::vector<std::string> unset(const bindings& vars) const;
 
 private:
     std::string text_;

@@ -71,6 +71,7 @@ private:
     std::shared_ptr<const rule> output_;
     std::shared_ptr<const expression> when_;
     bool reads_interchange_ = false;
+    bool reads_position_ = false;  ///< a rule names $position, which each loop turn then sets
     std::map<std::string, code_table, std::less<>> tables_;
 };
 

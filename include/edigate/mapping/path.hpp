@@ -39,6 +39,45 @@ struct path_builder;
 /// Named values a mapping run provides ($sender, loop variables); predicates may compare with them.
 using variables = std::map<std::string, std::string, std::less<>>;
 
+/// What an evaluation reads $names from: the run's variables under those the rules set on the way
+/// (a stack, the newest shadowing the older and the run's). A rule's set is undone by going back
+/// to the mark taken before it; the stack keeps its strings' memory for the next message.
+class bindings {
+public:
+    bindings() = default;
+    explicit bindings(const variables* base) : base_(base) {}
+    /// The value of $name, or nullptr when it has none.
+    const std::string* find(std::string_view name) const noexcept {
+        for (std::size_t i = used_; i-- > 0;)
+            if (local_[i].name == name) return local_[i].set ? &local_[i].value : nullptr;
+        if (!base_) return nullptr;
+        auto it = base_->find(name);
+        return it == base_->end() ? nullptr : &it->second;
+    }
+    bool contains(std::string_view name) const noexcept { return find(name) != nullptr; }
+    /// Sets $name (nullopt: without a value) until undo_to() a mark taken before. `name` must
+    /// outlive the binding (the rule's name, a literal).
+    void set(std::string_view name, std::optional<std::string_view> v) {
+        if (used_ == local_.size()) local_.emplace_back();
+        auto& l = local_[used_++];
+        l.name = name;
+        l.set = v.has_value();
+        l.value.assign(v.value_or(std::string_view()));
+    }
+    std::size_t mark() const noexcept { return used_; }
+    void undo_to(std::size_t mark) noexcept { used_ = mark < used_ ? mark : used_; }
+
+private:
+    struct local {
+        std::string_view name;
+        std::string value;
+        bool set = false;
+    };
+    const variables* base_ = nullptr;
+    std::vector<local> local_;
+    std::size_t used_ = 0;
+};
+
 /// A parse error in a path: what, and the 0-based offset in the path text.
 struct path_error {
     std::string text;
@@ -64,20 +103,20 @@ public:
     /// Everything the path selects from `context` (document order). `root` serves absolute paths,
     /// `interchange` the paths that start with '//'; `vars` the $name comparisons (an unknown
     /// variable matches nothing).
-    std::vector<selected> select(const core::node& context, const core::node& root, const variables* vars = nullptr,
+    std::vector<selected> select(const core::node& context, const core::node& root, const bindings* vars = nullptr,
                                  const core::node* interchange = nullptr) const;
     std::vector<selected> select(const core::node& context) const { return select(context, context); }
     /// The first selection's value, or nullopt when nothing is selected.
-    std::optional<std::string> value(const core::node& context, const core::node& root, const variables* vars = nullptr,
+    std::optional<std::string> value(const core::node& context, const core::node& root, const bindings* vars = nullptr,
                                      const core::node* interchange = nullptr) const;
     std::optional<std::string> value(const core::node& context) const { return value(context, context); }
     /// Calls `f(const selected&)` for each selection in document order, without collecting them,
     /// until it returns true; returns whether it did. What select() and value() are made of.
     template <class F>
-    bool visit(const core::node& context, const core::node& root, const variables* vars, const core::node* interchange, F&& f) const {
+    bool visit(const core::node& context, const core::node& root, const bindings* vars, const core::node* interchange, F&& f) const {
         return visit(context, root, vars, interchange, [](void* fn, const selected& s) { return (*static_cast<F*>(fn))(s); }, &f);
     }
-    bool visit(const core::node& context, const core::node& root, const variables* vars, const core::node* interchange,
+    bool visit(const core::node& context, const core::node& root, const bindings* vars, const core::node* interchange,
                bool (*f)(void*, const selected&), void* fn) const;
 
     const std::string& text() const noexcept { return text_; }

@@ -89,3 +89,41 @@ TEST_CASE("path compile errors say what and where", "[mapping][path]") {
     auto quoted = mapping::path::compile("FTX[C108/4440='O''BRIEN']", ok);
     REQUIRE(quoted);
 }
+
+TEST_CASE("bindings: a set shadows the run's variables until undone, an unset one hides it", "[mapping][path]") {
+    const mapping::variables run{{"bill", "RUN"}, {"now", "2024"}};
+    mapping::bindings b(&run);
+    CHECK(*b.find("bill") == "RUN");
+    CHECK(b.find("container") == nullptr);
+    const auto outer = b.mark();
+    b.set("bill", std::string_view("B1"));
+    b.set("container", std::string_view("C1"));
+    CHECK(*b.find("bill") == "B1");
+    const auto inner = b.mark();
+    b.set("bill", std::nullopt);  // a variable rule without a value: $bill has none here
+    CHECK(b.find("bill") == nullptr);
+    CHECK(!b.contains("bill"));
+    b.set("container", std::string_view("C2"));
+    CHECK(*b.find("container") == "C2");
+    b.undo_to(inner);
+    CHECK(*b.find("bill") == "B1");
+    CHECK(*b.find("container") == "C1");
+    b.set("container", std::string_view("a value longer than any small-string buffer keeps"));  // a reused slot
+    CHECK(*b.find("container") == "a value longer than any small-string buffer keeps");
+    b.undo_to(outer);
+    CHECK(*b.find("bill") == "RUN");
+    CHECK(b.find("container") == nullptr);
+    CHECK(*b.find("now") == "2024");
+    // In a predicate: [x=$name] compares with the innermost binding.
+    core::node n("root");
+    n.add("RFF", "B1");
+    n.add("RFF", "B2");
+    b.set("bill", std::string_view("B2"));
+    const auto p = compile("RFF[.=$bill]");
+    std::vector<std::string> got;
+    p.visit(n, n, &b, nullptr, [&](const mapping::selected& s) {
+        got.push_back(s.value());
+        return false;
+    });
+    CHECK(got == std::vector<std::string>{"B2"});
+}
