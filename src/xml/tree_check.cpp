@@ -17,6 +17,7 @@
 #include <xercesc/validators/datatype/DatatypeValidator.hpp>
 #include <xercesc/validators/schema/SchemaSymbols.hpp>
 #include <xercesc/util/KVStringPair.hpp>
+#include <xercesc/util/RefHashTableOf.hpp>
 
 #include <boost/container/small_vector.hpp>
 #include <algorithm>
@@ -80,10 +81,74 @@ bool ascii(std::string_view v) {
     return true;
 }
 
+/// A decimal (or integer) type's facets, when it has no others: an unsigned value in plain
+/// digits that surely meets them is taken here; any other value goes to Xerces-C's validator.
+struct decimal_facets {
+    std::size_t total_digits = SIZE_MAX, fraction_digits = SIZE_MAX;
+    bool integer = false;  ///< the built-in integer pattern [+\-]?[0-9]+ holds at some step
+    struct bound {
+        std::string digits, fraction;  ///< without leading (whole) and trailing (fraction) zeros
+        bool negative = false, lower = false, inclusive = false;
+    };
+    std::vector<bound> bounds;
+
+    /// An unsigned decimal as written: false when `v` is not [0-9]+(.[0-9]+)?.
+    static bool split(std::string_view v, std::string_view& whole, std::string_view& fraction) {
+        auto dot = v.find('.');
+        whole = v.substr(0, dot);
+        fraction = dot == std::string_view::npos ? std::string_view() : v.substr(dot + 1);
+        if (whole.empty() || (dot != std::string_view::npos && fraction.empty())) return false;
+        for (char c : whole)
+            if (c < '0' || c > '9') return false;
+        for (char c : fraction)
+            if (c < '0' || c > '9') return false;
+        return true;
+    }
+    static void trim(std::string_view& whole, std::string_view& fraction) {
+        while (!whole.empty() && whole.front() == '0') whole.remove_prefix(1);
+        while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
+    }
+    /// -1, 0, 1 as the unsigned value (w, f) compares with b's magnitude, both trimmed.
+    static int compare(std::string_view w, std::string_view f, const bound& b) {
+        if (w.size() != b.digits.size()) return w.size() < b.digits.size() ? -1 : 1;
+        if (int c = w.compare(b.digits)) return c < 0 ? -1 : 1;
+        if (int c = f.compare(b.fraction)) return c < 0 ? -1 : 1;  // trimmed: a prefix is the smaller
+        return 0;
+    }
+    /// True: `v` is surely valid. False: not known here.
+    bool surely(std::string_view v) const {
+        std::string_view whole, fraction;
+        if (v.size() > 64 || !split(v, whole, fraction)) return false;
+        // digits counted as written (leading and trailing zeros too): never fewer than Xerces-C counts
+        if ((integer && !fraction.empty()) || fraction.size() > fraction_digits || whole.size() + fraction.size() > total_digits) return false;
+        trim(whole, fraction);
+        const bool zero = whole.empty() && fraction.empty();
+        for (const auto& b : bounds) {
+            const bool bound_zero = b.digits.empty() && b.fraction.empty();
+            int c = b.negative && !bound_zero ? 1 : compare(whole, fraction, b);  // v >= 0 > a negative bound
+            if (zero && bound_zero) c = 0;
+            if (b.lower ? (b.inclusive ? c < 0 : c <= 0) : (b.inclusive ? c > 0 : c >= 0)) return false;
+        }
+        return true;
+    }
+    /// A bound as the schema spells it ([+-]?digits[.digits]); false when it is spelled otherwise.
+    static bool make_bound(std::string_view text, bool lower, bool inclusive, bound& out) {
+        out = bound{};
+        out.lower = lower, out.inclusive = inclusive;
+        if (!text.empty() && (text[0] == '-' || text[0] == '+')) out.negative = text[0] == '-', text.remove_prefix(1);
+        std::string_view whole, fraction;
+        if (!split(text, whole, fraction)) return false;
+        trim(whole, fraction);
+        out.digits = whole, out.fraction = fraction;
+        return true;
+    }
+};
+
 struct simple_type {
     x::DatatypeValidator* dv = nullptr;
     short ws = x::DatatypeValidator::PRESERVE;
     bool own = false;  ///< a string type checked here; else Xerces-C's validator checks each value
+    std::optional<decimal_facets> decimal;  ///< a decimal type whose plain values are decided here
     std::size_t min_length = 0, max_length = SIZE_MAX;
     std::vector<std::vector<std::string>> enumerations;  ///< each derivation step's, all must hold
     struct pattern_facet {
@@ -97,6 +162,7 @@ struct simple_type {
         std::string scratch;
         std::string_view v = normalised(raw, ws, scratch);
         if (!own) {
+            if (decimal && decimal->surely(v)) return true;
             auto text = detail::utf16(v);
             try {
                 dv->validate(detail::xch(text), nullptr, x::XMLPlatformUtils::fgMemoryManager);
@@ -569,6 +635,7 @@ private:
         case x::DatatypeValidator::Union: case x::DatatypeValidator::AnySimpleType: case x::DatatypeValidator::UnKnown:
             gap("ID, IDREF, ENTITY, NOTATION, QName or untyped simple types");
             return &s;
+        case x::DatatypeValidator::Decimal: s.decimal = decimal(s.dv); return &s;
         default: return &s;  // Xerces-C's validator checks each value
         }
         // Each derivation step's facets, as the schema declared them: every step's must hold.
@@ -604,6 +671,44 @@ private:
             }
         }
         return &s;
+    }
+
+    /// The facets of a decimal type and of every type it derives from, when they are digits,
+    /// bounds and the built-in integer pattern only (else nullopt: Xerces-C checks every value).
+    static std::optional<decimal_facets> decimal(x::DatatypeValidator* dv) {
+        decimal_facets out;
+        for (x::DatatypeValidator* step = dv; step; step = step->getBaseValidator()) {
+            if (step->getType() == x::DatatypeValidator::AnySimpleType) break;
+            if (step->getType() != x::DatatypeValidator::Decimal || step->getEnumString()) return std::nullopt;
+            auto* facets = step->getFacets();
+            if (!facets) continue;
+            x::RefHashTableOfEnumerator<x::KVStringPair> it(facets, false, x::XMLPlatformUtils::fgMemoryManager);
+            while (it.hasMoreElements()) {
+                const x::KVStringPair& kv = it.nextElement();
+                const std::string name = utf8_or_empty(kv.getKey()), value = utf8_or_empty(kv.getValue());
+                auto number = [&](std::size_t& into) {
+                    if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos) return false;
+                    into = std::min(into, static_cast<std::size_t>(std::stoul(value)));
+                    return true;
+                };
+                auto bound = [&](bool lower, bool inclusive) {
+                    decimal_facets::bound b;
+                    if (!decimal_facets::make_bound(value, lower, inclusive, b)) return false;
+                    out.bounds.push_back(std::move(b));
+                    return true;
+                };
+                bool known = name == "totalDigits"      ? number(out.total_digits)
+                             : name == "fractionDigits" ? number(out.fraction_digits)
+                             : name == "minInclusive"   ? bound(true, true)
+                             : name == "minExclusive"   ? bound(true, false)
+                             : name == "maxInclusive"   ? bound(false, true)
+                             : name == "maxExclusive"   ? bound(false, false)
+                             : name == "pattern"        ? (value == "[+\\-]?[0-9]+" || value == "[\\-+]?[0-9]+") && (out.integer = true)
+                             : name == "whiteSpace";
+                if (!known) return std::nullopt;
+            }
+        }
+        return out;
     }
 
     std::string gaps_;
