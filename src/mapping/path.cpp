@@ -21,12 +21,18 @@ struct path::step {
     std::vector<predicate> predicates;
 };
 
+namespace {
+std::vector<core::symbol> plain_names(const std::vector<std::shared_ptr<const path::step>>& steps);
+}
+
 struct path_builder {
+    static const std::vector<core::symbol>& plain(const path& p) { return p.plain_; }
     static path make(std::string_view text, path::origin from, std::vector<std::shared_ptr<const path::step>> steps) {
         path p;
         p.text_ = std::string(text);
         p.origin_ = from;
         p.steps_ = std::move(steps);
+        p.plain_ = plain_names(p.steps_);
         return p;
     }
 };
@@ -176,6 +182,25 @@ bool path::reads_interchange() const noexcept {
 
 namespace {
 
+/// The names of a path of child steps without predicates ("C506/1154"), or empty for any other.
+std::vector<core::symbol> plain_names(const std::vector<std::shared_ptr<const path::step>>& steps) {
+    std::vector<core::symbol> out;
+    for (const auto& st : steps) {
+        if (st->what != path::step::kind::child || !st->predicates.empty()) return {};
+        out.push_back(st->name);
+    }
+    return out;
+}
+
+/// A plain path's walk: `f(element)` for each element the names select below `n`, in document
+/// order, until it returns true.
+template <class F>
+bool plain_walk(const core::node& n, const core::symbol* names, std::size_t count, F& f) {
+    for (const auto& k : n.children)
+        if (k.name == names[0] && (count == 1 ? f(k) : plain_walk(k, names + 1, count - 1, f))) return true;
+    return false;
+}
+
 /// One evaluation: the steps from `i` on, applied below `at`, each selection handed to `f`.
 struct walker {
     const std::vector<std::shared_ptr<const path::step>>& steps;
@@ -187,14 +212,20 @@ struct walker {
 
     bool passes(const predicate& p, const selected& m) const {
         if (!m.element || m.attribute) return false;
-        if (p.what == predicate::kind::exists)
-            return p.sub->visit(*m.element, root, vars, interchange, [](const selected& s) { return s.present(); });
+        const auto& plain = path_builder::plain(*p.sub);
+        if (p.what == predicate::kind::exists) {
+            if (plain.empty()) return p.sub->visit(*m.element, root, vars, interchange, [](const selected& s) { return s.present(); });
+            auto present = [](const core::node& k) { return !k.value.empty() || !k.children.empty(); };
+            return plain_walk(*m.element, plain.data(), plain.size(), present);
+        }
         const std::string* wanted = &p.literal;
         if (p.variable) {
             wanted = vars ? vars->find(p.literal) : nullptr;
             if (!wanted) return false;  // an unknown variable matches nothing
         }
-        bool any = p.sub->visit(*m.element, root, vars, interchange, [&](const selected& s) { return s.value() == *wanted; });
+        auto same = [&](const core::node& k) { return k.value == *wanted; };
+        bool any = plain.empty() ? p.sub->visit(*m.element, root, vars, interchange, [&](const selected& s) { return s.value() == *wanted; })
+                                 : plain_walk(*m.element, plain.data(), plain.size(), same);
         return p.what == predicate::kind::equals ? any : !any;
     }
 
@@ -256,6 +287,10 @@ bool path::visit(const core::node& context, const core::node& root, const bindin
                  bool (*f)(void*, const selected&), void* fn) const {
     const core::node* start = origin_ == origin::context ? &context : origin_ == origin::message ? &root : interchange;
     if (!start) return false;
+    if (!plain_.empty()) {
+        auto each = [&](const core::node& k) { return f(fn, selected{&k, nullptr}); };
+        return plain_walk(*start, plain_.data(), plain_.size(), each);
+    }
     return walker{steps_, root, vars, interchange, f, fn}.walk(0, {start, nullptr});
 }
 

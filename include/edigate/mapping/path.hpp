@@ -132,6 +132,7 @@ private:
     std::string text_;
     origin origin_ = origin::context;
     std::vector<std::shared_ptr<const step>> steps_;
+    std::vector<core::symbol> plain_;  ///< the names, when every step is a child step without predicates (walked without the walker)
 };
 
 }  // namespace edigate::mapping
