@@ -202,17 +202,18 @@ void segment_def::compile_checks() {
         ec.mandatory = e.mandatory;
         ec.composite = e.composite;
         ec.repeat = e.repeat;
+        ec.symbol = e.symbol;
         ec.first = static_cast<std::uint32_t>(checks.values.size());
         if (e.composite) {
             for (const auto& c : e.components) {
                 if (c.mandatory && ec.count < 64) ec.mandatory_components |= std::uint64_t{1} << ec.count;
                 ++ec.count;
-                checks.values.push_back(value_check{c.format.min, c.format.max, c.format.type, c.mandatory, c.kind, c.codes});
+                checks.values.push_back(value_check{c.format.min, c.format.max, c.format.type, c.mandatory, c.kind, c.codes, c.symbol});
                 ec.has_roles = ec.has_roles || c.kind != component_use::role::none;
             }
             checks.fits_masks = checks.fits_masks && ec.count <= 64;
         } else {
-            checks.values.push_back(value_check{e.format.min, e.format.max, e.format.type, e.mandatory, component_use::role::none, e.codes});
+            checks.values.push_back(value_check{e.format.min, e.format.max, e.format.type, e.mandatory, component_use::role::none, e.codes, e.symbol});
         }
         ec.count = static_cast<std::uint32_t>(checks.values.size()) - ec.first;
         if (e.mandatory && checks.elements.size() < 64) checks.mandatory_elements |= std::uint64_t{1} << checks.elements.size();

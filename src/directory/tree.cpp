@@ -22,9 +22,12 @@ void data_segment(const edifact::segment& s, const segment_def& def, core::node&
     const std::size_t count = s.element_count(), total = items.size();
     std::size_t elements = 0;
     std::size_t i = 0;
+    // Names from the compact checks (element_check, value_check), not from element_use: what is
+    // read per node stays in a few cache lines.
+    const auto& checks = def.checks;
     for (std::size_t e = 1; e <= count; ++e) {
-        const element_use* eu = e <= def.elements.size() ? &def.elements[e - 1] : nullptr;
-        core::symbol name = eu ? eu->symbol : core::symbol(edifact::position_name('e', e));
+        const element_check* eu = e <= checks.elements.size() ? &checks.elements[e - 1] : nullptr;
+        const core::symbol& name = eu ? eu->symbol : core::symbol(edifact::position_name('e', e));
         std::size_t end = i;  // the values of element e: [i, end)
         while (end < total && items[end].element == e) ++end;
         std::size_t reps = end > i ? items[end - 1].repetition : 1;
@@ -50,7 +53,8 @@ void data_segment(const edifact::segment& s, const segment_def& def, core::node&
             for (std::size_t c = 1; c <= comps; ++c) {
                 bool here = i < stop && items[i].component == c;
                 auto& cn = en.refill_child(components);
-                cn.name = eu && c <= eu->components.size() ? eu->components[c - 1].symbol : core::symbol(edifact::position_name('c', c));
+                if (eu && eu->composite && c <= eu->count) cn.name = checks.values[eu->first + c - 1].symbol;
+                else cn.name = core::symbol(edifact::position_name('c', c));
                 if (here) cn.value.assign(items[i].text);
                 cn.trim(0);
                 cn.byte = here ? s.byte + items[i].offset : s.byte_of(e, c, r);

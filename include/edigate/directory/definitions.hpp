@@ -68,6 +68,7 @@ struct value_check {
     bool mandatory = false;
     component_use::role kind = component_use::role::none;
     const code_list* codes = nullptr;
+    core::symbol symbol;  ///< the component's (or simple element's) code: its tree nodes' name
 };
 
 /// One data element position of a segment for the fast pass: its value checks are
@@ -79,6 +80,7 @@ struct element_check {
     std::uint32_t repeat = 1;
     std::uint32_t first = 0, count = 0;
     std::uint64_t mandatory_components = 0;  ///< bit c-1 for mandatory component c (the first 64)
+    core::symbol symbol;  ///< the element's code: its tree nodes' name
 };
 
 /// A segment definition flattened for the validator's fast pass, which decides whether a
