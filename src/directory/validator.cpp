@@ -319,10 +319,16 @@ private:
                     if (items[stop - 1].component > ec.count) return false;
                     if (ec.has_roles) {
                         if (ec.count > max_fast_components) return false;
-                        std::string_view comps[max_fast_components];
-                        for (std::size_t k = i; k < stop; ++k) comps[items[k].component - 1] = items[k].text;
-                        if (!composite_clean(vc, ec, [&](std::size_t c) { return comps[c]; },
-                                             [&](std::size_t c, bool external) { return value_clean(comps[c], vc[c], external); }))
+                        // ec.count of them cleared, not all: value-initialising the array was a
+                        // `rep stos` over 256 bytes per composite, a sixth of this function's time
+                        struct piece {
+                            const char* data;
+                            std::size_t size;
+                        } pieces[max_fast_components];
+                        std::fill(pieces, pieces + ec.count, piece{nullptr, 0});
+                        for (std::size_t k = i; k < stop; ++k) pieces[items[k].component - 1] = {items[k].text.data(), items[k].text.size()};
+                        auto comps = [&](std::size_t c) { return std::string_view(pieces[c].data, pieces[c].size); };
+                        if (!composite_clean(vc, ec, comps, [&](std::size_t c, bool external) { return value_clean(comps(c), vc[c], external); }))
                             return false;
                     } else {
                         std::uint64_t got = 0;  // bit c-1: component c has a value

@@ -1,6 +1,8 @@
 // pattern.cpp - see pattern.hpp.
 #include "detail/pattern.hpp"
 
+#include <unordered_map>
+
 #include <bitset>
 #include <climits>
 #include <vector>
@@ -35,6 +37,7 @@ public:
         fragment f = build(e);
         if (!ok_) return std::nullopt;
         out_.first_ = f.first, out_.last_ = f.last, out_.nullable_ = f.nullable;
+        out_.determinise();
         return out_;
     }
 
@@ -270,5 +273,34 @@ private:
 };
 
 std::optional<pattern> pattern::compile(std::string_view xsd) { return pattern_compiler(xsd).run(); }
+
+void pattern::determinise() {
+    // Sets by number: 0 the dead (empty) set, 1 the start (before any byte: first_ follows it).
+    std::vector<std::uint64_t> sets = {0, 0};
+    std::unordered_map<std::uint64_t, std::uint16_t> number;  // of the sets after the start
+    std::vector<std::uint16_t> next;
+    std::vector<bool> accepting = {false, nullable_};
+    for (std::size_t k = 1; k < sets.size(); ++k) {
+        std::uint64_t follows = first_;
+        if (k != start) {
+            follows = 0;
+            for (std::uint64_t s = sets[k]; s; s &= s - 1) follows |= follow_[static_cast<unsigned>(__builtin_ctzll(s))];
+        }
+        next.resize((k + 1) * 128, dead);
+        for (std::size_t b = 0; b < 128; ++b) {
+            std::uint64_t to = follows & accepts_[b];
+            if (!to) continue;
+            auto [it, added] = number.try_emplace(to, static_cast<std::uint16_t>(sets.size()));
+            if (added) {
+                if (sets.size() == max_sets) return;  // too many: matching steps through the sets
+                sets.push_back(to);
+                accepting.push_back((to & last_) != 0);
+            }
+            next[k * 128 + b] = it->second;
+        }
+    }
+    next_ = std::move(next);
+    accepting_ = std::move(accepting);
+}
 
 }  // namespace edigate::xml::detail

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace edigate::xml::detail {
 
@@ -26,6 +27,12 @@ public:
     static std::optional<pattern> compile(std::string_view xsd);
     /// Whether all of `ascii` matches; every byte must be < 0x80.
     bool matches(std::string_view ascii) const noexcept {
+        if (!next_.empty()) {  // the automaton made deterministic: a lookup per byte
+            std::uint32_t at = start;
+            for (char c : ascii)
+                if ((at = next_[at * 128 + (static_cast<unsigned char>(c) & 0x7F)]) == dead) return false;
+            return accepting_[at];
+        }
         if (ascii.empty()) return nullable_;
         std::uint64_t at = first_ & accepts_[static_cast<unsigned char>(ascii[0]) & 0x7F];
         for (std::size_t i = 1; i < ascii.size() && at; ++i) {
@@ -38,6 +45,12 @@ public:
 
 private:
     friend class pattern_compiler;
+    /// The deterministic automaton of the state sets matching can reach (subset construction over
+    /// ASCII), when they are at most max_sets; else none, and matches() steps through the sets.
+    void determinise();
+    static constexpr std::uint32_t dead = 0, start = 1, max_sets = 256;
+    std::vector<std::uint16_t> next_;  ///< [set * 128 + byte]: the set after the byte
+    std::vector<bool> accepting_;      ///< per set: a match may end there
     friend struct pattern_probe;  // tests: walks the automaton to make matching values
     std::uint64_t first_ = 0, last_ = 0;
     bool nullable_ = false;
