@@ -145,6 +145,7 @@ public:
                 if (!write_edifact(*result, vars, o, found)) ok = false, o.status = "invalid";
             } else {
                 try {
+                    o.text = spare_text();
                     xml::writer w(o.text, {.indent = true});
                     w.node(*result);
                     w.finish();
@@ -160,7 +161,7 @@ public:
         for (auto& o : outs) {
             if (!ok && o.status == "written") o.status = "withheld";  // a sibling output failed: all or nothing
             if (o.status == "written" && !publish(o, found)) o.status = "failed";
-            o.text = std::string();  // the report takes what happened, not the document
+            keep_text(o.text);  // the report takes what happened, not the document
             done(o);
         }
         for (auto& d : found) {
@@ -408,6 +409,21 @@ private:
     directory::validator& validator_;
     std::vector<mapping::mapping> maps_;
     std::vector<core::node> outputs_;  // one per mapping, refilled by each message
+    /// Text buffers of the last message's outputs, written again by the next one's: their room is
+    /// there, not grown (reallocated and copied) a few times per output.
+    std::vector<std::string> spare_texts_;
+    std::string spare_text() {
+        if (spare_texts_.empty()) return {};
+        std::string s = std::move(spare_texts_.back());
+        spare_texts_.pop_back();
+        s.clear();
+        return s;
+    }
+    /// Takes `text` for a later output (and leaves it empty); one over 1 MiB is let go.
+    void keep_text(std::string& text) {
+        if (text.capacity() <= (std::size_t{1} << 20) && spare_texts_.size() < maps_.size()) spare_texts_.push_back(std::move(text));
+        text = std::string();
+    }
 };
 
 class edifact_messages final : public edifact::handler {

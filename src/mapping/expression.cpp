@@ -509,12 +509,16 @@ bool expression::holds(const scope& s) const {
 
 std::vector<const core::node*> expression::elements(const scope& s) const {
     std::vector<const core::node*> out;
-    if (root_->what != part::kind::path) return out;
+    elements(s, out);
+    return out;
+}
+
+void expression::elements(const scope& s, std::vector<const core::node*>& out) const {
+    if (root_->what != part::kind::path) return;
     root_->source->visit(*s.node, *s.root, s.vars, s.interchange, [&](const selected& x) {
         if (x.element && !x.attribute) out.push_back(x.element);
         return false;
     });
-    return out;
 }
 
 namespace {

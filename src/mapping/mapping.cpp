@@ -270,13 +270,16 @@ private:
             }
             case mapping::rule::kind::element: element(r, out, used, where); break;
             case mapping::rule::kind::for_each: {
-                auto elements = r.value->elements(scope_);
-                if (elements.empty() && r.at_least_one)
+                // The selection goes on a stack the runner keeps (inner loops add theirs above it).
+                const std::size_t from = selected_.size();
+                r.value->elements(scope_, selected_);
+                const std::size_t count = selected_.size() - from;
+                if (count == 0 && r.at_least_one)
                     fail(code::missing_value, r, where, fmt::format("nothing selected by {} in {}, at least one required", r.value->text(), source_place()));
                 const core::node* saved = scope_.node;
                 const std::size_t turn = vars_.mark();
-                for (std::size_t i = 0; i < elements.size(); ++i) {
-                    scope_.node = elements[i];
+                for (std::size_t i = 0; i < count; ++i) {
+                    scope_.node = selected_[from + i];
                     if (reads_position_) {  // $position: the 1-based turn of this loop
                         char digits[24];
                         auto [end, ec] = std::to_chars(digits, digits + sizeof digits, i + 1);
@@ -285,6 +288,7 @@ private:
                     body(r, out, used, where);
                     vars_.undo_to(turn);
                 }
+                selected_.resize(from);
                 scope_.node = saved;
                 break;
             }
@@ -326,6 +330,7 @@ private:
     std::vector<trace>* explain_;
     scope scope_;
     bindings vars_;  ///< the run's, with what the rules set so far
+    std::vector<const core::node*> selected_;  ///< what the open for-each loops go over, outermost first
     bool reads_position_;  ///< a rule reads $position: each turn of a loop sets it
     bool failed_ = false;
 };

@@ -171,8 +171,12 @@ struct simple_type {
                 return false;
             }
         }
-        std::size_t length = utf16_length(v);
-        if (length < min_length || length > max_length) return false;
+        // UTF-16 units are at most the bytes and at least a third of them: counted only when that
+        // does not decide the length facets
+        if (v.size() > max_length || v.size() / 3 < min_length) {
+            std::size_t length = utf16_length(v);
+            if (length < min_length || length > max_length) return false;
+        }
         for (const auto& e : enumerations)
             if (std::find_if(e.begin(), e.end(), [&](const std::string& a) { return a == v; }) == e.end()) return false;
         if (patterns.empty()) return true;

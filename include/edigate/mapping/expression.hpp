@@ -61,6 +61,8 @@ public:
     bool holds(const scope& s) const;
     /// The elements a path expression selects (for for-each); empty for other expressions.
     std::vector<const core::node*> elements(const scope& s) const;
+    /// The same, appended to `out`.
+    void elements(const scope& s, std::vector<const core::node*>& out) const;
 
     const std::string& text() const noexcept { return text_; }
     /// The code tables the expression names, to check at load that they exist.
