@@ -22,17 +22,17 @@ struct path::step {
 };
 
 namespace {
-std::vector<core::symbol> plain_names(const std::vector<std::shared_ptr<const path::step>>& steps);
+std::vector<core::symbol> plain_names(const std::vector<path::step>& steps);
 }
 
 struct path_builder {
     static const std::vector<core::symbol>& plain(const path& p) { return p.plain_; }
-    static path make(std::string_view text, path::origin from, std::vector<std::shared_ptr<const path::step>> steps) {
+    static path make(std::string_view text, path::origin from, std::vector<path::step> steps) {
         path p;
         p.text_ = std::string(text);
         p.origin_ = from;
-        p.steps_ = std::move(steps);
-        p.plain_ = plain_names(p.steps_);
+        p.plain_ = plain_names(steps);
+        p.steps_ = std::make_shared<const std::vector<path::step>>(std::move(steps));
         return p;
     }
 };
@@ -60,14 +60,14 @@ public:
     std::string_view text() const { return text_; }
 
     /// steps until the end or one of `stops` (for predicate sub-paths).
-    bool steps(std::vector<std::shared_ptr<const path::step>>& out, std::string_view stops) {
+    bool steps(std::vector<path::step>& out, std::string_view stops) {
         for (;;) {
-            auto s = std::make_shared<path::step>();
-            if (!step(*s)) return false;
+            path::step s;
+            if (!step(s)) return false;
             out.push_back(std::move(s));
             if (at_end() || stops.find(peek()) != std::string_view::npos) return true;
             if (peek() != '/') return fail(fmt::format("expected '/' or the end after a step, found '{}'", peek()));
-            if (out.back()->what == path::step::kind::attribute) return fail("an attribute (@name) can only be the last step");
+            if (out.back().what == path::step::kind::attribute) return fail("an attribute (@name) can only be the last step");
             ++pos_;
         }
     }
@@ -113,7 +113,7 @@ private:
                 if (p.index == 0) return fail("positions count from 1");
             } else {
                 std::size_t start = pos_;
-                std::vector<std::shared_ptr<const path::step>> inner;
+                std::vector<path::step> inner;
                 if (!steps(inner, "=!]")) return false;
                 p.sub.emplace(path_builder::make(text_.substr(start, pos_ - start), path::origin::context, std::move(inner)));
                 if (peek() == '=' || peek() == '!') {
@@ -167,15 +167,16 @@ std::optional<path> path::compile(std::string_view text, path_error& error) {
         from = origin::message;
         if (ps.peek() == '/') ps.skip(), from = origin::interchange;
     }
-    std::vector<std::shared_ptr<const step>> steps;
+    std::vector<step> steps;
     if (!ps.steps(steps, "")) return std::nullopt;
     return path_builder::make(text, from, std::move(steps));
 }
 
 bool path::reads_interchange() const noexcept {
     if (origin_ == origin::interchange) return true;
-    for (const auto& s : steps_)
-        for (const auto& p : s->predicates)
+    if (!steps_) return false;
+    for (const auto& s : *steps_)
+        for (const auto& p : s.predicates)
             if (p.sub && p.sub->reads_interchange()) return true;
     return false;
 }
@@ -183,11 +184,11 @@ bool path::reads_interchange() const noexcept {
 namespace {
 
 /// The names of a path of child steps without predicates ("C506/1154"), or empty for any other.
-std::vector<core::symbol> plain_names(const std::vector<std::shared_ptr<const path::step>>& steps) {
+std::vector<core::symbol> plain_names(const std::vector<path::step>& steps) {
     std::vector<core::symbol> out;
     for (const auto& st : steps) {
-        if (st->what != path::step::kind::child || !st->predicates.empty()) return {};
-        out.push_back(st->name);
+        if (st.what != path::step::kind::child || !st.predicates.empty()) return {};
+        out.push_back(st.name);
     }
     return out;
 }
@@ -203,7 +204,7 @@ bool plain_walk(const core::node& n, const core::symbol* names, std::size_t coun
 
 /// One evaluation: the steps from `i` on, applied below `at`, each selection handed to `f`.
 struct walker {
-    const std::vector<std::shared_ptr<const path::step>>& steps;
+    const std::vector<path::step>& steps;
     const core::node& root;
     const bindings* vars;
     const core::node* interchange;
@@ -232,7 +233,7 @@ struct walker {
     /// Predicates filter the matches of one parent in order: a position counts the matches that
     /// passed the predicates before it. `counts`: one per predicate, for this parent.
     bool candidate(std::size_t i, const selected& m, std::size_t* counts, bool& exhausted) const {
-        const auto& preds = steps[i]->predicates;
+        const auto& preds = steps[i].predicates;
         for (std::size_t j = 0; j < preds.size(); ++j) {
             const predicate& p = preds[j];
             if (p.what == predicate::kind::index) {
@@ -250,7 +251,7 @@ struct walker {
     bool walk(std::size_t i, const selected& at) const {
         if (i == steps.size()) return f(fn, at);
         if (!at.element || at.attribute) return false;
-        const path::step& s = *steps[i];
+        const path::step& s = steps[i];
         std::size_t local[8] = {};
         std::vector<std::size_t> more(s.predicates.size() > 8 ? s.predicates.size() : 0);
         std::size_t* counts = more.empty() ? local : more.data();
@@ -286,12 +287,12 @@ struct walker {
 bool path::visit(const core::node& context, const core::node& root, const bindings* vars, const core::node* interchange,
                  bool (*f)(void*, const selected&), void* fn) const {
     const core::node* start = origin_ == origin::context ? &context : origin_ == origin::message ? &root : interchange;
-    if (!start) return false;
+    if (!start || !steps_) return false;
     if (!plain_.empty()) {
         auto each = [&](const core::node& k) { return f(fn, selected{&k, nullptr}); };
         return plain_walk(*start, plain_.data(), plain_.size(), each);
     }
-    return walker{steps_, root, vars, interchange, f, fn}.walk(0, {start, nullptr});
+    return walker{*steps_, root, vars, interchange, f, fn}.walk(0, {start, nullptr});
 }
 
 std::vector<selected> path::select(const core::node& context, const core::node& root, const bindings* vars,

@@ -131,7 +131,7 @@ private:
 
     std::string text_;
     origin origin_ = origin::context;
-    std::vector<std::shared_ptr<const step>> steps_;
+    std::shared_ptr<const std::vector<step>> steps_;  ///< one block: a walk reads them in order
     std::vector<core::symbol> plain_;  ///< the names, when every step is a child step without predicates (walked without the walker)
 };
 
