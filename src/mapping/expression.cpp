@@ -500,6 +500,26 @@ std::optional<std::string> expression::evaluate(const scope& s, std::vector<std:
     return eval(*root_, s, problems);
 }
 
+bool expression::evaluate_into(const scope& s, std::string& out, std::vector<std::string>& problems) const {
+    const part& p = *root_;
+    if (p.what == part::kind::path) {  // what eval() does for a path, assigned in place
+        out.clear();
+        return p.source->visit(*s.node, *s.root, s.vars, s.interchange, [&](const selected& x) {
+            if (x.value().empty()) return false;
+            if (!s.origin) s.origin = x.element;
+            out.assign(x.value());
+            return true;
+        });
+    }
+    auto v = eval(p, s, problems);
+    if (!v) {
+        out.clear();
+        return false;
+    }
+    out = std::move(*v);
+    return true;
+}
+
 bool expression::holds(const scope& s) const {
     if (root_->what == part::kind::path)
         return root_->source->visit(*s.node, *s.root, s.vars, s.interchange, [](const selected& x) { return x.present(); });

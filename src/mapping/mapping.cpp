@@ -216,17 +216,18 @@ private:
         findings_.push_back(std::move(d));
         failed_ = true;
     }
-    std::optional<std::string> value(const mapping::rule& r, const place& where) {
+    /// The rule's value into `out` (its memory reused); whether there is one.
+    bool value(const mapping::rule& r, const place& where, std::string& out) {
         std::vector<std::string> problems;
         scope_.origin = nullptr;
-        auto v = r.value->evaluate(scope_, problems);
+        bool got = r.value->evaluate_into(scope_, out, problems);
         for (auto& p : problems) fail(code::bad_value, r, where, std::move(p));
-        if (v && explain_) {
-            trace t{where.text(), *v, r.line, r.value->text()};
+        if (got && explain_) {
+            trace t{where.text(), out, r.line, r.value->text()};
             if (const auto* o = scope_.origin) t.source = o->name, t.source_byte = o->byte, t.source_line = o->line;
             explain_->push_back(std::move(t));
         }
-        return v;
+        return got;
     }
     /// ": $x is not set (-s x=...)" for the variables the rule names that the run lacks: a partner
     /// value left out reads better so than as a missing source value.
@@ -264,7 +265,7 @@ private:
             }
             case mapping::rule::kind::attribute: {
                 place at{&where, r.name, true};
-                if (auto v = value(r, at)) out.set_attribute(r.name, *v);
+                if (std::string v; value(r, at, v)) out.set_attribute(r.name, std::move(v));
                 else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}{}", r.value->text(), source_place(), not_given(r)));
                 break;
             }
@@ -306,8 +307,7 @@ private:
         n.ns = r.ns;
         place at{&where, r.name, false, &parent, used - 1};
         if (r.value) {
-            if (auto v = value(r, at)) n.value = std::move(*v);
-            else if (r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}{}", r.value->text(), source_place(), not_given(r)));
+            if (!value(r, at, n.value) && r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}{}", r.value->text(), source_place(), not_given(r)));
         }
         std::size_t children = 0;
         body(r, n, children, at);

@@ -56,6 +56,9 @@ public:
     static std::optional<expression> compile(std::string_view text, std::string& error, std::size_t& offset);
 
     std::optional<std::string> evaluate(const scope& s, std::vector<std::string>& problems) const;
+    /// evaluate() into `out` (overwritten; left empty without a value), whose memory is reused:
+    /// whether there is a value.
+    bool evaluate_into(const scope& s, std::string& out, std::vector<std::string>& problems) const;
     /// For tests (if): a path selects anything (an element counts even without text); any other
     /// expression has a value.
     bool holds(const scope& s) const;
