@@ -197,10 +197,13 @@ void writer::end() {
 }
 
 void writer::node(const core::node& n) {
-    // An interned name checked once stays valid: a few hundred names make every document.
+    // An interned name checked once stays valid (its text and address live as long as the
+    // process): a few hundred names make every document, and a translation writes a document per
+    // message, so the names checked are remembered by every writer of the thread.
+    thread_local std::array<const void*, 256> checked{};  // by core::symbol::id
     const void* id = n.name.id();
     auto slot = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(id)) * 0x9E3779B97F4A7C15u >> 56;  // 256 slots
-    const void*& known = checked_[slot];
+    const void*& known = checked[slot];
     if (!id || known != id) {
         check_name(n.name);
         if (id) known = id;

@@ -89,7 +89,6 @@ private:
     std::vector<std::pair<std::string, std::string>> preferred_;   ///< uri -> prefix
     bool open_tag_ = false, started_ = false, finished_ = false;
     const void* default_ns_ = nullptr;  ///< a namespace in_default_namespace() found to be scope_'s only one (core::symbol::id)
-    std::array<const void*, 256> checked_{};  ///< interned names node() has checked (core::symbol::id), by address
 };
 
 }  // namespace edigate::xml
