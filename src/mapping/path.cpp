@@ -19,6 +19,7 @@ struct path::step {
     enum class kind { child, any, self, attribute } what = kind::child;
     core::symbol name;  ///< interned: a child step compares names by address
     std::vector<predicate> predicates;
+    bool counted = false;  ///< one of the predicates is a position ([2]): matches are counted
 };
 
 namespace {
@@ -133,6 +134,7 @@ private:
             }
             if (peek() != ']') return fail(fmt::format("expected ']' to close the predicate{}", at_end() ? "" : fmt::format(", found '{}'", peek())));
             ++pos_;
+            s.counted = s.counted || p.what == predicate::kind::index;
             s.predicates.push_back(std::move(p));
         }
         return true;
@@ -230,6 +232,12 @@ struct walker {
         return p.what == predicate::kind::equals ? any : !any;
     }
 
+    bool passes_all(const path::step& s, const core::node& k) const {
+        for (const auto& p : s.predicates)
+            if (!passes(p, {&k, nullptr})) return false;
+        return true;
+    }
+
     /// Predicates filter the matches of one parent in order: a position counts the matches that
     /// passed the predicates before it. `counts`: one per predicate, for this parent.
     bool candidate(std::size_t i, const selected& m, std::size_t* counts, bool& exhausted) const {
@@ -252,6 +260,11 @@ struct walker {
         if (i == steps.size()) return f(fn, at);
         if (!at.element || at.attribute) return false;
         const path::step& s = steps[i];
+        if (s.what == path::step::kind::child && !s.counted) {  // nothing to count: each match on its own
+            for (const auto& k : at.element->children)
+                if (k.name == s.name && passes_all(s, k) && walk(i + 1, {&k, nullptr})) return true;
+            return false;
+        }
         std::size_t local[8] = {};
         std::vector<std::size_t> more(s.predicates.size() > 8 ? s.predicates.size() : 0);
         std::size_t* counts = more.empty() ? local : more.data();
