@@ -26,8 +26,8 @@ void data_segment(const edifact::segment& s, const segment_def& def, core::node&
     // read per node stays in a few cache lines.
     const auto& checks = def.checks;
     for (std::size_t e = 1; e <= count; ++e) {
-        const element_check* eu = e <= checks.elements.size() ? &checks.elements[e - 1] : nullptr;
-        const core::symbol& name = eu ? eu->symbol : core::symbol(edifact::position_name('e', e));
+        const element_check* ec = e <= checks.elements.size() ? &checks.elements[e - 1] : nullptr;
+        const core::symbol& name = ec ? ec->symbol : core::symbol(edifact::position_name('e', e));
         std::size_t end = i;  // the values of element e: [i, end)
         while (end < total && items[end].element == e) ++end;
         std::size_t reps = end > i ? items[end - 1].repetition : 1;
@@ -43,7 +43,7 @@ void data_segment(const edifact::segment& s, const segment_def& def, core::node&
             }
             std::size_t comps = items[stop - 1].component;
             en.byte = items[i].component == 1 ? s.byte + items[i].offset : s.byte_of(e, 1, r);
-            if (comps == 1 && !(eu && eu->composite)) {
+            if (comps == 1 && !(ec && ec->composite)) {
                 en.value.assign(items[i].text);
                 en.trim(0);
                 i = stop;
@@ -53,7 +53,7 @@ void data_segment(const edifact::segment& s, const segment_def& def, core::node&
             for (std::size_t c = 1; c <= comps; ++c) {
                 bool here = i < stop && items[i].component == c;
                 auto& cn = en.refill_child(components);
-                if (eu && eu->composite && c <= eu->count) cn.name = checks.values[eu->first + c - 1].symbol;
+                if (ec && ec->composite && c <= ec->count) cn.name = checks.values[ec->first + c - 1].symbol;
                 else cn.name = core::symbol(edifact::position_name('c', c));
                 if (here) cn.value.assign(items[i].text);
                 cn.trim(0);

@@ -1,10 +1,9 @@
 // pattern.cpp - see pattern.hpp.
 #include "detail/pattern.hpp"
 
-#include <unordered_map>
-
 #include <bitset>
 #include <climits>
+#include <unordered_map>
 #include <vector>
 
 namespace edigate::xml::detail {

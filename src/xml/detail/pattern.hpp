@@ -45,13 +45,13 @@ public:
 
 private:
     friend class pattern_compiler;
+    friend struct pattern_probe;  // tests: walks the automaton to make matching values
     /// The deterministic automaton of the state sets matching can reach (subset construction over
     /// ASCII), when they are at most max_sets; else none, and matches() steps through the sets.
     void determinise();
     static constexpr std::uint32_t dead = 0, start = 1, max_sets = 256;
     std::vector<std::uint16_t> next_;  ///< [set * 128 + byte]: the set after the byte
     std::vector<bool> accepting_;      ///< per set: a match may end there
-    friend struct pattern_probe;  // tests: walks the automaton to make matching values
     std::uint64_t first_ = 0, last_ = 0;
     bool nullable_ = false;
     std::array<std::uint64_t, 64> follow_{};    ///< states that may come after each state
