@@ -105,8 +105,7 @@ void message_tree(core::node& root, const edifact::message& m, const edifact::in
             open.push_back(open_group{groups[i].serial, &g, 0});
         }
         const segment_def* def = matched ? matched->definition : nullptr;
-        bool service = s.tag == "UNH" || s.tag == "UNT" || s.tag == "UNS";
-        if (def && !service) data_segment(s, *def, next());
+        if (def && !is_service_tag(s.tag)) data_segment(s, *def, next());
         else next() = edifact::to_node(s, ich.syntax_version);
     };
     auto verdict = v.validate(m, ich, emit, &place);

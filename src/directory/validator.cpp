@@ -41,11 +41,6 @@ constexpr auto char_classes = [] {
     return t;
 }();
 
-bool is_service_tag(std::string_view tag) {
-    auto k = tag_key(tag);
-    return k == tag_key("UNH") || k == tag_key("UNT") || k == tag_key("UNS");
-}
-
 std::string describe_entry(const structure_entry& e) {
     return e.is_group() ? fmt::format("segment group {} (starting with {})", e.group, e.first_tag())
                         : fmt::format("segment {} ({})", e.tag, e.name);

@@ -132,6 +132,12 @@ constexpr std::uint32_t tag_key(std::string_view tag) noexcept {
     return tag.size() == 3 ? (std::uint32_t(std::uint8_t(tag[0])) << 16) | (std::uint32_t(std::uint8_t(tag[1])) << 8) | std::uint8_t(tag[2]) : 0;
 }
 
+/// UNH, UNT or UNS: the service segments a message's segment table holds.
+constexpr bool is_service_tag(std::string_view tag) noexcept {
+    auto k = tag_key(tag);
+    return k == tag_key("UNH") || k == tag_key("UNT") || k == tag_key("UNS");
+}
+
 /// A message type of one directory: its segment table, UNH to UNT.
 struct message_def {
     std::string type, version, release, agency;  ///< S009: "CUSCAR", "D", "96A", "UN"
