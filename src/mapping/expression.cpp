@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include <boost/container/small_vector.hpp>
+
 #include "edigate/mapping/path.hpp"
 
 namespace edigate::mapping {
@@ -193,27 +195,43 @@ bool parse_decimal(std::string_view s, double& out) {
 }
 
 std::optional<std::string> eval(const part& p, const scope& s, std::vector<std::string>& problems);
+bool append(const part& p, const scope& s, std::string& out, std::vector<std::string>& problems);
 
 std::optional<std::string> arg(const part& p, std::size_t i, const scope& s, std::vector<std::string>& problems) {
     return eval(*p.args[i], s, problems);
 }
 
-std::optional<std::string> call(const part& p, const scope& s, std::vector<std::string>& problems) {
+/// p's value as a view, when it has one: a literal, a variable or a path points at what it reads
+/// (nothing copied); a call's value is made in `scratch`. Valid while `scratch`, the variables and
+/// the source tree are.
+bool view(const part& p, const scope& s, std::string& scratch, std::string_view& out, std::vector<std::string>& problems) {
+    switch (p.what) {
+    case part::kind::literal: out = p.text; return true;
+    case part::kind::variable: {
+        const std::string* v = s.vars ? s.vars->find(p.text) : nullptr;
+        if (!v || v->empty()) return false;
+        out = *v;
+        return true;
+    }
+    case part::kind::path:
+        return p.source->visit(*s.node, *s.root, s.vars, s.interchange, [&](const selected& x) {
+            if (x.value().empty()) return false;
+            if (!s.origin) s.origin = x.element;
+            out = x.value();
+            return true;
+        });
+    case part::kind::call:
+        scratch.clear();
+        if (!append(p, s, scratch, problems)) return false;
+        out = scratch;
+        return true;
+    }
+    return false;
+}
+
+/// The functions that make a value of their own (the others append as they go, see call()).
+std::optional<std::string> compute(const part& p, const scope& s, std::vector<std::string>& problems) {
     const function f = p.fn;  // compared as a number: this runs for every value of every message
-    if (f == function::concat) {  // every part or nothing: a half-built identifier must not pass as a value
-        std::string out;
-        for (std::size_t i = 0; i < p.args.size(); ++i) {
-            auto v = arg(p, i, s, problems);
-            if (!v) return std::nullopt;
-            out += *v;
-        }
-        return out;
-    }
-    if (f == function::default_ || f == function::first) {
-        for (std::size_t i = 0; i < p.args.size(); ++i)
-            if (auto v = arg(p, i, s, problems)) return v;
-        return std::nullopt;
-    }
     if (f == function::not_) {  // '1' when its argument is missing (a path: selects nothing present)
         const part& a = *p.args[0];
         bool there = false;
@@ -225,7 +243,7 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         }
         return there ? std::nullopt : std::optional<std::string>("1");
     }
-    if (f == function::count || f == function::sum || f == function::join || f == function::unique || f == function::max || f == function::min) {
+    if (f == function::count || f == function::sum || f == function::max || f == function::min) {
         const part& a = *p.args[0];
         if (a.what != part::kind::path) {
             problems.push_back(fmt::format("{}() needs a path", p.text));
@@ -234,20 +252,6 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
         auto sel = a.source->select(*s.node, *s.root, s.vars, s.interchange);
         if (!s.origin && !sel.empty()) s.origin = sel.front().element;
         if (f == function::count) return std::to_string(sel.size());
-        if (f == function::join || f == function::unique) {  // unique: each value once, in the order first seen
-            auto sep = arg(p, 1, s, problems).value_or("");
-            std::string out;
-            std::vector<std::string_view> seen;
-            for (const auto& x : sel) {
-                if (x.value().empty()) continue;
-                if (f == function::unique) {
-                    if (std::find(seen.begin(), seen.end(), x.value()) != seen.end()) continue;
-                    seen.push_back(x.value());
-                }
-                out += (out.empty() ? "" : sep) + x.value();
-            }
-            return present(out);
-        }
         if (f == function::max || f == function::min) {  // numbers compare as numbers, other values as text
             std::optional<std::string> best;
             double best_number = 0;
@@ -278,31 +282,6 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
     }
     auto x = arg(p, 0, s, problems);
     if (!x) return std::nullopt;
-    if (f == function::code || f == function::decode) {
-        auto name = arg(p, 0, s, problems);
-        auto value = arg(p, 1, s, problems);
-        if (!value) return std::nullopt;
-        if (!s.tables || !s.tables->contains(*name)) {
-            problems.push_back(fmt::format("code table '{}' is not loaded", *name));
-            return std::nullopt;
-        }
-        auto t = s.tables->find(*name);
-        auto out = f == function::code ? t->second.forward(*value) : t->second.backward(*value);
-        if (!out) {
-            problems.push_back(fmt::format("code '{}' from {} is not in code table {} ({} -> {})", *value, p.args[1]->what == part::kind::path ? p.args[1]->source->text() : "the expression",
-                                           t->second.name(), f == function::code ? t->second.from_list() : t->second.to_list(),
-                                           f == function::code ? t->second.to_list() : t->second.from_list()));
-            return std::nullopt;
-        }
-        return std::string(*out);
-    }
-    if (f == function::date) {
-        auto from = arg(p, 1, s, problems).value_or("");
-        auto to = arg(p, 2, s, problems).value_or("");
-        auto out = convert_date(*x, from, to);
-        if (!out) problems.push_back(fmt::format("date '{}' does not fit format {}", *x, from));
-        return out;
-    }
     if (f == function::number) {
         double d;
         if (!parse_decimal(*x, d)) {
@@ -352,27 +331,112 @@ std::optional<std::string> call(const part& p, const scope& s, std::vector<std::
     return std::nullopt;
 }
 
-std::optional<std::string> eval(const part& p, const scope& s, std::vector<std::string>& problems) {
-    switch (p.what) {
-    case part::kind::literal: return p.text;
-    case part::kind::variable: {
-        const std::string* v = s.vars ? s.vars->find(p.text) : nullptr;
-        if (!v) return std::nullopt;
-        return present(*v);
+/// A call's value appended to `out` (true), or `out` as it was (false). The functions of almost
+/// every rule (concat, default, join, date, code) work on views and append: no value is copied
+/// but into the output.
+bool call(const part& p, const scope& s, std::string& out, std::vector<std::string>& problems) {
+    const function f = p.fn;
+    const std::size_t mark = out.size();
+    if (f == function::concat) {  // every part or nothing: a half-built identifier must not pass as a value
+        for (const auto& a : p.args)
+            if (!append(*a, s, out, problems)) {
+                out.resize(mark);
+                return false;
+            }
+        return true;
     }
-    case part::kind::path: {
-        std::optional<std::string> out;
-        p.source->visit(*s.node, *s.root, s.vars, s.interchange, [&](const selected& x) {
-            if (x.value().empty()) return false;
+    if (f == function::default_ || f == function::first) {
+        for (const auto& a : p.args)
+            if (append(*a, s, out, problems)) return true;
+        return false;
+    }
+    if (f == function::join || f == function::unique) {  // unique: each value once, in the order first seen
+        const part& a = *p.args[0];
+        if (a.what != part::kind::path) {
+            problems.push_back(fmt::format("{}() needs a path", p.text));
+            return false;
+        }
+        // The separator is read after the first selection, as when the selection came first.
+        std::string scratch;
+        std::string_view sep;
+        bool have_sep = false;
+        auto separator = [&] {
+            if (!have_sep && !view(*p.args[1], s, scratch, sep, problems)) sep = {};
+            have_sep = true;
+        };
+        boost::container::small_vector<std::string_view, 8> seen;
+        a.source->visit(*s.node, *s.root, s.vars, s.interchange, [&](const selected& x) {
             if (!s.origin) s.origin = x.element;
-            out = x.value();
-            return true;
+            const std::string& v = x.value();
+            if (v.empty()) return false;
+            if (f == function::unique) {
+                if (std::find(seen.begin(), seen.end(), v) != seen.end()) return false;
+                seen.push_back(v);
+            }
+            separator();
+            if (out.size() > mark) out.append(sep);
+            out.append(v);
+            return false;
         });
-        return out;
+        separator();
+        return out.size() > mark;
     }
-    case part::kind::call: return call(p, s, problems);
+    if (f != function::code && f != function::decode && f != function::date) {
+        auto v = compute(p, s, problems);
+        if (!v) return false;
+        out.append(*v);
+        return true;
     }
-    return std::nullopt;
+    std::string scratch_x;
+    std::string_view x;
+    if (!view(*p.args[0], s, scratch_x, x, problems)) return false;
+    if (f == function::date) {
+        std::string scratch_from, scratch_to;
+        std::string_view from, to;
+        if (!view(*p.args[1], s, scratch_from, from, problems)) from = {};
+        if (!view(*p.args[2], s, scratch_to, to, problems)) to = {};
+        auto date = convert_date(x, from, to);
+        if (!date) {
+            problems.push_back(fmt::format("date '{}' does not fit format {}", x, from));
+            return false;
+        }
+        out.append(*date);
+        return true;
+    }
+    std::string scratch_name, scratch_value;  // code(), decode(): the table named again, as it always was
+    std::string_view name, value;
+    view(*p.args[0], s, scratch_name, name, problems);
+    if (!view(*p.args[1], s, scratch_value, value, problems)) return false;
+    const auto t = s.tables ? s.tables->find(name) : decltype(s.tables->end()){};
+    if (!s.tables || t == s.tables->end()) {
+        problems.push_back(fmt::format("code table '{}' is not loaded", name));
+        return false;
+    }
+    auto code = f == function::code ? t->second.forward(value) : t->second.backward(value);
+    if (!code) {
+        problems.push_back(fmt::format("code '{}' from {} is not in code table {} ({} -> {})", value, p.args[1]->what == part::kind::path ? p.args[1]->source->text() : "the expression",
+                                       t->second.name(), f == function::code ? t->second.from_list() : t->second.to_list(),
+                                       f == function::code ? t->second.to_list() : t->second.from_list()));
+        return false;
+    }
+    out.append(*code);
+    return true;
+}
+
+/// p's value appended to `out` (true), or `out` as it was (false).
+bool append(const part& p, const scope& s, std::string& out, std::vector<std::string>& problems) {
+    if (p.what == part::kind::call) return call(p, s, out, problems);
+    std::string unused;  // only calls use it
+    std::string_view v;
+    if (!view(p, s, unused, v, problems)) return false;
+    out.append(v);
+    return true;
+}
+
+std::optional<std::string> eval(const part& p, const scope& s, std::vector<std::string>& problems) {
+    std::string out;
+    if (!append(p, s, out, problems)) return std::nullopt;
+    return out;
 }
 
 void collect_tables(const part& p, std::vector<std::string>& out) {
@@ -501,23 +565,8 @@ std::optional<std::string> expression::evaluate(const scope& s, std::vector<std:
 }
 
 bool expression::evaluate_into(const scope& s, std::string& out, std::vector<std::string>& problems) const {
-    const part& p = *root_;
-    if (p.what == part::kind::path) {  // what eval() does for a path, assigned in place
-        out.clear();
-        return p.source->visit(*s.node, *s.root, s.vars, s.interchange, [&](const selected& x) {
-            if (x.value().empty()) return false;
-            if (!s.origin) s.origin = x.element;
-            out.assign(x.value());
-            return true;
-        });
-    }
-    auto v = eval(p, s, problems);
-    if (!v) {
-        out.clear();
-        return false;
-    }
-    out = std::move(*v);
-    return true;
+    out.clear();  // its memory reused: an output node's text, message after message
+    return append(*root_, s, out, problems);
 }
 
 bool expression::holds(const scope& s) const {
