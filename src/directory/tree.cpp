@@ -10,65 +10,6 @@
 
 namespace edigate::directory {
 
-namespace {
-
-/// A data segment named by its directory definition, into `n` (emptied by refill_child). One pass
-/// over the segment's values (they are in element, repetition, component order); positions
-/// without a value keep their node.
-void data_segment(const edifact::segment& s, const segment_def& def, core::node& n) {
-    n.name = def.symbol.empty() ? core::symbol(s.tag) : def.symbol;
-    n.byte = s.byte;
-    const auto items = s.items();
-    const std::size_t count = s.element_count(), total = items.size();
-    std::size_t elements = 0;
-    std::size_t i = 0;
-    // Names from the compact checks (element_check, value_check), not from element_use: what is
-    // read per node stays in a few cache lines.
-    const auto& checks = def.checks;
-    for (std::size_t e = 1; e <= count; ++e) {
-        const element_check* ec = e <= checks.elements.size() ? &checks.elements[e - 1] : nullptr;
-        const core::symbol& name = ec ? ec->symbol : core::symbol(edifact::position_name('e', e));
-        std::size_t end = i;  // the values of element e: [i, end)
-        while (end < total && items[end].element == e) ++end;
-        std::size_t reps = end > i ? items[end - 1].repetition : 1;
-        for (std::size_t r = 1; r <= reps; ++r) {
-            auto& en = n.refill_child(elements);
-            en.name = name;
-            if (r > 1) en.set_attribute("repeat", std::to_string(r));
-            std::size_t stop = i;  // the values of repetition r: [i, stop)
-            while (stop < end && items[stop].repetition == r) ++stop;
-            if (stop == i) {  // empty position
-                en.trim(0);
-                continue;
-            }
-            std::size_t comps = items[stop - 1].component;
-            en.byte = items[i].component == 1 ? s.byte + items[i].offset : s.byte_of(e, 1, r);
-            if (comps == 1 && !(ec && ec->composite)) {
-                en.value.assign(items[i].text);
-                en.trim(0);
-                i = stop;
-                continue;
-            }
-            std::size_t components = 0;
-            for (std::size_t c = 1; c <= comps; ++c) {
-                bool here = i < stop && items[i].component == c;
-                auto& cn = en.refill_child(components);
-                if (ec && ec->composite && c <= ec->count) cn.name = checks.values[ec->first + c - 1].symbol;
-                else cn.name = core::symbol(edifact::position_name('c', c));
-                if (here) cn.value.assign(items[i].text);
-                cn.trim(0);
-                cn.byte = here ? s.byte + items[i].offset : s.byte_of(e, c, r);
-                i += here;
-            }
-            en.trim(components);
-        }
-        i = end;
-    }
-    n.trim(elements);
-}
-
-}  // namespace
-
 void message_tree(core::node& root, const edifact::message& m, const edifact::interchange_header& ich, validator& v,
                   const validator::emit_fn& emit) {
     // The head (name and attributes) is written anew; the children are refilled in place.
@@ -104,9 +45,9 @@ void message_tree(core::node& root, const edifact::message& m, const edifact::in
             g.byte = s.byte;
             open.push_back(open_group{groups[i].serial, &g, 0});
         }
-        const segment_def* def = matched ? matched->definition : nullptr;
-        if (def && !is_service_tag(s.tag)) data_segment(s, *def, next());
-        else next() = edifact::to_node(s, ich.syntax_version);
+        if (matched && matched->definition && !is_service_tag(s.tag)) return &next();  // the validator names and fills it
+        next() = edifact::to_node(s, ich.syntax_version);
+        return static_cast<core::node*>(nullptr);
     };
     auto verdict = v.validate(m, ich, emit, &place);
     close_to(0);

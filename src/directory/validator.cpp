@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "edigate/directory/codes.hpp"
+#include "edigate/edifact/tree.hpp"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -96,14 +97,16 @@ public:
 
     void segment(const edifact::segment& s) {
         const structure_entry* e = structure(spot{s.tag, s.byte, s.number});
+        core::node* into = nullptr;
         if (place_) {
             open_.clear();
             for (std::size_t i = 1; i < stack_.size(); ++i) open_.push_back(group_occurrence{stack_[i].group, stack_[i].serial});
-            (*place_)(s, e, open_);
+            into = (*place_)(s, e, open_);
         }
         if (!is_service_tag(s.tag))
             if (const auto* def = e && e->definition ? e->definition : dir_->segment(s.tag))
-                if (!clean(s, def->checks)) elements(s, *def);  // the detailed checks, which write the findings
+                if (!(into && def == e->definition ? clean_into(s, *def, *into) : clean(s, def->checks)))
+                    elements(s, *def);  // the detailed checks, which write the findings
         remember(spot{s.tag, s.byte, s.number});
     }
 
@@ -304,43 +307,109 @@ private:
             }
             present |= std::uint64_t{1} << (e - 1);
             if (items[end - 1].repetition > ec.repeat) return false;
-            const value_check* vc = &sc.values[ec.first];
             while (i < end) {
                 std::size_t r = items[i].repetition, stop = i;
                 while (stop < end && items[stop].repetition == r) ++stop;
-                if (!ec.composite) {
-                    if (stop != i + 1 || items[i].component != 1 || !value_clean(items[i].text, vc[0], false)) return false;
-                } else if (ec.count > 0) {
-                    if (items[stop - 1].component > ec.count) return false;
-                    if (ec.has_roles) {
-                        if (ec.count > max_fast_components) return false;
-                        // ec.count of them cleared, not all: value-initialising the array was a
-                        // `rep stos` over 256 bytes per composite, a sixth of this function's time
-                        struct piece {
-                            const char* data;
-                            std::size_t size;
-                        } pieces[max_fast_components];
-                        std::fill(pieces, pieces + ec.count, piece{nullptr, 0});
-                        for (std::size_t k = i; k < stop; ++k) pieces[items[k].component - 1] = {items[k].text.data(), items[k].text.size()};
-                        auto comps = [&](std::size_t c) { return std::string_view(pieces[c].data, pieces[c].size); };
-                        if (!composite_clean(vc, ec, comps, [&](std::size_t c, bool external) { return value_clean(comps(c), vc[c], external); }))
-                            return false;
-                    } else {
-                        std::uint64_t got = 0;  // bit c-1: component c has a value
-                        for (std::size_t k = i; k < stop; ++k) {
-                            auto v = items[k].text;
-                            if (v.empty()) continue;
-                            std::size_t c = items[k].component - 1;
-                            got |= std::uint64_t{1} << c;
-                            if (!value_clean(v, vc[c], false)) return false;
-                        }
-                        if (ec.mandatory_components & ~got) return false;
-                    }
-                }
+                if (!repetition_clean(items, i, stop, ec, &sc.values[ec.first])) return false;
                 i = stop;
             }
         }
         return (sc.mandatory_elements & ~present) == 0;
+    }
+
+    /// clean() of one repetition of an element that has a value: its values are items [i, stop).
+    bool repetition_clean(const edifact::segment::item_view& items, std::size_t i, std::size_t stop, const element_check& ec,
+                          const value_check* vc) const {
+        if (!ec.composite) return stop == i + 1 && items[i].component == 1 && value_clean(items[i].text, vc[0], false);
+        if (ec.count == 0) return true;
+        if (items[stop - 1].component > ec.count) return false;
+        if (ec.has_roles) {
+            if (ec.count > max_fast_components) return false;
+            // ec.count of them cleared, not all: value-initialising the array was a `rep stos`
+            // over 256 bytes per composite, a sixth of clean()'s time
+            struct piece {
+                const char* data;
+                std::size_t size;
+            } pieces[max_fast_components];
+            std::fill(pieces, pieces + ec.count, piece{nullptr, 0});
+            for (std::size_t k = i; k < stop; ++k) pieces[items[k].component - 1] = {items[k].text.data(), items[k].text.size()};
+            auto comps = [&](std::size_t c) { return std::string_view(pieces[c].data, pieces[c].size); };
+            return composite_clean(vc, ec, comps, [&](std::size_t c, bool external) { return value_clean(comps(c), vc[c], external); });
+        }
+        std::uint64_t got = 0;  // bit c-1: component c has a value
+        for (std::size_t k = i; k < stop; ++k) {
+            auto v = items[k].text;
+            if (v.empty()) continue;
+            std::size_t c = items[k].component - 1;
+            got |= std::uint64_t{1} << c;
+            if (!value_clean(v, vc[c], false)) return false;
+        }
+        return (ec.mandatory_components & ~got) == 0;
+    }
+
+    /// clean(), filling `n` with the segment named by its definition on the way (the node a
+    /// message tree has at this place; what a previous message left there is refilled): one pass
+    /// over the values does both. Positions without a value keep their node, empty.
+    bool clean_into(const edifact::segment& s, const segment_def& def, core::node& n) const {
+        const segment_checks& sc = def.checks;
+        n.name = def.symbol.empty() ? core::symbol(s.tag) : def.symbol;
+        n.byte = s.byte;
+        const auto items = s.items();
+        const std::size_t count = s.element_count(), total = items.size();
+        bool ok = sc.fits_masks && count <= sc.elements.size();
+        std::uint64_t present = 0;  // as in clean()
+        std::size_t elements = 0;
+        std::size_t i = 0;
+        for (std::size_t e = 1; e <= count; ++e) {
+            // Names from the compact checks (element_check, value_check), not from element_use:
+            // what is read per node stays in a few cache lines.
+            const element_check* ec = e <= sc.elements.size() ? &sc.elements[e - 1] : nullptr;
+            const core::symbol& name = ec ? ec->symbol : core::symbol(edifact::position_name('e', e));
+            std::size_t end = i;  // the values of element e: [i, end)
+            bool any = false;
+            while (end < total && items[end].element == e) any = any || !items[end].text.empty(), ++end;
+            bool check = ok && any;  // as clean(): an element of empty values is absent, nothing else is checked
+            if (check) {
+                present |= std::uint64_t{1} << (e - 1);
+                if (items[end - 1].repetition > ec->repeat) ok = check = false;
+            }
+            std::size_t reps = end > i ? items[end - 1].repetition : 1;
+            for (std::size_t r = 1; r <= reps; ++r) {
+                auto& en = n.refill_child(elements);
+                en.name = name;
+                if (r > 1) en.set_attribute("repeat", std::to_string(r));
+                std::size_t stop = i;  // the values of repetition r: [i, stop)
+                while (stop < end && items[stop].repetition == r) ++stop;
+                if (stop == i) {  // empty position
+                    en.trim(0);
+                    continue;
+                }
+                if (check && !repetition_clean(items, i, stop, *ec, &sc.values[ec->first])) ok = check = false;
+                std::size_t comps = items[stop - 1].component;
+                en.byte = items[i].component == 1 ? s.byte + items[i].offset : s.byte_of(e, 1, r);
+                if (comps == 1 && !(ec && ec->composite)) {
+                    en.value.assign(items[i].text);
+                    en.trim(0);
+                    i = stop;
+                    continue;
+                }
+                std::size_t components = 0;
+                for (std::size_t c = 1; c <= comps; ++c) {
+                    bool here = i < stop && items[i].component == c;
+                    auto& cn = en.refill_child(components);
+                    if (ec && ec->composite && c <= ec->count) cn.name = sc.values[ec->first + c - 1].symbol;
+                    else cn.name = core::symbol(edifact::position_name('c', c));
+                    if (here) cn.value.assign(items[i].text);
+                    cn.trim(0);
+                    cn.byte = here ? s.byte + items[i].offset : s.byte_of(e, c, r);
+                    i += here;
+                }
+                en.trim(components);
+            }
+            i = end;
+        }
+        n.trim(elements);
+        return ok && (sc.mandatory_elements & ~present) == 0;
     }
 
     /// composite() without findings for a composite whose components have roles (1131, 3055,

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "edigate/core/diagnostic.hpp"
+#include "edigate/core/node.hpp"
 #include "edigate/directory/catalog.hpp"
 #include "edigate/edifact/interchange.hpp"
 
@@ -43,8 +44,11 @@ class validator {
 public:
     using emit_fn = std::function<void(core::diagnostic)>;
     /// Told, for each segment in order, the structure entry it matched (nullptr when it fits
-    /// nowhere) and the segment group occurrences it sits in, outermost first.
-    using placement_fn = std::function<void(const edifact::segment&, const structure_entry*, std::span<const group_occurrence>)>;
+    /// nowhere) and the segment group occurrences it sits in, outermost first. It may return a
+    /// node for a data segment whose entry has a definition: the validator names and fills it
+    /// from the segment (elements and components by their directory codes) in the same pass that
+    /// checks the values.
+    using placement_fn = std::function<core::node*(const edifact::segment&, const structure_entry*, std::span<const group_occurrence>)>;
     validator(catalog& dirs, validation_options options = {});
 
     validator(const validator&) = delete;
