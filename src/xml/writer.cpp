@@ -34,6 +34,15 @@ void check_name(std::string_view n) {
     if (!ok) throw write_error(fmt::format("'{}' is not an XML name", n));
 }
 
+/// Bytes that go out as they are, in runs: printable ASCII but & < > (and " in attributes).
+constexpr auto plain_bytes(bool attribute) {
+    std::array<bool, 256> t{};
+    for (int b = 0x20; b < 0x7F; ++b) t[b] = b != '&' && b != '<' && b != '>' && !(attribute && b == '"');
+    if (!attribute) t['\t'] = t['\n'] = true;
+    return t;
+}
+constexpr auto plain_text = plain_bytes(false), plain_attribute = plain_bytes(true);
+
 /// Length of the valid UTF-8 sequence at s[i] that XML 1.0 allows, or 0.
 std::size_t xml_char(std::string_view s, std::size_t i) {
     auto b = static_cast<unsigned char>(s[i]);
@@ -131,6 +140,7 @@ void writer::open(std::string_view name, std::string_view ns) {
     f.qname.assign(prefix);
     if (!prefix.empty()) f.qname += ':';
     f.qname.append(name);
+    f.name = {};  // the end tag is qname (frames move as the stack grows: no view into one)
     put("<");
     put(f.qname);
     if (declare && !(ns.empty() && scope_.empty())) {
@@ -184,7 +194,7 @@ void writer::end() {
     } else {
         if (options_.indent && f.children && !f.text) newline_indent(depth_ - 1);
         put("</");
-        put(f.qname);
+        put(f.name.empty() ? std::string_view(f.qname) : f.name);
         put(">");
     }
     if (f.bindings) {
@@ -208,32 +218,77 @@ void writer::node(const core::node& n) {
         check_name(n.name);
         if (id) known = id;
     }
-    if (depth_ > 0 && n.children.empty() && n.attributes.empty() && in_default_namespace(n.ns)) {
-        // A leaf in the namespace every element is in, the most of any document: written whole,
-        // as open(), text() and end() would write it.
-        close_start_tag();
-        frame& parent = stack_[depth_ - 1];
-        parent.children = true;
-        if (options_.indent && !parent.text) newline_indent(depth_);
-        put("<");
-        put(n.name);
+    if (depth_ > 0 && n.attributes.empty() && in_default_namespace(n.ns)) {
+        // In the namespace every element is in, the most of any document: written as open(),
+        // text() and end() would write it, without their namespace bookkeeping.
+        if (n.children.empty()) return leaf(n);
         if (n.value.empty()) {
-            put("/>");
-        } else {
-            put(">");
-            escaped(n.value, false);
-            put("</");
+            close_start_tag();
+            frame& parent = stack_[depth_ - 1];
+            parent.children = true;
+            if (options_.indent && !parent.text) newline_indent(depth_);
+            if (depth_ == stack_.size()) stack_.emplace_back();
+            frame& f = stack_[depth_];
+            f.bindings = 0, f.children = f.text = false;
+            f.name = n.name;  // interned: its text lives as long as the process
+            put("<");
             put(n.name);
-            put(">");
+            ++depth_;
+            open_tag_ = true;
+            for (const auto& c : n.children) node(c);
+            end();
+            return;
         }
-        flush(false);
-        return;
     }
     open(n.name, n.ns);
     for (const auto& [k, v] : n.attributes) attribute(k, v);
     text(n.value);
     for (const auto& c : n.children) node(c);
     end();
+}
+
+void writer::leaf(const core::node& n) {
+    close_start_tag();
+    frame& parent = stack_[depth_ - 1];
+    parent.children = true;
+    const std::string_view name = n.name, value = n.value;
+    const std::size_t indent = options_.indent && !parent.text ? 1 + depth_ * 2 : 0;
+    std::size_t plain = 0;  // the value's bytes that go out as they are, from its start
+    while (plain < value.size() && plain_text[static_cast<unsigned char>(value[plain])]) ++plain;
+    const std::size_t need = indent + 2 * name.size() + 5 + plain;
+    if (need > sink_->size() - used_) room(need);
+    char* at = sink_->data() + used_;
+    if (indent) {
+        at[0] = '\n';
+        std::memset(at + 1, ' ', indent - 1);
+        at += indent;
+    }
+    *at++ = '<';
+    std::memcpy(at, name.data(), name.size());
+    at += name.size();
+    if (value.empty()) {
+        *at++ = '/';
+        *at++ = '>';
+        used_ = static_cast<std::size_t>(at - sink_->data());
+        return flush(false);
+    }
+    *at++ = '>';
+    if (plain == value.size()) {
+        std::memcpy(at, value.data(), plain);
+        used_ = static_cast<std::size_t>(at + plain - sink_->data());
+    } else {  // a byte to escape or check: the general way, then the end tag where it leaves off
+        used_ = static_cast<std::size_t>(at - sink_->data());
+        escaped(value, false);
+        if (name.size() + 3 > sink_->size() - used_) room(name.size() + 3);
+    }
+    at = sink_->data() + used_;
+    *at++ = '<';
+    *at++ = '/';
+    std::memcpy(at, name.data(), name.size());
+    at += name.size();
+    *at++ = '>';
+    used_ = static_cast<std::size_t>(at - sink_->data());
+    flush(false);
 }
 
 void writer::finish() {
@@ -268,15 +323,7 @@ void writer::put(std::string_view s) {
 void writer::room(std::size_t n) { sink_->resize(std::max(sink_->size() * 2, used_ + n + 1024)); }
 
 void writer::escaped(std::string_view s, bool attribute) {
-    // Bytes that go out as they are, in runs: printable ASCII but & < > (and " in attributes).
-    static constexpr auto plain = [] {
-        std::array<std::array<bool, 256>, 2> t{};
-        for (int b = 0x20; b < 0x7F; ++b) t[0][b] = t[1][b] = b != '&' && b != '<' && b != '>';
-        t[0]['\t'] = t[0]['\n'] = true;
-        t[1]['"'] = false;
-        return t;
-    }();
-    const auto& runs = plain[attribute];
+    const auto& runs = attribute ? plain_attribute : plain_text;
     for (std::size_t i = 0; i < s.size();) {
         std::size_t run = i;
         while (run < s.size() && runs[static_cast<unsigned char>(s[run])]) ++run;

@@ -58,6 +58,7 @@ public:
 private:
     struct frame {
         std::string qname;
+        std::string_view name;  ///< node()'s elements: the end tag's name (the node's); empty: qname
         std::size_t bindings = 0;  ///< namespace bindings this element added
         bool children = false, text = false;
     };
@@ -69,6 +70,7 @@ private:
     void put(std::string_view s);
     void room(std::size_t n);  ///< makes *sink_ at least n bytes longer than what is written
     void escaped(std::string_view s, bool attribute);
+    void leaf(const core::node& n);  ///< node() of a childless element in the default namespace
     void flush(bool all);
     std::string_view prefix_for(std::string_view ns, bool& declare);
 
