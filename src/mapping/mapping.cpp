@@ -310,7 +310,7 @@ private:
             if (!value(r, at, n.value) && r.required) fail(code::missing_value, r, at, fmt::format("required value {} is missing in {}{}", r.value->text(), source_place(), not_given(r)));
         }
         std::size_t children = 0;
-        body(r, n, children, at);
+        if (!r.children.empty()) body(r, n, children, at);
         n.trim(children);
         if (r.width) {  // a fixed-width field takes its place, empty or not; the writer pads it
             n.set_attribute("width", std::to_string(r.width));

@@ -106,10 +106,8 @@ std::string_view writer::prefix_for(std::string_view ns, bool& declare) {
     return {};
 }
 
-bool writer::in_default_namespace(const core::symbol& ns) {
-    if (scope_.size() != 1 || !scope_[0].first.empty()) return false;
-    if (ns.id() && ns.id() == default_ns_) return true;
-    if (ns.view() != scope_[0].second) return false;
+bool writer::in_default_namespace_slow(const core::symbol& ns) {
+    if (scope_.size() != 1 || !scope_[0].first.empty() || ns.view() != scope_[0].second) return false;
     default_ns_ = ns.id();
     return true;
 }
@@ -203,7 +201,7 @@ void writer::end() {
     }
     --depth_;
     if (depth_ == 0) put("\n");
-    flush(false);
+    if (sink_ != text_) flush(false);  // written in place: nothing to flush
 }
 
 void writer::node(const core::node& n) {
@@ -270,7 +268,8 @@ void writer::leaf(const core::node& n) {
         *at++ = '/';
         *at++ = '>';
         used_ = static_cast<std::size_t>(at - sink_->data());
-        return flush(false);
+        if (sink_ != text_) flush(false);
+        return;
     }
     *at++ = '>';
     if (plain == value.size()) {
@@ -288,7 +287,7 @@ void writer::leaf(const core::node& n) {
     at += name.size();
     *at++ = '>';
     used_ = static_cast<std::size_t>(at - sink_->data());
-    flush(false);
+    if (sink_ != text_) flush(false);
 }
 
 void writer::finish() {
@@ -320,7 +319,11 @@ void writer::put(std::string_view s) {
     used_ += s.size();
 }
 
-void writer::room(std::size_t n) { sink_->resize(std::max(sink_->size() * 2, used_ + n + 1024)); }
+void writer::room(std::size_t n) {
+    // A string kept from an earlier document has the room already: taken whole at once (each
+    // resize writes zeros up to the new size).
+    sink_->resize(std::max({sink_->size() * 2, used_ + n + 1024, sink_->capacity()}));
+}
 
 void writer::escaped(std::string_view s, bool attribute) {
     const auto& runs = attribute ? plain_attribute : plain_text;
