@@ -231,7 +231,7 @@ bool view(const part& p, const scope& s, std::string& scratch, std::string_view&
 
 /// The functions that make a value of their own (the others append as they go, see call()).
 std::optional<std::string> compute(const part& p, const scope& s, std::vector<std::string>& problems) {
-    const function f = p.fn;  // compared as a number: this runs for every value of every message
+    const function f = p.fn;
     if (f == function::not_) {  // '1' when its argument is missing (a path: selects nothing present)
         const part& a = *p.args[0];
         bool there = false;
@@ -335,7 +335,7 @@ std::optional<std::string> compute(const part& p, const scope& s, std::vector<st
 /// every rule (concat, default, join, date, code) work on views and append: no value is copied
 /// but into the output.
 bool call(const part& p, const scope& s, std::string& out, std::vector<std::string>& problems) {
-    const function f = p.fn;
+    const function f = p.fn;  // compared as a number: this runs for every value of every message
     const std::size_t mark = out.size();
     if (f == function::concat) {  // every part or nothing: a half-built identifier must not pass as a value
         for (const auto& a : p.args)

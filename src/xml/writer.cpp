@@ -228,7 +228,7 @@ void writer::node(const core::node& n) {
             if (depth_ == stack_.size()) stack_.emplace_back();
             frame& f = stack_[depth_];
             f.bindings = 0, f.children = f.text = false;
-            f.name = n.name;  // interned: its text lives as long as the process
+            f.name = n.name;  // the node's name: its text outlives the element's writing
             put("<");
             put(n.name);
             ++depth_;

@@ -63,9 +63,8 @@ private:
         bool children = false, text = false;
     };
     void open(std::string_view name, std::string_view ns);  ///< start() of a checked name
-    /// Whether `ns` is the one namespace in scope, bound as the default: no prefix, nothing to declare.
-    /// Whether ns is the one namespace in scope, the default one: known by the symbol's address
-    /// after the first time.
+    /// Whether `ns` is the one namespace in scope, bound as the default: no prefix, nothing to
+    /// declare. Known by the symbol's address after the first time.
     bool in_default_namespace(const core::symbol& ns) {
         if (ns.id() && ns.id() == default_ns_ && scope_.size() == 1) return true;
         return in_default_namespace_slow(ns);
