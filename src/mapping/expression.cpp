@@ -214,7 +214,7 @@ bool view(const part& p, const scope& s, std::string& scratch, std::string_view&
         return true;
     }
     case part::kind::path:
-        return p.source->visit(*s.node, *s.root, s.vars, s.interchange, [&](const selected& x) {
+        return p.source->visit(*s.node, *s.root, s.vars, s.interchange, s.memo, [&](const selected& x) {
             if (x.value().empty()) return false;
             if (!s.origin) s.origin = x.element;
             out = x.value();
@@ -236,7 +236,7 @@ std::optional<std::string> compute(const part& p, const scope& s, std::vector<st
         const part& a = *p.args[0];
         bool there = false;
         if (a.what == part::kind::path) {
-            there = a.source->visit(*s.node, *s.root, s.vars, s.interchange, [](const selected& x) { return x.present(); });
+            there = a.source->visit(*s.node, *s.root, s.vars, s.interchange, s.memo, [](const selected& x) { return x.present(); });
         } else {
             std::vector<std::string> ignored;
             there = eval(a, s, ignored).has_value();
@@ -365,7 +365,7 @@ bool call(const part& p, const scope& s, std::string& out, std::vector<std::stri
             have_sep = true;
         };
         boost::container::small_vector<std::string_view, 8> seen;
-        a.source->visit(*s.node, *s.root, s.vars, s.interchange, [&](const selected& x) {
+        a.source->visit(*s.node, *s.root, s.vars, s.interchange, s.memo, [&](const selected& x) {
             if (!s.origin) s.origin = x.element;
             const std::string& v = x.value();
             if (v.empty()) return false;
@@ -571,7 +571,7 @@ bool expression::evaluate_into(const scope& s, std::string& out, std::vector<std
 
 bool expression::holds(const scope& s) const {
     if (root_->what == part::kind::path)
-        return root_->source->visit(*s.node, *s.root, s.vars, s.interchange, [](const selected& x) { return x.present(); });
+        return root_->source->visit(*s.node, *s.root, s.vars, s.interchange, s.memo, [](const selected& x) { return x.present(); });
     std::vector<std::string> ignored;  // a test that cannot be evaluated is false
     return evaluate(s, ignored).has_value();
 }
@@ -584,7 +584,7 @@ std::vector<const core::node*> expression::elements(const scope& s) const {
 
 void expression::elements(const scope& s, std::vector<const core::node*>& out) const {
     if (root_->what != part::kind::path) return;
-    root_->source->visit(*s.node, *s.root, s.vars, s.interchange, [&](const selected& x) {
+    root_->source->visit(*s.node, *s.root, s.vars, s.interchange, s.memo, [&](const selected& x) {
         if (x.element && !x.attribute) out.push_back(x.element);
         return false;
     });

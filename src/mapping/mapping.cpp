@@ -193,6 +193,8 @@ public:
         scope_.node = &source;
         scope_.vars = &vars_;
         scope_.tables = &tables;
+        scope_.memo = &path_memo::this_thread();
+        scope_.memo->renew();  // a new source tree
     }
 
     /// Fills `out` (refilling what a previous run left there); false when a rule failed.

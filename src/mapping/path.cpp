@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
+#include <unordered_map>
 
 namespace edigate::mapping {
 
@@ -24,15 +26,40 @@ struct path::step {
 
 namespace {
 std::vector<core::symbol> plain_names(const std::vector<path::step>& steps);
+
+bool reads_variable(const std::vector<path::step>& steps, std::size_t count);
+
+/// The id of a prefix text: process-wide, so that a path_memo serves every mapping.
+std::size_t prefix_id(std::string_view key) {
+    static std::mutex m;
+    static std::unordered_map<std::string, std::size_t> ids;
+    std::lock_guard lock(m);
+    return ids.try_emplace(std::string(key), ids.size()).first->second;
 }
+}  // namespace
 
 struct path_builder {
     static const std::vector<core::symbol>& plain(const path& p) { return p.plain_; }
+    static const std::vector<path::step>& steps(const path& p) { return *p.steps_; }
     static path make(std::string_view text, path::origin from, std::vector<path::step> steps) {
         path p;
         p.text_ = std::string(text);
         p.origin_ = from;
         p.plain_ = plain_names(steps);
+        if (p.plain_.empty()) {
+            std::size_t prefix = steps.size();
+            while (prefix > 0 && steps[prefix - 1].what == path::step::kind::child && steps[prefix - 1].predicates.empty()) --prefix;
+            if (prefix > 0 && !reads_variable(steps, prefix)) {
+                std::string_view key = text;
+                for (std::size_t i = prefix; i < steps.size(); ++i) {
+                    p.tail_.push_back(steps[i].name);
+                    key.remove_suffix(std::min(key.size(), steps[i].name.view().size() + 1));  // "/name"
+                }
+                while (key.starts_with('/')) key.remove_prefix(1);  // which node it starts at is the memo's key
+                p.prefix_id_ = prefix_id(key);
+                p.prefix_steps_ = prefix;
+            }
+        }
         p.steps_ = std::make_shared<const std::vector<path::step>>(std::move(steps));
         return p;
     }
@@ -185,6 +212,14 @@ bool path::reads_interchange() const noexcept {
 
 namespace {
 
+/// Whether a predicate of the first `count` steps (or of a path in one) compares with a $variable.
+bool reads_variable(const std::vector<path::step>& steps, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i)
+        for (const auto& p : steps[i].predicates)
+            if (p.variable || (p.sub && reads_variable(path_builder::steps(*p.sub), path_builder::steps(*p.sub).size()))) return true;
+    return false;
+}
+
 /// The names of a path of child steps without predicates ("C506/1154"), or empty for any other.
 std::vector<core::symbol> plain_names(const std::vector<path::step>& steps) {
     std::vector<core::symbol> out;
@@ -212,6 +247,7 @@ struct walker {
     const core::node* interchange;
     bool (*f)(void*, const selected&);
     void* fn;
+    std::size_t end;  ///< the steps walked: all, or a memo's prefix
 
     bool passes(const predicate& p, const selected& m) const {
         if (!m.element || m.attribute) return false;
@@ -257,7 +293,7 @@ struct walker {
     }
 
     bool walk(std::size_t i, const selected& at) const {
-        if (i == steps.size()) return f(fn, at);
+        if (i == end) return f(fn, at);
         if (!at.element || at.attribute) return false;
         const path::step& s = steps[i];
         if (s.what == path::step::kind::child && !s.counted) {  // nothing to count: each match on its own
@@ -297,15 +333,38 @@ struct walker {
 
 }  // namespace
 
+path_memo& path_memo::this_thread() {
+    thread_local path_memo memo;
+    return memo;
+}
+
 bool path::visit(const core::node& context, const core::node& root, const bindings* vars, const core::node* interchange,
-                 bool (*f)(void*, const selected&), void* fn) const {
+                 bool (*f)(void*, const selected&), void* fn, path_memo* memo) const {
     const core::node* start = origin_ == origin::context ? &context : origin_ == origin::message ? &root : interchange;
     if (!start || !steps_) return false;
-    if (!plain_.empty()) {
-        auto each = [&](const core::node& k) { return f(fn, selected{&k, nullptr}); };
-        return plain_walk(*start, plain_.data(), plain_.size(), each);
+    auto each = [&](const core::node& k) { return f(fn, selected{&k, nullptr}); };
+    if (!plain_.empty()) return plain_walk(*start, plain_.data(), plain_.size(), each);
+    if (!memo || prefix_id_ == no_prefix || memo->busy_) return walker{*steps_, root, vars, interchange, f, fn, steps_->size()}.walk(0, {start, nullptr});
+    if (memo->entries_.size() <= prefix_id_) memo->entries_.resize(prefix_id_ + 1);
+    auto& e = memo->entries_[prefix_id_];
+    if (e.generation != memo->generation_ || e.start != start) {
+        e.found.clear();
+        auto keep = [](void* found, const selected& s) {
+            static_cast<std::vector<selected>*>(found)->push_back(s);
+            return false;
+        };
+        walker{*steps_, root, vars, interchange, keep, &e.found, prefix_steps_}.walk(0, {start, nullptr});
+        e.generation = memo->generation_;
+        e.start = start;
     }
-    return walker{*steps_, root, vars, interchange, f, fn}.walk(0, {start, nullptr});
+    struct busy {
+        bool& flag;
+        explicit busy(bool& b) : flag(b) { flag = true; }
+        ~busy() { flag = false; }
+    } hold(memo->busy_);
+    for (const auto& s : e.found)
+        if (tail_.empty() ? f(fn, s) : s.element && !s.attribute && plain_walk(*s.element, tail_.data(), tail_.size(), each)) return true;
+    return false;
 }
 
 std::vector<selected> path::select(const core::node& context, const core::node& root, const bindings* vars,

@@ -44,6 +44,7 @@ struct scope {
     const core::node* interchange = nullptr;                         ///< its interchange, for '//' paths (may be null)
     const bindings* vars = nullptr;
     const std::map<std::string, code_table, std::less<>>* tables = nullptr;
+    path_memo* memo = nullptr;  ///< a run's: paths reuse the qualified parts other paths walked
     /// Set by evaluate() to the source element the first path value came from (for --explain).
     mutable const core::node* origin = nullptr;
 };

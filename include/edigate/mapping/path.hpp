@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -95,6 +96,32 @@ struct selected {
     bool present() const { return !value().empty() || (!attribute && !element->children.empty()); }
 };
 
+class path;
+
+/// The selections of path prefixes a mapping run has walked, for the later paths that share them:
+/// a mapping reads many fields below one qualified segment (SG3/TDT[8051='20']/C222/8213,
+/// .../C222/8212, .../8028), and the qualified part is walked once per context node. Only
+/// prefixes whose predicates compare with literals are kept ($variables change during a run).
+/// Valid for one source tree: renew() before each run (a message's tree is refilled in place, at
+/// the same addresses as the last one's).
+class path_memo {
+public:
+    /// This thread's memo: a run is single-threaded, and the gateway runs several at once.
+    static path_memo& this_thread();
+    void renew() noexcept { ++generation_; }
+
+private:
+    friend class path;
+    struct entry {
+        std::uint64_t generation = 0;
+        const core::node* start = nullptr;
+        std::vector<selected> found;
+    };
+    std::vector<entry> entries_;  ///< by prefix id (path.cpp)
+    std::uint64_t generation_ = 1;
+    bool busy_ = false;  ///< a visit is going over an entry: the visits its callback makes do without
+};
+
 class path {
 public:
     /// Compiles `text`; on error returns nullopt and fills `error`.
@@ -112,12 +139,19 @@ public:
     std::optional<std::string> value(const core::node& context) const { return value(context, context); }
     /// Calls `f(const selected&)` for each selection in document order, without collecting them,
     /// until it returns true; returns whether it did. What select() and value() are made of.
+    /// With a `memo`, a path whose qualified part another path of the run walked from the same
+    /// node reuses what that walk selected.
     template <class F>
     bool visit(const core::node& context, const core::node& root, const bindings* vars, const core::node* interchange, F&& f) const {
         return visit(context, root, vars, interchange, [](void* fn, const selected& s) { return (*static_cast<F*>(fn))(s); }, &f);
     }
+    template <class F>
+    bool visit(const core::node& context, const core::node& root, const bindings* vars, const core::node* interchange, path_memo* memo,
+               F&& f) const {
+        return visit(context, root, vars, interchange, [](void* fn, const selected& s) { return (*static_cast<F*>(fn))(s); }, &f, memo);
+    }
     bool visit(const core::node& context, const core::node& root, const bindings* vars, const core::node* interchange,
-               bool (*f)(void*, const selected&), void* fn) const;
+               bool (*f)(void*, const selected&), void* fn, path_memo* memo = nullptr) const;
 
     const std::string& text() const noexcept { return text_; }
     /// Whether the path, or a path in one of its predicates, reads the interchange ('//').
@@ -133,6 +167,13 @@ private:
     origin origin_ = origin::context;
     std::shared_ptr<const std::vector<step>> steps_;  ///< one block: a walk reads them in order
     std::vector<core::symbol> plain_;  ///< the names, when every step is a child step without predicates (walked without the walker)
+    // The qualified part a path_memo keeps: the steps up to the last one with predicates (or that
+    // is not a plain child step), when none of their predicates reads a variable; then the plain
+    // names after it. Paths of one prefix text share its id.
+    static constexpr std::size_t no_prefix = static_cast<std::size_t>(-1);
+    std::size_t prefix_id_ = no_prefix;
+    std::size_t prefix_steps_ = 0;
+    std::vector<core::symbol> tail_;
 };
 
 }  // namespace edigate::mapping

@@ -127,3 +127,86 @@ TEST_CASE("bindings: a set shadows the run's variables until undone, an unset on
     });
     CHECK(got == std::vector<std::string>{"B2"});
 }
+
+TEST_CASE("a path memo: paths sharing a qualified part walk it once per context and tree", "[mapping][path]") {
+    auto m = test::cuscar_tree();
+    const char* texts[] = {"SG1/NAD[3035='MS']/C080/3036", "SG1/NAD[3035='MS']/C082/3039", "/SG1/NAD[3035='MS']/C080/3036",
+                           "SG1/NAD[3035='MS']", "SG6/SG7/RFF[C506/1153='BM']/C506/1154", "SG6[2]/SG7/RFF[C506/1153='BM']/C506/1154",
+                           "SG6/SG7/SG13[1]/GID/1496", "DTM[C507/2005='137']/C507/2380", "*/C507/2005", "SG6/CNI/1490"};
+    auto with_memo = [](const mapping::path& p, const core::node& context, const core::node& root, mapping::path_memo& memo) {
+        std::vector<std::string> out;
+        p.visit(context, root, nullptr, nullptr, &memo, [&](const mapping::selected& s) {
+            out.push_back(s.value());
+            return false;
+        });
+        return out;
+    };
+    mapping::path_memo memo;
+    memo.renew();
+    for (int round = 0; round < 2; ++round)  // the second round reads what the first kept
+        for (const char* t : texts) {
+            INFO(t << ", round " << round);
+            auto p = compile(t);
+            CHECK(with_memo(p, m, m, memo) == values(p, m));
+            // From another context node: the relative paths start there, not where the memo was filled.
+            const auto& group = *compile("SG6").select(m).back().element;
+            std::vector<std::string> plain;
+            for (const auto& s : p.select(group, m)) plain.push_back(s.value());
+            CHECK(with_memo(p, group, m, memo) == plain);
+        }
+
+    // The memo is what answers: the same tree changed in place still gives the old selection...
+    const auto name = compile("SG1/NAD[3035='MS']/C080/3036");
+    const auto id = compile("SG1/NAD[3035='MS']/C082/3039");
+    REQUIRE(with_memo(name, m, m, memo).size() == 2);
+    auto& nad = const_cast<core::node&>(*compile("SG1/NAD[3035='MS']").select(m).front().element);
+    for (auto& e : nad.children)
+        if (e.name == "3035") e.value = "CA";
+    CHECK(with_memo(id, m, m, memo) == values(compile("SG1/NAD[3035='CA']/C082/3039"), m));
+    // ... until renew(): a new tree (a message's tree is refilled at the same addresses).
+    memo.renew();
+    CHECK(with_memo(id, m, m, memo).empty());
+    CHECK(values(id, m).empty());
+    for (auto& e : nad.children)
+        if (e.name == "3035") e.value = "MS";
+
+    // $variables change during a run: those paths are walked every time.
+    core::node n("root");
+    n.add("RFF", "B1");
+    n.add("RFF", "B2");
+    mapping::bindings b;
+    const auto by_bill = compile("RFF[.=$bill]");
+    for (const char* bill : {"B1", "B2"}) {
+        b.set("bill", std::string_view(bill));
+        std::vector<std::string> got;
+        by_bill.visit(n, n, &b, nullptr, &memo, [&](const mapping::selected& s) {
+            got.push_back(s.value());
+            return false;
+        });
+        CHECK(got == std::vector<std::string>{bill});
+    }
+    core::node groups("root");  // a variable in a predicate's own predicate
+    groups.add("G").add("RFF", "B1");
+    groups.add("G").add("RFF", "B2");
+    const auto group_of = compile("G[RFF[.=$bill]]/RFF");
+    for (const char* bill : {"B1", "B2"}) {
+        b.set("bill", std::string_view(bill));
+        std::vector<std::string> got;
+        group_of.visit(groups, groups, &b, nullptr, &memo, [&](const mapping::selected& s) {
+            got.push_back(s.value());
+            return false;
+        });
+        CHECK(got == std::vector<std::string>{bill});
+    }
+
+    // A visit made from a memo visit's callback (on the same memo) walks on its own.
+    memo.renew();
+    std::vector<std::string> outer, inner;
+    name.visit(m, m, nullptr, nullptr, &memo, [&](const mapping::selected& s) {
+        outer.push_back(s.value());
+        inner = with_memo(compile("SG1/NAD[3035='MS']/C080/3036"), m, m, memo);
+        return false;
+    });
+    CHECK(outer.size() == 2);
+    CHECK(inner == outer);
+}
