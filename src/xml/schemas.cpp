@@ -14,6 +14,8 @@
 #include <xercesc/validators/common/Grammar.hpp>
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <set>
 #include <system_error>
 
@@ -32,6 +34,9 @@ namespace {
 
 constexpr std::string_view xsd_ns = "http://www.w3.org/2001/XMLSchema";
 
+/// The catalog's index, built when first asked for (a remote import, companions).
+using schema_index = std::function<const std::vector<schema_entry>&()>;
+
 bool remote(std::string_view location) {
     auto colon = location.find("://");
     return colon != std::string_view::npos && location.substr(0, colon) != "file";
@@ -41,7 +46,7 @@ bool remote(std::string_view location) {
 /// the index by namespace, or refused (an empty document, which makes the load fail and say so).
 class load_handler final : public x::DefaultHandler, public x::XMLEntityResolver {
 public:
-    explicit load_handler(const std::vector<schema_entry>& index) : index_(index) {}
+    explicit load_handler(const schema_index& index) : index_(index) {}
 
     void error(const x::SAXParseException& e) override { note(e); }
     void fatalError(const x::SAXParseException& e) override { note(e); }
@@ -51,7 +56,7 @@ public:
         std::string location = utf8(r->getSystemId());
         if (!remote(location)) return nullptr;  // a local file, relative to the including schema
         std::string ns = utf8(r->getNameSpace());
-        for (const auto& e : index_)
+        for (const auto& e : index_())
             if (e.target_namespace == ns && !ns.empty()) {
                 auto path = detail::utf16(e.file.string());
                 return new x::LocalFileInputSource(detail::xch(path));
@@ -70,11 +75,11 @@ private:
         errors.push_back(fmt::format("{}:{}:{}: {}", where, e.getLineNumber(), e.getColumnNumber(), utf8(e.getMessage())));
     }
 
-    const std::vector<schema_entry>& index_;
+    const schema_index& index_;
 };
 
 /// Loads one schema file into the pool; the errors are empty when it loaded cleanly.
-std::vector<std::string> load_into(x::XMLGrammarPool* pool, const fs::path& file, const std::vector<schema_entry>& index) {
+std::vector<std::string> load_into(x::XMLGrammarPool* pool, const fs::path& file, const schema_index& index) {
     auto p = std::make_unique<x::SAX2XMLReaderImpl>(x::XMLPlatformUtils::fgMemoryManager, pool);
     p->setFeature(x::XMLUni::fgSAX2CoreNameSpaces, true);
     p->setFeature(x::XMLUni::fgXercesSchema, true);
@@ -102,7 +107,7 @@ std::set<std::string> namespaces_in(x::XMLGrammarPool* pool) {
 }
 
 std::shared_ptr<const grammar_set> build(const std::string& name, const std::vector<fs::path>& required,
-                                         const std::vector<fs::path>& optional, const std::vector<schema_entry>& index,
+                                         const std::vector<fs::path>& optional, const schema_index& index,
                                          core::diagnostic& problem) {
     detail::init_xerces();
     auto impl = std::make_unique<grammar_set::impl>();
@@ -124,7 +129,7 @@ std::shared_ptr<const grammar_set> build(const std::string& name, const std::vec
         // same namespace) is left out; one that does not load on its own is left out too, tried in
         // a scratch pool first so that a failed load leaves nothing behind.
         std::string ns;
-        for (const auto& e : index)
+        for (const auto& e : index())
             if (e.file == f) ns = e.target_namespace;
         if (namespaces_in(impl->pool.get()).count(ns)) continue;
         x::XMLGrammarPoolImpl scratch(x::XMLPlatformUtils::fgMemoryManager);
@@ -138,6 +143,30 @@ std::shared_ptr<const grammar_set> build(const std::string& name, const std::vec
 bool has_any(const core::node& n) {
     if (n.name == "any" && n.ns == xsd_ns) return true;
     return std::any_of(n.children.begin(), n.children.end(), has_any);
+}
+
+/// The index entry of schema file `f` under `root`; nullopt with `why` when it is not a schema.
+std::optional<schema_entry> read_entry(const fs::path& f, const fs::path& root, std::string& why) {
+    core::diagnostic problem;
+    read_options o;
+    o.bounds.max_bytes = 64u << 20;
+    auto tree = read_file(f, problem, o);
+    if (!tree || tree->name != "schema" || tree->ns != xsd_ns) {
+        why = tree ? "not an XML schema (root is not xs:schema)" : problem.text;
+        return std::nullopt;
+    }
+    schema_entry e;
+    e.file = f;
+    std::error_code ec;
+    e.name = fs::relative(f, root, ec).replace_extension().generic_string();
+    for (const auto& [k, v] : tree->attributes)
+        if (k == "targetNamespace") e.target_namespace = v;
+    for (const auto& c : tree->children)
+        if (c.name == "element" && c.ns == xsd_ns)
+            for (const auto& [k, v] : c.attributes)
+                if (k == "name") e.elements.push_back(v);
+    e.wildcards = has_any(*tree);
+    return e;
 }
 
 }  // namespace
@@ -160,27 +189,12 @@ void schema_catalog::index() const {
                 if (it->is_regular_file(ec) && it->path().extension() == ".xsd") files.push_back(it->path());
             std::sort(files.begin(), files.end());
             for (const auto& f : files) {
-                core::diagnostic problem;
-                read_options o;
-                o.bounds.max_bytes = 64u << 20;
-                auto tree = read_file(f, problem, o);
-                if (!tree || tree->name != "schema" || tree->ns != xsd_ns) {
-                    skipped_.emplace_back(f, tree ? "not an XML schema (root is not xs:schema)" : problem.text);
-                    continue;
-                }
-                schema_entry e;
-                e.file = f;
-                e.name = fs::relative(f, root, ec).replace_extension().generic_string();
-                for (const auto& [k, v] : tree->attributes)
-                    if (k == "targetNamespace") e.target_namespace = v;
-                for (const auto& c : tree->children)
-                    if (c.name == "element" && c.ns == xsd_ns)
-                        for (const auto& [k, v] : c.attributes)
-                            if (k == "name") e.elements.push_back(v);
-                e.wildcards = has_any(*tree);
-                entries_.push_back(std::move(e));
+                std::string why;
+                if (auto e = read_entry(f, root, why)) entries_.push_back(std::move(*e));
+                else skipped_.emplace_back(f, std::move(why));
             }
         }
+        index_ready_.store(true, std::memory_order_release);
     });
 }
 
@@ -206,9 +220,29 @@ const schema_entry* schema_catalog::find(std::string_view ns, std::string_view e
 }
 
 const schema_entry* schema_catalog::named(std::string_view name) const {
-    for (const auto& e : entries())
-        if (e.name == name) return &e;
-    return nullptr;
+    // A name without folders is a file right under a root: read that one file, not the whole
+    // index (every schema of every root, a few milliseconds of each translate run). The same
+    // answer the index gives: the first root that has it as a schema.
+    bool plain = !name.empty() && name != "." && name != ".." && name.find_first_of(std::string_view("/\\\0", 3)) == std::string_view::npos;
+    if (!plain || index_ready_.load(std::memory_order_acquire)) {  // once there, the index's own entry
+        for (const auto& e : entries())
+            if (e.name == name) return &e;
+        return nullptr;
+    }
+    std::lock_guard lock(mutex_);
+    auto [it, fresh] = named_.try_emplace(std::string(name));
+    if (fresh) {
+        std::set<fs::path> seen;
+        for (const auto& root : roots_) {
+            std::error_code ec;
+            if (!fs::is_directory(root, ec) || !seen.insert(fs::weakly_canonical(root, ec)).second) continue;
+            fs::path f = root / (std::string(name) + ".xsd");
+            std::string why;
+            if (!fs::is_regular_file(f, ec)) continue;
+            if ((it->second = read_entry(f, root, why))) break;
+        }
+    }
+    return it->second ? &*it->second : nullptr;
 }
 
 std::shared_ptr<const grammar_set> schema_catalog::grammars(const schema_entry& entry, core::diagnostic& problem) const {
@@ -216,11 +250,11 @@ std::shared_ptr<const grammar_set> schema_catalog::grammars(const schema_entry& 
     std::string key = entry.file.string();
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     std::vector<fs::path> companions;
-    for (const auto& e : entries())
-        if (entry.wildcards && e.file.parent_path() == entry.file.parent_path() && e.target_namespace != entry.target_namespace &&
-            !e.elements.empty())
-            companions.push_back(e.file);
-    auto set = build(entry.name, {entry.file}, companions, entries(), problem);
+    if (entry.wildcards)
+        for (const auto& e : entries())
+            if (e.file.parent_path() == entry.file.parent_path() && e.target_namespace != entry.target_namespace && !e.elements.empty())
+                companions.push_back(e.file);
+    auto set = build(entry.name, {entry.file}, companions, [this]() -> const std::vector<schema_entry>& { return entries(); }, problem);
     if (set) cache_[key] = set;
     return set;
 }
@@ -231,7 +265,7 @@ std::shared_ptr<const grammar_set> schema_catalog::load(const std::vector<fs::pa
     std::lock_guard lock(mutex_);
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     std::string name = files.empty() ? "" : files.front().stem().string();
-    auto set = build(name, files, {}, entries(), problem);
+    auto set = build(name, files, {}, [this]() -> const std::vector<schema_entry>& { return entries(); }, problem);
     if (set) cache_[key] = set;
     return set;
 }

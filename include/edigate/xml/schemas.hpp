@@ -12,10 +12,12 @@
 // location (http:, https:, ftp:) is resolved through the index by namespace or refused.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,10 +79,12 @@ private:
 
     std::vector<std::filesystem::path> roots_;
     mutable std::once_flag indexed_;
+    mutable std::atomic<bool> index_ready_{false};
     mutable std::vector<schema_entry> entries_;
     mutable std::vector<std::pair<std::filesystem::path, std::string>> skipped_;
     mutable std::mutex mutex_;
     mutable std::map<std::string, std::shared_ptr<const grammar_set>> cache_;
+    mutable std::map<std::string, std::optional<schema_entry>, std::less<>> named_;  ///< named() without the index
 };
 
 }  // namespace edigate::xml

@@ -73,6 +73,35 @@ TEST_CASE("schema_catalog indexes schemas by namespace and global elements and s
     CHECK(c.named("order") == &c.entries()[0]);
 }
 
+TEST_CASE("schema_catalog::named() before the index: the same schema, from the first root that has it", "[xml][schema]") {
+    auto first = dir_with("named-first", {{"order.xsd", "<notes/>"}, {"shared.xsd", order_xsd}});
+    auto second = dir_with("named-second", {{"order.xsd", order_xsd}});
+    std::filesystem::create_directories(second / "sub");
+    std::ofstream(second / "sub" / "deep.xsd") << order_xsd;
+    xml::schema_catalog c({first, second});
+    const auto* order = c.named("order");  // first's order.xsd is no schema: second's
+    REQUIRE(order);
+    CHECK(order->file == second / "order.xsd");
+    CHECK(order->target_namespace == "urn:a");
+    CHECK(order->elements == std::vector<std::string>{"Order"});
+    CHECK(c.named("order") == order);
+    REQUIRE(c.named("shared"));
+    CHECK(c.named("shared")->file == first / "shared.xsd");
+    CHECK(c.named("missing") == nullptr);
+    CHECK(c.named("../named-second/order") == nullptr);  // names are under a root, never a way out
+    REQUIRE(c.named("sub/deep"));                         // a folder in the name: from the index
+    CHECK(c.named("sub/deep")->file == second / "sub" / "deep.xsd");
+    // What the index says, entry for entry.
+    for (const auto* name : {"order", "shared"}) {
+        const xml::schema_entry* indexed = nullptr;
+        for (const auto& e : c.entries())
+            if (e.name == name && !indexed) indexed = &e;
+        REQUIRE(indexed);
+        CHECK(c.named(name) == indexed);  // the index's own entry, once it is there
+        CHECK(indexed->file == (std::string(name) == "order" ? second / "order.xsd" : first / "shared.xsd"));
+    }
+}
+
 TEST_CASE("schema findings carry code, line, column and element path; grammars are cached", "[xml][schema]") {
     auto d = dir_with("findings", {{"order.xsd", order_xsd},
                                     {"good.xml", "<Order xmlns=\"urn:a\"><id>7</id></Order>"},
