@@ -17,6 +17,8 @@
 #include <optional>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "edigate/directory/catalog.hpp"
 
 namespace edigate::directory::detail {
@@ -25,7 +27,10 @@ namespace {
 
 std::vector<std::string_view> split_lines(std::string_view text) {
     std::vector<std::string_view> out;
-    out.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);  // grown once: fresh pages fault
+    std::size_t count = 1;  // counted with memchr (std::count takes a few instructions a byte)
+    for (const char *p = text.data(), *end = p + text.size(); p < end; ++p, ++count)
+        if (!(p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))))) break;
+    out.reserve(count);  // grown once: fresh pages fault
     std::size_t start = 0;
     while (start < text.size()) {
         auto nl = text.find('\n', start);
@@ -37,8 +42,11 @@ std::vector<std::string_view> split_lines(std::string_view text) {
     return out;
 }
 
-std::vector<std::string_view> split_words(std::string_view s) {
-    std::vector<std::string_view> out;
+/// A line's words: few, and kept on the stack (every line of a directory is split).
+using words = boost::container::small_vector<std::string_view, 16>;
+
+words split_words(std::string_view s) {
+    words out;
     std::size_t i = 0;
     while (i < s.size()) {
         while (i < s.size() && s[i] == ' ') ++i;
@@ -55,11 +63,11 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-std::string join(const std::vector<std::string_view>& words, std::size_t from, std::size_t to) {
+std::string join(const words& w, std::size_t from, std::size_t to) {
     std::string out;
     for (std::size_t i = from; i < to; ++i) {
         if (!out.empty()) out += ' ';
-        out += words[i];
+        out += w[i];
     }
     return out;
 }
@@ -72,11 +80,15 @@ bool all_digits(std::string_view s) {
 }
 bool is_upper_or_digit(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
+bool is_indicator(char c) { return c == '+' || c == '*' || c == '#' || c == '|' || c == 'X' || c == '-'; }
+
 /// Change indicators (+ * # | X -) sit in column 1; blank them so indentation stays meaningful.
-/// Returns the line and whether it carried the deletion mark '-'.
-std::string unmark(std::string_view line, bool* deleted = nullptr) {
-    std::string s(line);
+/// Returns the line (in `scratch` when changed) and whether it carried the deletion mark '-'.
+std::string_view unmark(std::string_view line, std::string& scratch, bool* deleted = nullptr) {
     if (deleted) *deleted = false;
+    if (line.empty() || !is_indicator(line[0])) return line;  // most lines: nothing to blank
+    std::string& s = scratch;
+    s.assign(line);
     std::size_t n = 0;  // indicators can combine: "#|"
     while (n < s.size() && n < 3 && std::string_view("+*#|X-").find(s[n]) != std::string_view::npos) ++n;
     if (n > 0 && n < s.size() && s[n] == ' ') {
@@ -86,13 +98,14 @@ std::string unmark(std::string_view line, bool* deleted = nullptr) {
     return s;
 }
 
-/// Segment and composite directories also put change indicators further in ("    * C059  STREET").
-std::string unmark_indented(std::string_view line) {
-    std::string s(line);
-    std::size_t i = s.find_first_not_of(' ');
-    if (i != std::string::npos && i + 1 < s.size() && s[i + 1] == ' ' && std::string_view("+*#|X-").find(s[i]) != std::string_view::npos)
-        s[i] = ' ';
-    return s;
+/// Segment and composite directories also put change indicators further in ("    * C059  STREET"):
+/// the line, in `scratch` when one is blanked.
+std::string_view unmark_indented(std::string_view line, std::string& scratch) {
+    std::size_t i = line.find_first_not_of(' ');
+    if (i == std::string_view::npos || i + 1 >= line.size() || line[i + 1] != ' ' || !is_indicator(line[i])) return line;
+    scratch.assign(line);
+    scratch[i] = ' ';
+    return scratch;
 }
 
 std::size_t indent_of(std::string_view s) {
@@ -147,7 +160,7 @@ struct usage_line {
 
 /// Parses the words of an element or component line; nullopt when the status is not on this line
 /// (the name wrapped onto the next one).
-std::optional<usage_line> parse_usage(const std::vector<std::string_view>& w) {
+std::optional<usage_line> parse_usage(const words& w) {
     if (w.size() < 3) return std::nullopt;
     std::size_t end = w.size();
     usage_line u;
@@ -162,7 +175,7 @@ std::optional<usage_line> parse_usage(const std::vector<std::string_view>& w) {
 }
 
 /// Words of an element line; a change mark between position and code ("020 X  C110") is dropped.
-std::vector<std::string_view> usage_words(std::string_view line) {
+words usage_words(std::string_view line) {
     auto w = split_words(line);
     if (w.size() >= 3 && is_position(w[0]) && w[1].size() == 1 && std::string_view("+*#|X-").find(w[1][0]) != std::string_view::npos)
         w.erase(w.begin() + 1);
@@ -172,10 +185,11 @@ std::vector<std::string_view> usage_words(std::string_view line) {
 /// Element lines of segment and composite directories, with wrapped names joined.
 template <class F>
 void for_each_usage(const std::vector<std::string_view>& lines, std::size_t& i, F&& f) {
-    std::string l = unmark_indented(lines[i]);
+    std::string scratch;
+    std::string_view l = unmark_indented(lines[i], scratch);
     auto w = usage_words(l);
     if (w.size() < 2 || !is_position(w[0]) || !is_element_code(w[1])) return;
-    std::string joined = l;
+    std::string joined(l);
     for (int extra = 0; extra < 3; ++extra) {
         if (auto u = parse_usage(usage_words(joined))) {
             f(*u);
@@ -183,13 +197,14 @@ void for_each_usage(const std::vector<std::string_view>& lines, std::size_t& i, 
         }
         if (i + 1 >= lines.size()) return;
         joined += ' ';
-        joined += unmark_indented(lines[++i]);
+        joined += unmark_indented(lines[++i], scratch);
     }
 }
 
 /// A header line "      C507  DATE/TIME/PERIOD": code then an upper-case name, indented.
 std::optional<std::pair<std::string, std::string>> upper_header(std::string_view line, bool (*code_ok)(std::string_view)) {
-    std::string l = unmark_indented(line);
+    std::string scratch;
+    std::string_view l = unmark_indented(line, scratch);
     if (l.empty() || l[0] != ' ') return std::nullopt;
     auto w = split_words(l);
     if (w.size() < 2 || !code_ok(w[0])) return std::nullopt;
@@ -204,15 +219,20 @@ bool is_composite_code(std::string_view t) { return t.size() == 4 && (t[0] == 'C
 std::optional<std::pair<std::string, std::string>> element_header(const std::vector<std::string_view>& lines, std::size_t i) {
     // Cheap rejection first, as this is asked of every line: the first word must be digits, and
     // before it there are only blanks and change indicators (which unmark() blanks).
+    // Then (code lines of code lists start with digits too) four digits and a blank, and "Desc:"
+    // next: what the full test below needs, without copying the line.
     std::string_view raw = lines[i];
-    std::size_t k = raw.find_first_not_of(" +*#|X-");
-    if (k == std::string_view::npos || raw[k] < '0' || raw[k] > '9') return std::nullopt;
-    std::string l = unmark(raw);
-    auto w = split_words(l);
-    if (w.size() < 2 || w[0].size() != 4 || !all_digits(w[0]) || l[0] != ' ') return std::nullopt;
+    std::size_t k = 0;
+    while (k < raw.size() && (raw[k] == ' ' || is_indicator(raw[k]))) ++k;
+    if (k == raw.size() || raw[k] < '0' || raw[k] > '9') return std::nullopt;
+    if (raw.size() < k + 4 || !all_digits(raw.substr(k, 4)) || (raw.size() > k + 4 && raw[k + 4] != ' ')) return std::nullopt;
     std::size_t j = i + 1;
     while (j < lines.size() && trim(lines[j]).empty()) ++j;
     if (j >= lines.size() || !trim(lines[j]).starts_with("Desc:")) return std::nullopt;
+    std::string scratch;
+    std::string_view l = unmark(raw, scratch);
+    auto w = split_words(l);
+    if (w.size() < 2 || w[0].size() != 4 || !all_digits(w[0]) || l[0] != ' ') return std::nullopt;
     std::size_t end = w.size();
     if (end > 2 && w[end - 1].size() == 3 && w[end - 1][0] == '[') --end;  // usage indicator [B] [C] [I]
     return std::pair{std::string(w[0]), join(w, 1, end)};
@@ -268,22 +288,30 @@ mapped_text map_file(const std::filesystem::path& file) {
 }
 
 void append_utf8(std::string_view cp437_text, std::string& out) {
-    // Nearly all ASCII: copy the runs between bytes >= 0x80 as they are, found 8 bytes at a time.
+    // Nearly all ASCII, but the structure tables draw boxes: written through a pointer into room
+    // made once (a CP437 byte is at most 3 bytes of UTF-8), ASCII 8 bytes at a time.
     const auto& cp437 = cp437_table();
-    out.reserve(out.size() + cp437_text.size() * 3);  // a CP437 byte is at most 3 bytes of UTF-8: never reallocated
+    const std::size_t before = out.size();
+    out.resize(before + cp437_text.size() * 3);
+    char* w = out.data() + before;
     const char *p = cp437_text.data(), *end = p + cp437_text.size();
     while (p < end) {
-        const char* q = p;
-        for (std::uint64_t w; q + 8 <= end; q += 8) {
-            std::memcpy(&w, q, 8);
-            if (w & 0x8080808080808080u) break;
+        std::uint64_t eight;
+        if (p + 8 <= end && (std::memcpy(&eight, p, 8), !(eight & 0x8080808080808080u))) {
+            std::memcpy(w, p, 8);
+            w += 8, p += 8;
+            continue;
         }
-        while (q < end && !(static_cast<unsigned char>(*q) & 0x80)) ++q;
-        out.append(p, q);
-        if (q == end) break;
-        out += cp437[static_cast<unsigned char>(*q)];
-        p = q + 1;
+        auto c = static_cast<unsigned char>(*p++);
+        if (c < 0x80) {
+            *w++ = static_cast<char>(c);
+        } else {
+            const std::string& u = cp437[c];
+            std::memcpy(w, u.data(), u.size());
+            w += u.size();
+        }
     }
+    out.resize(static_cast<std::size_t>(w - out.data()));
 }
 
 const std::string& read_text(const std::filesystem::path& file, std::string& out) {
@@ -351,12 +379,13 @@ namespace {
 template <class F>
 void for_each_code(const std::vector<std::string_view>& lines, std::size_t from, std::size_t to, F&& f) {
     bool in_codes = false, in_note = false;
+    std::string scratch;
     for (std::size_t i = from; i < to; ++i) {
         // Most lines are descriptions and notes, indented past the codes: skip them before
         // copying (change indicators only ever stand in the first columns).
         if (indent_of(lines[i]) > 10 && !trim(lines[i]).empty()) continue;
         bool deleted = false;
-        std::string l = unmark(lines[i], &deleted);
+        std::string_view l = unmark(lines[i], scratch, &deleted);
         auto t = trim(l);
         if (t.empty()) {
             in_note = false;
@@ -414,7 +443,7 @@ void parse_codes(std::string_view entry, std::unordered_map<std::string, std::st
     std::string text;
     append_utf8(entry, text);
     auto lines = split_lines(text);
-    for_each_code(lines, 0, lines.size(), [&](const std::vector<std::string_view>& w) {
+    for_each_code(lines, 0, lines.size(), [&](const words& w) {
         codes.emplace(std::string(w[0]), join(w, 1, w.size()));
         return true;
     });
