@@ -214,7 +214,7 @@ private:
         auto d = problem(c, fmt::format("{}: {} (rule at {}:{})", where.text(), what, m_.file().filename().string(), r.line));
         d.where.byte = scope_.node->byte;
         d.where.line = scope_.node->line;
-        d.where.tag = scope_.node->name;
+        if (at_segment()) d.where.tag = scope_.node->name;  // "segment NAD" in reports and APERAKs; not for a group or the message
         findings_.push_back(std::move(d));
         failed_ = true;
     }
@@ -243,7 +243,17 @@ private:
         }
         return fmt::format("; of its variables, {} {} not set ({})", list, names.size() == 1 ? "is" : "are", how);
     }
+    /// Whether the context node is an EDIFACT segment (a for-each over segments): a tag of three
+    /// letters or digits at a byte offset, not a group (SG1..SG9 have three characters too).
+    bool at_segment() const {
+        const core::node& n = *scope_.node;
+        std::string_view t = n.name;
+        auto tag_char = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+        return &n != scope_.root && n.byte && !n.line && t.size() == 3 && tag_char(t[0]) && tag_char(t[1]) && tag_char(t[2]) &&
+               !(t[0] == 'S' && t[1] == 'G' && t[2] >= '0' && t[2] <= '9');
+    }
     std::string source_place() const {
+        if (scope_.node == scope_.root && scope_.node->byte) return fmt::format("the message (UNH at byte {})", scope_.node->byte);
         return scope_.node->byte ? fmt::format("{} at byte {}", scope_.node->name.view(), scope_.node->byte)
                                  : scope_.node->line ? fmt::format("{} at line {}", scope_.node->name.view(), scope_.node->line)
                                                      : scope_.node->name.str();

@@ -74,6 +74,32 @@ TEST_CASE("a missing required source value gives no output and says which rule a
     CHECK(findings[0].text.find("required value $bill is missing in SG6 at byte") != std::string::npos);
     CHECK(findings[0].text.find("cuscar-mt1101.map.xml:") != std::string::npos);
     CHECK(findings[0].where.byte > 0);
+    CHECK(findings[0].where.tag.empty());  // SG6 is a group: reports must not call it a segment
+}
+
+TEST_CASE("a mapping finding names a segment only where the rule read one", "[mapping]") {
+    // In a loop over NAD segments: the finding is at that segment.
+    auto tree = test::cuscar_tree();
+    for (auto& sg6 : tree.children)
+        for (auto& sg7 : sg6.children)
+            for (auto& sg10 : sg7.children)
+                for (auto& nad : sg10.children)
+                    if (nad.name == "NAD") std::erase_if(nad.children, [](const core::node& e) { return e.name == "C059"; });
+    std::vector<core::diagnostic> findings;
+    CHECK_FALSE(f1().run(tree, partner, findings));
+    REQUIRE_FALSE(findings.empty());
+    CHECK(findings[0].text.find("Address/Line: required value join(C059/3042, ', ') is missing in NAD at byte") != std::string::npos);
+    CHECK(findings[0].where.tag == "NAD");
+    // At the message itself: no segment, the message's UNH.
+    auto whole = test::cuscar_tree();
+    std::erase_if(whole.children, [](const core::node& c) { return c.name == "BGM"; });
+    findings.clear();
+    CHECK_FALSE(f1().run(whole, partner, findings));
+    REQUIRE_FALSE(findings.empty());
+    CHECK(findings[0].text.find("FunctionCode: ") != std::string::npos);
+    CHECK(findings[0].text.find("is missing in the message (UNH at byte ") != std::string::npos);
+    CHECK(findings[0].where.tag.empty());
+    CHECK(findings[0].where.byte == whole.byte);
 }
 
 TEST_CASE("a code not in its table is a finding, never a blank", "[mapping]") {
