@@ -555,7 +555,16 @@ std::optional<expression> expression::compile(std::string_view text, std::string
     auto root = p.parse_all();
     if (!root) return std::nullopt;
     expression e;
-    e.text_ = std::string(text);
+    // As findings and --explain quote it: an expression written over several lines of the mapping
+    // file reads as one, its runs of white space (outside quoted literals) made one space.
+    char quote = 0;
+    for (char c : text) {
+        bool space = !quote && (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+        if (space && (e.text_.empty() || e.text_.back() == ' ')) continue;
+        e.text_ += space ? ' ' : c;
+        if (c == '\'' || c == '"') quote = quote == c ? 0 : quote ? quote : c;
+    }
+    if (!e.text_.empty() && e.text_.back() == ' ') e.text_.pop_back();
     e.root_ = std::move(root);
     return e;
 }

@@ -68,6 +68,7 @@ public:
     /// The same, appended to `out`.
     void elements(const scope& s, std::vector<const core::node*>& out) const;
 
+    /// The expression as written, each run of white space outside quoted literals one space.
     const std::string& text() const noexcept { return text_; }
     /// The code tables the expression names, to check at load that they exist.
     std::vector<std::string> tables() const;

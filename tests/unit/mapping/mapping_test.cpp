@@ -151,7 +151,8 @@ TEST_CASE("keep-empty, $position, not(), max(), when and required variables", "[
     <for-each select="SG6"><element name="Bill" value="concat($position, ':', SG7/RFF[C506/1153='BM']/C506/1154)"/></for-each>
     <if test="not(SG9)"><element name="NoSG9" value="'yes'"/></if>
     <element name="Heaviest" value="max(SG6/SG7/CNT[C270/6069='7']/C270/6066)"/>
-    <variable name="missing" value="BGM/9999" required="true"/>
+    <variable name="missing" value="concat(BGM/9999,
+                                    '  kept  as  quoted')" required="true"/>
   </output>
 </mapping>
 )map";
@@ -164,7 +165,8 @@ TEST_CASE("keep-empty, $position, not(), max(), when and required variables", "[
     std::vector<core::diagnostic> findings;
     CHECK_FALSE(m->run(tree, partner, findings));  // the required variable has no value
     REQUIRE(findings.size() == 1);
-    CHECK(findings[0].text.find("required variable $missing") != std::string::npos);
+    // quoted as one line: the mapping file's line break and indentation are one space
+    CHECK(findings[0].text.find("required variable $missing (concat(BGM/9999, '  kept  as  quoted')) has no value") != std::string::npos);
 
     std::ofstream(p) << R"map(<?xml version="1.0"?>
 <mapping xmlns="urn:edigate:mapping:1" version="1" name="f" source="CUSCAR" target="customs-manifest-mt1101" when="not(BGM/1225)">
