@@ -90,7 +90,7 @@ std::string_view unmark(std::string_view line, std::string& scratch, bool* delet
     std::string& s = scratch;
     s.assign(line);
     std::size_t n = 0;  // indicators can combine: "#|"
-    while (n < s.size() && n < 3 && std::string_view("+*#|X-").find(s[n]) != std::string_view::npos) ++n;
+    while (n < s.size() && n < 3 && is_indicator(s[n])) ++n;
     if (n > 0 && n < s.size() && s[n] == ' ') {
         if (deleted) *deleted = s.find('-') < n;
         for (std::size_t i = 0; i < n; ++i) s[i] = ' ';
@@ -177,7 +177,7 @@ std::optional<usage_line> parse_usage(const words& w) {
 /// Words of an element line; a change mark between position and code ("020 X  C110") is dropped.
 words usage_words(std::string_view line) {
     auto w = split_words(line);
-    if (w.size() >= 3 && is_position(w[0]) && w[1].size() == 1 && std::string_view("+*#|X-").find(w[1][0]) != std::string_view::npos)
+    if (w.size() >= 3 && is_position(w[0]) && w[1].size() == 1 && is_indicator(w[1][0]))
         w.erase(w.begin() + 1);
     return w;
 }

@@ -96,8 +96,6 @@ struct selected {
     bool present() const { return !value().empty() || (!attribute && !element->children.empty()); }
 };
 
-class path;
-
 /// The selections of path prefixes a mapping run has walked, for the later paths that share them:
 /// a mapping reads many fields below one qualified segment (SG3/TDT[8051='20']/C222/8213,
 /// .../C222/8212, .../8028), and the qualified part is walked once per context node. Only
