@@ -243,7 +243,7 @@ std::string render_where(const core::position& p) {
 std::string render(const core::diagnostic& d, const std::string& file, const core::line_locator* lines) {
     std::string loc = file;
     if (d.where.line) {
-        loc += fmt::format(":{}:{}", d.where.line, d.where.column);
+        loc += d.where.column ? fmt::format(":{}:{}", d.where.line, d.where.column) : fmt::format(":{}", d.where.line);  // 0: not known
     } else if (lines) {
         auto lc = lines->locate(d.where.byte);
         loc += fmt::format(":{}:{}", lc.line, lc.column);

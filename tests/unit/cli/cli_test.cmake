@@ -273,6 +273,19 @@ if(NOT rc EQUAL 1 OR NOT err MATCHES "PAXLST D:03B: its directory is not install
 endif()
 file(REMOVE ${d03b})
 
+# A mapping finding on an XML input: at the document's line (no column is known, none is shown),
+# and no "segment" for an XML element.
+set(order "${CMAKE_CURRENT_BINARY_DIR}/cli_order_without_number.xml")
+file(READ ${SOURCE}/samples/ecommerce-order.xml text)
+string(REPLACE "<OrderNo>HG240316047318</OrderNo>" "" text "${text}")
+file(WRITE ${order} "${text}")
+execute_process(COMMAND ${EDIGATE} translate ${order} -m order-ceb311 RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "cli_order_without_number.xml:4: message 1: CEB311Message: required variable \\$order_no \\(trim\\(OrderNo\\)\\) has no value in PlatformOrder at line 4"
+   OR err MATCHES ":4:0:" OR err MATCHES "segment PlatformOrder")
+  message(FATAL_ERROR "translate of an XML order without its number: expected exit 1 and the finding at line 4, got ${rc}: ${err}")
+endif()
+file(REMOVE ${order})
+
 # Fixed-width targets: a value longer than its field is a finding and nothing is written (never
 # cut); widths are checked at load (a field without one, a width outside a fixed target).
 set(fx "${CMAKE_CURRENT_BINARY_DIR}/cli_fixed")
