@@ -194,6 +194,89 @@ bool parse_decimal(std::string_view s, double& out) {
     return r.ec == std::errc() && r.ptr == t.data() + t.size();
 }
 
+/// A number as EDIFACT and XML write one ([+-]digits, a '.' or ',' mark, digits), held exactly:
+/// units / 10^scale. Sums of such numbers are exact, where binary floating point turns 0.1 + 0.2
+/// into 0.30000000000000004 (which a schema's fractionDigits refuses).
+__extension__ typedef __int128 wide;
+__extension__ typedef unsigned __int128 uwide;
+
+struct exact_decimal {
+    wide units = 0;
+    int scale = 0;
+
+    static constexpr int max_digits = 30;  ///< per value: far beyond n..18, far below __int128's 38
+
+    /// False when `s` is written otherwise (an exponent, 'inf', spaces, a '+') or has too many
+    /// digits. What it takes, parse_decimal() takes too.
+    static bool parse(std::string_view s, exact_decimal& out) {
+        out = {};
+        bool negative = !s.empty() && s[0] == '-';
+        if (negative) s.remove_prefix(1);
+        bool mark = false, digit = false;
+        int digits = 0;
+        for (char c : s) {
+            if (c >= '0' && c <= '9') {
+                digit = true;
+                if (out.units == 0 && c == '0' && !mark) continue;  // leading zeros
+                if (++digits > max_digits) return false;
+                out.units = out.units * 10 + (c - '0');
+                out.scale += mark;
+            } else if ((c == '.' || c == ',') && !mark) {
+                mark = true;
+            } else {
+                return false;
+            }
+        }
+        if (!digit) return false;
+        if (negative) out.units = -out.units;
+        return true;
+    }
+    /// Adds `d`; false when the sum would not fit.
+    bool add(exact_decimal d) {
+        auto rescale = [](exact_decimal& x, int to) {
+            for (; x.scale < to; ++x.scale)
+                if (__builtin_mul_overflow(x.units, 10, &x.units)) return false;
+            return true;
+        };
+        int to = std::max(scale, d.scale);
+        return rescale(*this, to) && rescale(d, to) && !__builtin_add_overflow(units, d.units, &units);
+    }
+    /// Without trailing fraction zeros: "126", "98.6", "-0.25", "0".
+    std::string text() const {
+        bool negative = units < 0;
+        uwide u = negative ? -static_cast<uwide>(units) : static_cast<uwide>(units);
+        int sc = scale;
+        while (sc > 0 && u % 10 == 0) u /= 10, --sc;
+        return spelled(negative, u, sc);
+    }
+    /// With `decimals` fraction digits, rounded half away from zero ("2.675" to 2: "2.68"); false
+    /// when it would not fit.
+    bool fixed(int decimals, std::string& out) const {
+        bool negative = units < 0;
+        uwide u = negative ? -static_cast<uwide>(units) : static_cast<uwide>(units);
+        int sc = scale;
+        for (; sc < decimals; ++sc)
+            if (__builtin_mul_overflow(u, 10, &u)) return false;
+        for (bool half = false; sc > decimals; --sc) {
+            half = u % 10 >= 5;
+            u /= 10;
+            if (sc - 1 == decimals) u += half;
+        }
+        out = spelled(negative && u != 0, u, sc);
+        return true;
+    }
+
+private:
+    static std::string spelled(bool negative, uwide u, int sc) {
+        std::string digits;
+        do digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(u % 10))), u /= 10;
+        while (u);
+        if (static_cast<int>(digits.size()) <= sc) digits.insert(0, static_cast<std::size_t>(sc - static_cast<int>(digits.size()) + 1), '0');
+        if (sc > 0) digits.insert(digits.size() - static_cast<std::size_t>(sc), 1, '.');
+        return negative ? "-" + digits : digits;
+    }
+};
+
 std::optional<std::string> eval(const part& p, const scope& s, std::vector<std::string>& problems);
 bool append(const part& p, const scope& s, std::string& out, std::vector<std::string>& problems);
 
@@ -265,8 +348,20 @@ std::optional<std::string> compute(const part& p, const scope& s, std::vector<st
             }
             return best;
         }
-        double total = 0;
-        bool any = false;
+        exact_decimal exact;
+        bool any = false, exactly = true;  // every value a plain decimal, the sum within bounds
+        for (const auto& x : sel) {
+            exact_decimal e;
+            if (x.value().empty()) continue;
+            any = true;
+            if (!exact_decimal::parse(x.value(), e) || !exact.add(e)) {
+                exactly = false;
+                break;
+            }
+        }
+        if (!any) return std::nullopt;
+        if (exactly) return exact.text();
+        double total = 0;  // else in binary, as far as the values are numbers at all
         for (const auto& x : sel) {
             double d;
             if (x.value().empty()) continue;
@@ -275,9 +370,7 @@ std::optional<std::string> compute(const part& p, const scope& s, std::vector<st
                 return std::nullopt;
             }
             total += d;
-            any = true;
         }
-        if (!any) return std::nullopt;
         return fmt::format("{}", total);
     }
     auto x = arg(p, 0, s, problems);
@@ -288,8 +381,11 @@ std::optional<std::string> compute(const part& p, const scope& s, std::vector<st
             problems.push_back(fmt::format("'{}' is not a number", *x));
             return std::nullopt;
         }
-        int decimals = std::atoi(arg(p, 1, s, problems).value_or("0").c_str());
-        return fmt::format("{:.{}f}", d, std::clamp(decimals, 0, 12));
+        int decimals = std::clamp(std::atoi(arg(p, 1, s, problems).value_or("0").c_str()), 0, 12);
+        exact_decimal e;
+        std::string out;
+        if (exact_decimal::parse(*x, e) && e.fixed(decimals, out)) return out;
+        return fmt::format("{:.{}f}", d, decimals);
     }
     if (f == function::trim) {
         auto b = x->find_first_not_of(" \t\r\n");

@@ -12,9 +12,11 @@
 //   date(x, 'from', 'to')                 dates: from an EDIFACT 2379 code (102 203 204 101 201
 //                                         718...) or a pattern, to a pattern (yyyyMMddHHmmssSSS,
 //                                         yyyy-MM-dd'T'HH:mm:ss ...)
-//   number(x, decimals)                   a number with '.' as decimal mark and fixed decimals
+//   number(x, decimals)                   a number with '.' as decimal mark and fixed decimals,
+//                                         rounded half away from zero (2.675 to 2: 2.68)
 //   trim(x) upper(x) lower(x)  substring(x, from[, length])  lpad(x, n, 'c')  rpad(x, n, 'c')
-//   count(path)  sum(path)  max(path)  min(path)  join(path, 'separator')   over every selection
+//   count(path)  sum(path)  max(path)  min(path)  join(path, 'separator')   over every selection;
+//                                         sum() and number() count in decimal (0.1 + 0.2 is 0.3)
 //   unique(path, 'separator')             join with each value once
 //   not(x)                                '1' when x is missing (a path: selects nothing present)
 //   //Message[@type='CUSCAR']/BGM/1004     a path into the other messages of the interchange

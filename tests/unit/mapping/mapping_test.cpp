@@ -287,3 +287,57 @@ TEST_CASE("a mapping refilling the last output gives what a fresh run gives, aft
     CHECK(findings[1].text.find("Manifest/Declaration/Consignment[2]/TransportContractDocument/ID") == 0);
     CHECK(findings[2].text.find("Manifest/Declaration/Consignment[3]/TransportContractDocument/ID") == 0);
 }
+
+TEST_CASE("sum() and number() compute in decimal: no binary fractions in an output", "[mapping]") {
+    core::node root;
+    root.name = "Doc";
+    auto values = [&](std::initializer_list<const char*> list) {
+        root.children.clear();
+        for (const char* v : list) {
+            core::node& n = root.children.emplace_back();
+            n.name = "V";
+            n.value = v;
+        }
+    };
+    auto eval = [&](std::string_view text) {
+        std::string error;
+        std::size_t offset = 0;
+        auto e = mapping::expression::compile(text, error, offset);
+        INFO(error);
+        REQUIRE(e);
+        mapping::scope s;
+        s.node = s.root = &root;
+        std::vector<std::string> problems;
+        auto v = e->evaluate(s, problems);
+        INFO((problems.empty() ? "" : problems.front()));
+        REQUIRE(problems.empty());
+        return v.value_or("(missing)");
+    };
+    values({"0.1", "0.2"});
+    CHECK(eval("sum(V)") == "0.3");  // in binary doubles 0.30000000000000004, which fractionDigits refuses
+    values({"12,1", "-0.05", "3", "", "0.000"});
+    CHECK(eval("sum(V)") == "15.05");
+    values({"99999999999999999999999999999", "1"});
+    CHECK(eval("sum(V)") == "100000000000000000000000000000");  // 30 digits: beyond a double's 17
+    values({"1e3", "0.5"});
+    CHECK(eval("sum(V)") == "1000.5");  // not plain decimals: summed in binary, as before
+    values({"-0.5", "0.5"});
+    CHECK(eval("sum(V)") == "0");
+    values({"1", "+2"});
+    std::string error;
+    std::size_t offset = 0;
+    auto e = mapping::expression::compile("sum(V)", error, offset);
+    REQUIRE(e);
+    mapping::scope s;
+    s.node = s.root = &root;
+    std::vector<std::string> problems;
+    CHECK_FALSE(e->evaluate(s, problems));  // a '+' is not how numbers are written here, exact or not
+    CHECK(problems == std::vector<std::string>{"sum(V): '+2' is not a number"});
+    CHECK(eval("number('2.675', 2)") == "2.68");  // the double nearest 2.675 is 2.67499...: "2.67"
+    CHECK(eval("number('-2.675', 2)") == "-2.68");
+    CHECK(eval("number('-0.001', 2)") == "0.00");  // not "-0.00"
+    CHECK(eval("number('1234.5', 0)") == "1235");
+    CHECK(eval("number('7', 3)") == "7.000");
+    CHECK(eval("number('0,125', 2)") == "0.13");
+    CHECK(eval("number('1e3', 1)") == "1000.0");
+}
