@@ -548,6 +548,22 @@ public:
     std::vector<tracking::interchange_record> seen_;
 };
 
+/// The output folder `dir`, created (with the folders above it) when missing, each new folder's
+/// name made durable in its parent before any output goes in; ValidationError when it cannot be
+/// one.
+void make_folder(const std::string& dir) {
+    std::error_code ec;
+    std::vector<fs::path> missing;  // innermost first
+    for (fs::path p = fs::absolute(dir, ec); !ec && !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+        missing.push_back(p);
+        if (p == p.parent_path()) break;
+    }
+    if (!ec && !missing.empty()) fs::create_directories(missing.front(), ec);
+    if (ec) throw CLI::ValidationError("--out", fmt::format("cannot create the folder '{}': {}", dir, ec.message()));
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) spool::fsync_dir(it->parent_path());
+    if (!fs::is_directory(dir)) throw CLI::ValidationError("--out", fmt::format("'{}' is not a directory", dir));
+}
+
 /// Everything a translation run loads once (schemas, mappings, directories) and the work on one
 /// file; `edigate translate` and the batch job (`edigate run`) share it.
 class translate_session {
@@ -555,7 +571,7 @@ public:
     /// Loads what `a` names; a bad argument or mapping throws CLI::ValidationError.
     explicit translate_session(translate_args& a) : a_(a) {
     a.reading.resolve();
-    if (!a.out.empty() && !fs::is_directory(a.out)) throw CLI::ValidationError("--out", fmt::format("'{}' is not a directory", a.out));
+    if (!a.out.empty()) make_folder(a.out);
     mapping::variables& base = base_;
     base["now"] = a.now.empty() ? now_17() : a.now;
     for (const auto& s : a.sets) {
@@ -839,7 +855,7 @@ void add_translate(CLI::App& app, int& exit) {
         ->delimiter(',')
         ->allow_extra_args(false);
     cmd->add_option("--routes", a->routes_file, "the routes file (default: routes.toml in the mapping folders)")->type_name("FILE");
-    cmd->add_option("-o,--out", a->out, "write each output to this folder (default: standard output)")->type_name("DIR");
+    cmd->add_option("-o,--out", a->out, "write each output to this folder, created when missing (default: standard output)")->type_name("DIR");
     cmd->add_option("-s,--set", a->sets, "a partner value the mappings read as $NAME, e.g. customs_code=2305138764521")
         ->type_name("NAME=VALUE")
         ->allow_extra_args(false);

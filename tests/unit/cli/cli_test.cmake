@@ -286,6 +286,31 @@ if(NOT rc EQUAL 1 OR NOT err MATCHES "cli_order_without_number.xml:4: message 1:
 endif()
 file(REMOVE ${order})
 
+# translate --out: a missing folder is made (with the folders above it), a file is refused as a
+# usage error before anything is read.
+set(od "${CMAKE_CURRENT_BINARY_DIR}/cli_out")
+file(REMOVE_RECURSE ${od})
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi -m cuscar-mt1101 -o ${od}/day/batch
+                        --now 20240316090512345 -s customs_code=2305138764521 -s dxp_id=DXP1
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+file(GLOB written ${od}/day/batch/*.xml)
+list(LENGTH written count)
+if(NOT rc EQUAL 0 OR NOT count EQUAL 1)
+  message(FATAL_ERROR "translate --out into a missing folder: expected exit 0 and one output there, got ${rc} [${written}]: ${err}")
+endif()
+file(WRITE ${od}/file.txt "x")
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi -m cuscar-mt1101 -o ${od}/file.txt
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "is not a directory")
+  message(FATAL_ERROR "translate --out on a file: expected exit 2 and 'is not a directory', got ${rc}: ${err}")
+endif()
+execute_process(COMMAND ${EDIGATE} translate ${SOURCE}/samples/cuscar-d96a-manifest.edi -m cuscar-mt1101 -o ${od}/file.txt/sub
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "cannot create the folder")
+  message(FATAL_ERROR "translate --out below a file: expected exit 2 and 'cannot create the folder', got ${rc}: ${err}")
+endif()
+file(REMOVE_RECURSE ${od})
+
 # Fixed-width targets: a value longer than its field is a finding and nothing is written (never
 # cut); widths are checked at load (a field without one, a width outside a fixed target).
 set(fx "${CMAKE_CURRENT_BINARY_DIR}/cli_fixed")
