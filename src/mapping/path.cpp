@@ -29,13 +29,18 @@ std::vector<core::symbol> plain_names(const std::vector<path::step>& steps);
 
 bool reads_variable(const std::vector<path::step>& steps, std::size_t count);
 
-/// The id of a prefix text: process-wide, so that a path_memo serves every mapping.
-std::size_t prefix_id(std::string_view key) {
+/// The id of a text in one numbering: process-wide, so that a path_memo serves every mapping.
+template <int numbering>
+std::size_t interned_id(std::string_view key) {
     static std::mutex m;
     static std::unordered_map<std::string, std::size_t> ids;
     std::lock_guard lock(m);
     return ids.try_emplace(std::string(key), ids.size()).first->second;
 }
+/// The id of a prefix text (path_memo::entries_).
+std::size_t prefix_id(std::string_view key) { return interned_id<0>(key); }
+/// The id of a join's first step, "SG6[SG7/RFF/C506/1154]" (path_memo::indexes_).
+std::size_t join_id(std::string_view key) { return interned_id<1>(key); }
 }  // namespace
 
 struct path_builder {
@@ -59,6 +64,12 @@ struct path_builder {
                 p.prefix_id_ = prefix_id(key);
                 p.prefix_steps_ = prefix;
             }
+        }
+        // A join: the first step's first predicate compares plain names with a $variable.
+        if (!steps.empty() && steps[0].what == path::step::kind::child && !steps[0].predicates.empty()) {
+            const predicate& first = steps[0].predicates[0];
+            if (first.what == predicate::kind::equals && first.variable && !plain_names(*first.sub->steps_).empty())
+                p.join_id_ = join_id(steps[0].name.str() + "[" + first.sub->text_ + "]");
         }
         p.steps_ = std::make_shared<const std::vector<path::step>>(std::move(steps));
         return p;
@@ -276,9 +287,9 @@ struct walker {
 
     /// Predicates filter the matches of one parent in order: a position counts the matches that
     /// passed the predicates before it. `counts`: one per predicate, for this parent.
-    bool candidate(std::size_t i, const selected& m, std::size_t* counts, bool& exhausted) const {
+    bool candidate(std::size_t i, const selected& m, std::size_t* counts, bool& exhausted, std::size_t first = 0) const {
         const auto& preds = steps[i].predicates;
-        for (std::size_t j = 0; j < preds.size(); ++j) {
+        for (std::size_t j = first; j < preds.size(); ++j) {
             const predicate& p = preds[j];
             if (p.what == predicate::kind::index) {
                 if (++counts[j] != p.index) {
@@ -344,6 +355,7 @@ bool path::visit(const core::node& context, const core::node& root, const bindin
     if (!start || !steps_) return false;
     auto each = [&](const core::node& k) { return f(fn, selected{&k, nullptr}); };
     if (!plain_.empty()) return plain_walk(*start, plain_.data(), plain_.size(), each);
+    if (memo && join_id_ != no_prefix && !memo->busy_) return joined(*start, root, vars, interchange, f, fn, *memo);
     if (!memo || prefix_id_ == no_prefix || memo->busy_) return walker{*steps_, root, vars, interchange, f, fn, steps_->size()}.walk(0, {start, nullptr});
     if (memo->entries_.size() <= prefix_id_) memo->entries_.resize(prefix_id_ + 1);
     auto& e = memo->entries_[prefix_id_];
@@ -364,6 +376,53 @@ bool path::visit(const core::node& context, const core::node& root, const bindin
     } hold(memo->busy_);
     for (const auto& s : e.found)
         if (tail_.empty() ? f(fn, s) : s.element && !s.attribute && plain_walk(*s.element, tail_.data(), tail_.size(), each)) return true;
+    return false;
+}
+
+bool path::joined(const core::node& start, const core::node& root, const bindings* vars, const core::node* interchange,
+                  bool (*f)(void*, const selected&), void* fn, path_memo& memo) const {
+    const step& first = steps_->front();
+    const predicate& key = first.predicates.front();
+    const std::string* wanted = vars ? vars->find(key.literal) : nullptr;
+    if (!wanted) return false;  // an unknown variable matches nothing
+    if (memo.indexes_.size() <= join_id_) memo.indexes_.resize(join_id_ + 1);
+    auto& x = memo.indexes_[join_id_];
+    if (x.generation != memo.generation_ || x.start != &start) {
+        // Each node under every value its relative path has (once per value), in document order.
+        x.by_value.clear();
+        const auto& names = path_builder::plain(*key.sub);
+        for (const auto& k : start.children) {
+            if (k.name != first.name) continue;
+            const std::size_t from = x.by_value.size();
+            auto add = [&](const core::node& v) {
+                for (std::size_t i = from; i < x.by_value.size(); ++i)
+                    if (x.by_value[i].first == v.value) return false;
+                x.by_value.emplace_back(v.value, &k);
+                return false;
+            };
+            plain_walk(k, names.data(), names.size(), add);
+        }
+        std::stable_sort(x.by_value.begin(), x.by_value.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        x.generation = memo.generation_;
+        x.start = &start;
+    }
+    auto [lo, hi] = std::equal_range(x.by_value.begin(), x.by_value.end(), std::pair<std::string_view, const core::node*>(*wanted, nullptr),
+                                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (lo == hi) return false;
+    // The nodes the key predicate passes, in document order: the step's other predicates and the
+    // steps after it as the walker applies them.
+    walker w{*steps_, root, vars, interchange, f, fn, steps_->size()};
+    std::size_t local[8] = {};
+    std::vector<std::size_t> more(first.predicates.size() > 8 ? first.predicates.size() : 0);
+    std::size_t* counts = more.empty() ? local : more.data();
+    bool exhausted = false;
+    struct busy {
+        bool& flag;
+        explicit busy(bool& b) : flag(b) { flag = true; }
+        ~busy() { flag = false; }
+    } hold(memo.busy_);  // the callback's own visits do without: this index stays as it is
+    for (auto it = lo; it != hi; ++it)
+        if (w.candidate(0, {it->second, nullptr}, counts, exhausted, 1)) return true;
     return false;
 }
 

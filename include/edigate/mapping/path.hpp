@@ -100,6 +100,10 @@ struct selected {
 /// a mapping reads many fields below one qualified segment (SG3/TDT[8051='20']/C222/8213,
 /// .../C222/8212, .../8028), and the qualified part is walked once per context node. Only
 /// prefixes whose predicates compare with literals are kept ($variables change during a run).
+/// And the indexes of joins: a path whose first step's first predicate compares a relative path
+/// of plain names with a $variable (/SG3[EQD/C237/8260=$container]) looks the variable's value up
+/// in an index of that step's nodes, made once per start node and tree, where it would walk every
+/// one of them: a loop over n containers joining n others is then n lookups, not n x n walks.
 /// Valid for one source tree: renew() before each run (a message's tree is refilled in place, at
 /// the same addresses as the last one's).
 class path_memo {
@@ -116,6 +120,15 @@ private:
         std::vector<selected> found;
     };
     std::vector<entry> entries_;  ///< by prefix id (path.cpp)
+    /// A join's index: the children of `start` a first step names, by the values of the relative
+    /// path its first predicate compares with a $variable (SG6[SG7/RFF/C506/1154=$bill]); each
+    /// value's nodes in document order.
+    struct index {
+        std::uint64_t generation = 0;
+        const core::node* start = nullptr;
+        std::vector<std::pair<std::string_view, const core::node*>> by_value;  ///< sorted by value, stable
+    };
+    std::vector<index> indexes_;  ///< by join id (path.cpp)
     std::uint64_t generation_ = 1;
     bool busy_ = false;  ///< a visit is going over an entry: the visits its callback makes do without
 };
@@ -160,6 +173,9 @@ public:
 
 private:
     friend struct path_builder;
+    /// visit() of a join through its index in `memo` (see path_memo).
+    bool joined(const core::node& start, const core::node& root, const bindings* vars, const core::node* interchange,
+                bool (*f)(void*, const selected&), void* fn, path_memo& memo) const;
 
     std::string text_;
     origin origin_ = origin::context;
@@ -172,6 +188,7 @@ private:
     std::size_t prefix_id_ = no_prefix;
     std::size_t prefix_steps_ = 0;
     std::vector<core::symbol> tail_;
+    std::size_t join_id_ = no_prefix;  ///< a join's index (see path_memo); paths of one first step share it
 };
 
 }  // namespace edigate::mapping

@@ -197,3 +197,102 @@ TEST_CASE("a path memo: paths sharing a qualified part walk it once per context 
     CHECK(outer.size() == 2);
     CHECK(inner == outer);
 }
+
+TEST_CASE("a join looks its $variable up in an index: the same selections as walking, once per start node and tree",
+          "[mapping][path]") {
+    auto m = test::cuscar_tree();
+    // The bills and containers of the sample, and values no node has.
+    std::vector<std::string> bills = values(compile("SG6/SG7/RFF/C506/1154"), m), containers = values(compile("SG4/EQD/C237/8260"), m);
+    REQUIRE(bills.size() == 3);
+    REQUIRE(containers.size() == 4);
+    bills.push_back("NO-SUCH-BILL");
+    containers.push_back("");
+    const char* joins[] = {
+        "/SG6[SG7/RFF/C506/1154=$bill]/SG7/SG13/SGP[C237/8260=$container]",  // F1's: the bill's goods in the container
+        "/SG6[SG7/RFF/C506/1154=$bill]/SG7/SG13[SGP/C237/8260=$container]/GID/1496",
+        "/SG6[SG7/RFF/C506/1154=$bill][1]/CNI/1490",               // a position after the key
+        "/SG6[SG7/RFF/C506/1154=$bill][2]/CNI/1490",               // ... that no node has
+        "/SG6[SG7/RFF/C506/1154=$bill][SG7/LOC/3227='88']/CNI/1490",  // another predicate after it
+        "/SG4[EQD/C237/8260=$container]/MEA/C174/6314",
+        "SG4[EQD/C237/8260=$container]/SEL/9308",                  // relative: from the context node
+        "SG7[RFF/C506/1154=$bill]/CNT/C270/6066",                  // from each SG6 (below)
+    };
+    auto walk = [](const mapping::path& p, const core::node& context, const core::node& root, const mapping::bindings& vars,
+                   mapping::path_memo* memo) {
+        std::vector<std::string> out;
+        p.visit(context, root, &vars, nullptr, memo, [&](const mapping::selected& s) {
+            out.push_back(s.value());
+            return false;
+        });
+        return out;
+    };
+    std::vector<const core::node*> contexts{&m};
+    for (const auto& s : compile("SG6").select(m)) contexts.push_back(s.element);
+    mapping::path_memo memo;
+    memo.renew();
+    std::size_t found = 0;
+    for (int round = 0; round < 2; ++round)  // the second round reads the indexes the first made
+        for (const char* text : joins)
+            for (const auto& bill : bills)
+                for (const auto& container : containers)
+                    for (const auto* context : contexts) {
+                        mapping::bindings b;
+                        b.set("bill", std::string_view(bill));
+                        b.set("container", std::string_view(container));
+                        auto p = compile(text);
+                        INFO(text << " bill " << bill << " container '" << container << "' round " << round);
+                        auto indexed = walk(p, *context, m, b, &memo);
+                        CHECK(indexed == walk(p, *context, m, b, nullptr));
+                        found += indexed.size();
+                    }
+    CHECK(found > 50);  // the joins found things: the comparison above is not of empty lists
+    // One value on several nodes, and twice on one: each node once, in document order.
+    core::node groups("root");
+    for (auto [keys, v] : {std::pair<std::vector<const char*>, const char*>{{"A"}, "1"}, {{"B"}, "2"}, {{"A"}, "3"}, {{"A", "A"}, "4"}, {{"B", "A"}, "5"}}) {
+        auto& g = groups.add("G");
+        for (const char* k : keys) g.add("K", k);
+        g.add("V", v);
+    }
+    std::vector<std::string> many;  // enough nodes under one value that an unstable sort would reorder them
+    for (int i = 6; i < 60; ++i) {
+        auto& g = groups.add("G");
+        g.add("K", i % 3 ? "Z" : "A");
+        g.add("V", std::to_string(i));
+        if (i % 3 == 0) many.push_back(std::to_string(i));
+    }
+    many.insert(many.begin(), {"1", "3", "4", "5"});
+    for (auto [key, want] : {std::pair<const char*, std::vector<std::string>>{"A", many}, {"B", {"2", "5"}}, {"C", {}}}) {
+        mapping::bindings b;
+        b.set("k", std::string_view(key));
+        CHECK(walk(compile("G[K=$k]/V"), groups, groups, b, &memo) == want);
+        CHECK(walk(compile("G[K=$k]/V"), groups, groups, b, nullptr) == want);
+    }
+    mapping::bindings none;  // $bill not set: nothing, as a walk gives
+    CHECK(walk(compile(joins[0]), m, m, none, &memo).empty());
+
+    // The index is what answers: a tree changed in place still gives the old selection until
+    // renew() (a message's tree is refilled at the same addresses as the last one's).
+    mapping::bindings b;
+    b.set("bill", std::string_view(bills[0]));
+    const auto cni = compile("/SG6[SG7/RFF/C506/1154=$bill]/CNI/1490");
+    REQUIRE(walk(cni, m, m, b, &memo) == std::vector<std::string>{"1"});
+    auto& group = const_cast<core::node&>(*compile("SG6").select(m).front().element);
+    group.name = core::symbol("SG66");
+    CHECK(walk(cni, m, m, b, nullptr).empty());
+    CHECK(walk(cni, m, m, b, &memo) == std::vector<std::string>{"1"});
+    memo.renew();
+    CHECK(walk(cni, m, m, b, &memo).empty());
+    group.name = core::symbol("SG6");
+
+    // A join visited from a join's callback (on the same memo) walks on its own, and gives the same.
+    memo.renew();
+    b.set("bill", std::string_view(bills[1]));
+    std::vector<std::string> outer, inner;
+    cni.visit(m, m, &b, nullptr, &memo, [&](const mapping::selected& s) {
+        outer.push_back(s.value());
+        inner = walk(cni, m, m, b, &memo);
+        return false;
+    });
+    CHECK(outer == std::vector<std::string>{"2"});
+    CHECK(inner == outer);
+}
