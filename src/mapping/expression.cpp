@@ -332,7 +332,11 @@ std::optional<std::string> compute(const part& p, const scope& s, std::vector<st
             problems.push_back(fmt::format("{}() needs a path", p.text));
             return std::nullopt;
         }
-        auto sel = a.source->select(*s.node, *s.root, s.vars, s.interchange);
+        std::vector<selected> sel;  // through the run's memo: the qualified part and a join's index as other paths use them
+        a.source->visit(*s.node, *s.root, s.vars, s.interchange, s.memo, [&](const selected& x) {
+            sel.push_back(x);
+            return false;
+        });
         if (!s.origin && !sel.empty()) s.origin = sel.front().element;
         if (f == function::count) return std::to_string(sel.size());
         if (f == function::max || f == function::min) {  // numbers compare as numbers, other values as text
