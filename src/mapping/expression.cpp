@@ -194,7 +194,7 @@ bool parse_decimal(std::string_view s, double& out) {
     return r.ec == std::errc() && r.ptr == t.data() + t.size();
 }
 
-/// A number as EDIFACT and XML write one ([+-]digits, a '.' or ',' mark, digits), held exactly:
+/// A number as EDIFACT and XML write one (a '-', digits, a '.' or ',' mark, digits), held exactly:
 /// units / 10^scale. Sums of such numbers are exact, where binary floating point turns 0.1 + 0.2
 /// into 0.30000000000000004 (which a schema's fractionDigits refuses).
 __extension__ typedef __int128 wide;

@@ -342,6 +342,13 @@ struct walker {
     }
 };
 
+/// A memo in use while it lives: the visits made from a memo visit's callback do without it.
+struct busy {
+    bool& flag;
+    explicit busy(bool& b) : flag(b) { flag = true; }
+    ~busy() { flag = false; }
+};
+
 }  // namespace
 
 path_memo& path_memo::this_thread() {
@@ -369,11 +376,7 @@ bool path::visit(const core::node& context, const core::node& root, const bindin
         e.generation = memo->generation_;
         e.start = start;
     }
-    struct busy {
-        bool& flag;
-        explicit busy(bool& b) : flag(b) { flag = true; }
-        ~busy() { flag = false; }
-    } hold(memo->busy_);
+    busy hold(memo->busy_);
     for (const auto& s : e.found)
         if (tail_.empty() ? f(fn, s) : s.element && !s.attribute && plain_walk(*s.element, tail_.data(), tail_.size(), each)) return true;
     return false;
@@ -416,11 +419,7 @@ bool path::joined(const core::node& start, const core::node& root, const binding
     std::vector<std::size_t> more(first.predicates.size() > 8 ? first.predicates.size() : 0);
     std::size_t* counts = more.empty() ? local : more.data();
     bool exhausted = false;
-    struct busy {
-        bool& flag;
-        explicit busy(bool& b) : flag(b) { flag = true; }
-        ~busy() { flag = false; }
-    } hold(memo.busy_);  // the callback's own visits do without: this index stays as it is
+    busy hold(memo.busy_);  // the callback's own visits do without: this index stays as it is
     for (auto it = lo; it != hi; ++it)
         if (w.candidate(0, {it->second, nullptr}, counts, exhausted, 1)) return true;
     return false;
