@@ -48,6 +48,7 @@ struct translate_args {
     std::vector<std::string> schema_dirs;
     reading_options reading;
     std::uint64_t lookup_limit_mb = 32;  ///< the most of one interchange kept for '//' lookups
+    std::uint64_t max_message_mb = 32;   ///< the largest EDIFACT message translated (its trees take about 50 times that)
     bool sync_each = true;  ///< fsync each output; false: the caller makes a batch durable at once (syncfs)
 };
 
@@ -433,6 +434,7 @@ public:
         : t_(t), v_(v), base_(base), stem_(std::move(stem)), sink_(sink), done_(done), records_(records) {}
     /// The most source bytes of one interchange kept for '//' lookups.
     void lookup_limit(std::uint64_t bytes) { limit_ = bytes; }
+    void max_message(std::uint64_t bytes) { max_message_ = bytes; }
     void interchange_begin(const edifact::interchange_header& h) override {
         flush();  // the interchange before had no UNZ
         header_ = h;
@@ -443,6 +445,16 @@ public:
         if (records_) record(m);
         std::uint64_t errors = sink_.errors();
         bool named = true;
+        if (m.oversized) {  // the reader kept none of it: memory stays bounded whatever one message's size
+            auto d = cli::finding(mapping::code::message_too_large,
+                                  fmt::format("message {} ('{}') is {} MiB, over the {} MiB a message may have to be translated (--max-message-mb); "
+                                              "it was checked for syntax only",
+                                              index_, m.header.reference, (m.end_byte - m.byte) >> 20, max_message_ >> 20));
+            d.where.message = index_;
+            d.where.byte = m.byte;
+            sink_.add(std::move(d));
+            return;
+        }
         core::node& tree = tree_;
         directory::message_tree(tree, m, header_, v_, [&](core::diagnostic d) {
             named = named && d.code != "EDI-D001";
@@ -533,6 +545,7 @@ private:
     const bool keep_ = t_.reads_interchange();
     core::node tree_;  // the message being translated, refilled by the next one (unless kept)
     std::uint64_t limit_ = std::uint64_t{32} << 20;  ///< source bytes kept for '//' lookups (the trees take about ten times that)
+    std::uint64_t max_message_ = 0;                   ///< the reader's reader_options::max_message_bytes (for the finding)
     struct kept {
         std::string type;
         std::uint32_t index;
@@ -680,8 +693,11 @@ public:
         } else {
             edifact_messages h(*translator_, *checker_, vars, stem, r.sink, done, records);
             h.lookup_limit(a_.lookup_limit_mb << 20);
+            h.max_message(a_.max_message_mb << 20);
             h.meter_ = meter;
-            edifact::reader(a_.reading.make(true)).read_file(in.path(), h, &r.readable);
+            auto options = a_.reading.make(true);
+            options.max_message_bytes = a_.max_message_mb << 20;
+            edifact::reader(options).read_file(in.path(), h, &r.readable);
             h.flush();  // an interchange the file cut off (no UNZ): its good messages still count
             r.seen = std::move(h.seen_);
         }
@@ -867,6 +883,11 @@ void add_translate(CLI::App& app, int& exit) {
     cmd->add_option("--lookup-limit-mb", a->lookup_limit_mb,
                     "the most of one interchange (MB of its messages) kept for the lookups across messages a mapping makes ('//' paths); "
                     "past it the interchange is not translated (EDI-M006)")
+        ->capture_default_str();
+    cmd->add_option("--max-message-mb", a->max_message_mb,
+                    "the largest EDIFACT message translated, in MB from its UNH (its trees take about 50 times that in memory); a larger one is "
+                    "checked for syntax only (EDI-M007)")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20))
         ->capture_default_str();
     cmd->add_flag("--explain", a->explain,
                   "for every output value, the source element (with its position) and the mapping rule that made it, instead of the output");

@@ -177,6 +177,7 @@ private:
     // grow to what a short segment needs, and stay a small multiple of the largest message's
     // segment count.
     segment& next_kept() {
+        if (opt_.max_message_bytes && offset() - msg_.byte > opt_.max_message_bytes) drop_kept();
         if (kept_ < msg_.segments.size() && msg_.segments[kept_].length <= 1024) {
             segment& s = msg_.segments[kept_++];
             s.clear();
@@ -185,6 +186,7 @@ private:
         return next_kept_slow();
     }
     segment& next_kept_slow();
+    void drop_kept();
     void report_scan(const detail::scan_result& r, std::string_view raw, std::uint64_t byte, const segment* seg);
     void check_service(const segment& s);
     void check_value(const segment& s, std::size_t e, std::size_t c, const detail::value_format& f, const std::string& id);
@@ -452,6 +454,19 @@ void engine::make_segment(std::string_view raw, std::uint64_t byte, std::uint32_
     s.number = number;
     s.length = static_cast<std::uint32_t>(raw.size());
     s.tag = safe_tag(builder_.build(raw, s));
+}
+
+// Past reader_options::max_message_bytes: what the message kept is let go, memory and all, and
+// each later segment of it is built in the one place left (a message as long as its input, a
+// vessel's manifest of hundreds of MB, would otherwise be kept whole, and then become trees
+// some fifty times its size).
+void engine::drop_kept() {
+    if (!msg_.oversized) {
+        msg_.oversized = true;
+        std::vector<segment>().swap(msg_.segments);
+        std::vector<segment>().swap(spare_);
+    }
+    kept_ = 0;
 }
 
 segment& engine::next_kept_slow() {

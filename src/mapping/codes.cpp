@@ -14,6 +14,8 @@ constexpr std::array<code_info, static_cast<std::size_t>(code::count_)> table{{
     {code::no_mapping, "EDI-M005", core::severity::warning, "no mapping given reads this message type or document"},
     {code::interchange_too_large, "EDI-M006", core::severity::error,
      "an interchange too large for the lookups across its messages ('//' paths) a mapping makes: its messages are not translated"},
+    {code::message_too_large, "EDI-M007", core::severity::error,
+     "a message too large to translate (--max-message-mb): it is checked for syntax only, nothing is produced from it"},
 }};
 }  // namespace
 

@@ -57,6 +57,10 @@ struct reader_options {
     std::string profile;                           ///< partner profile name, recorded on downgraded findings
     std::vector<std::string> downgrade;            ///< codes ("EDI-C002") this profile turns from errors into warnings
     std::size_t max_segment_bytes = 1u << 20;      ///< longer segments are a finding and are skipped
+    /// With keep_segments: past this many bytes from its UNH, a message's segments are no longer
+    /// kept (what it kept is let go) and it is handed on with message::oversized; 0: no bound. The
+    /// syntax checks go on to its UNT.
+    std::uint64_t max_message_bytes = 0;
     std::size_t chunk_bytes = 1u << 20;            ///< read size
 };
 

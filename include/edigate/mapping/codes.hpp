@@ -17,6 +17,7 @@ enum class code {
     output_invalid,    ///< EDI-M004 the output breaks its target schema: it is not produced
     no_mapping,        ///< EDI-M005 no mapping given reads this message type or document
     interchange_too_large,  ///< EDI-M006 an interchange too large for the '//' lookups a mapping makes
+    message_too_large,      ///< EDI-M007 a message too large to translate (--max-message-mb)
     count_
 };
 

@@ -311,6 +311,31 @@ if(NOT rc EQUAL 2 OR NOT err MATCHES "cannot create the folder")
 endif()
 file(REMOVE_RECURSE ${od})
 
+# translate --max-message-mb: a message over the bound is checked for syntax only (EDI-M007), with
+# nothing produced from it; the bound is at least 1 MB.
+set(big "${CMAKE_CURRENT_BINARY_DIR}/cli_big.edi")
+execute_process(COMMAND python3 ${SOURCE}/tests/bench/scale_message.py ${SOURCE}/samples/cuscar-d96a-manifest.edi 1600 ${big} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "tests/bench/scale_message.py: exit ${rc}")
+endif()
+execute_process(COMMAND ${EDIGATE} translate ${big} -m cuscar-mt1101 --max-message-mb 1 --now 20240316090512345 -s customs_code=2305138764521 -s dxp_id=DXP1
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "message 1 \\('LHS240316001'\\) is 1 MiB, over the 1 MiB a message may have to be translated \\(--max-message-mb\\); it was checked for syntax only \\[EDI-M007\\]" OR out MATCHES "Manifest")
+  message(FATAL_ERROR "translate --max-message-mb 1 of a 1.2 MB message: expected exit 1, EDI-M007 and no output, got ${rc}: ${err}")
+endif()
+execute_process(COMMAND ${EDIGATE} translate ${big} -m cuscar-mt1101 --now 20240316090512345 -s customs_code=2305138764521 -s dxp_id=DXP1
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_QUIET)
+string(REGEX MATCHALL "<Consignment>" bills "${out}")
+list(LENGTH bills count)
+if(NOT rc EQUAL 0 OR NOT count EQUAL 1600)
+  message(FATAL_ERROR "translate of a 1.2 MB message under the default bound: expected exit 0 and 1600 consignments, got ${rc}, ${count}")
+endif()
+execute_process(COMMAND ${EDIGATE} translate ${big} -m cuscar-mt1101 --max-message-mb 0 RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "translate --max-message-mb 0: expected exit 2, got ${rc}")
+endif()
+file(REMOVE ${big})
+
 # Fixed-width targets: a value longer than its field is a finding and nothing is written (never
 # cut); widths are checked at load (a field without one, a width outside a fixed target).
 set(fx "${CMAKE_CURRENT_BINARY_DIR}/cli_fixed")

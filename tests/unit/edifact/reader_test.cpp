@@ -247,3 +247,32 @@ TEST_CASE("kept segments are the same whichever path built them", "[edifact][str
         }
     }
 }
+
+TEST_CASE("a message past max_message_bytes is not kept, and is still checked to its UNT", "[edifact][stream]") {
+    std::string text = "UNB+UNOA:3+S+R+200101:1200+A'UNH+1+X:D:96A:UN'";
+    for (int i = 0; i < 2000; ++i) text += "FTX+AAA+++" + std::string(40, 'A' + i % 26) + "'";
+    text += "UNT+9+1'UNH+2+X:D:96A:UN'BGM+85+DOC'UNT+3+2'UNZ+2+A'";  // message 1's UNT count is wrong
+    for (std::size_t chunk : {std::size_t{16}, std::size_t{1} << 20}) {
+        edifact::reader_options bounded;
+        bounded.keep_segments = true;
+        bounded.chunk_bytes = chunk;  // segments straddling reads, and the fast lane
+        bounded.max_message_bytes = 20000;
+        edifact::reader_options unbounded = bounded;
+        unbounded.max_message_bytes = 0;
+        auto a = test::read(text, bounded), b = test::read(text, unbounded);
+        INFO("chunk " << chunk);
+        REQUIRE(a.messages.size() == 2);
+        CHECK(a.messages[0].oversized);
+        CHECK(a.messages[0].segments.size() <= 1);  // none kept, but the place the last one was built in
+        CHECK(a.messages[0].segment_count == 2002);
+        CHECK_FALSE(a.messages[1].oversized);
+        CHECK(a.messages[1].segments.size() == 3);
+        CHECK(a.messages[1].segments[1].value(2) == "DOC");
+        CHECK_FALSE(b.messages[0].oversized);
+        CHECK(b.messages[0].segments.size() == 2002);
+        // the same findings either way: the UNT count of message 1 among them
+        REQUIRE(a.findings.size() == b.findings.size());
+        for (std::size_t i = 0; i < a.findings.size(); ++i) CHECK(a.findings[i].text == b.findings[i].text);
+        CHECK(a.count("EDI-E006") == 1);
+    }
+}
