@@ -304,6 +304,27 @@ std::vector<agency_status> agency_statuses(const gateway_config& c, const tracki
     return out;
 }
 
+/// "EQD CN TGHU8743057, RFF BM LHCL2403170016": what a message carries; of a kind with more than
+/// a few values, the first few and how many in all ("EQD CN LHCU0000000 ... and 1,597 more"),
+/// so that a vessel's manifest stays readable (`track --json` lists them all).
+std::string carried(const std::vector<std::pair<std::string, std::string>>& references) {
+    constexpr std::size_t shown = 5;
+    std::vector<std::string> kinds;  // in the order first carried
+    std::map<std::string, std::vector<std::string>> values;
+    for (const auto& [kind, value] : references) {
+        auto [it, fresh] = values.try_emplace(kind);
+        if (fresh) kinds.push_back(kind);
+        it->second.push_back(value);
+    }
+    std::string out;
+    for (const auto& kind : kinds) {
+        const auto& v = values[kind];
+        for (std::size_t i = 0; i < std::min(v.size(), shown); ++i) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", kind, v[i]);
+        if (v.size() > shown) out += fmt::format(" ... and {} more {}", v.size() - shown, kind);
+    }
+    return out;
+}
+
 /// "customs accepted, maritime rejected": one word per agency, the worst of its outputs.
 std::string declaration_summary(const std::vector<agency_status>& statuses) {
     static const std::vector<std::string> worst_first{"failed", "rejected", "partial", "pending", "sending", "sent", "delivered", "accepted"};
@@ -353,11 +374,7 @@ int track(const fs::path& file, const std::string& reference, bool json_mode) {
             fmt::print("  interchange {} from {} to {}\n", i.control_reference, i.sender, i.recipient);
             for (const auto& m : i.messages) {
                 fmt::print("    message {} {}: {}\n", m.type, m.reference, m.status);
-                if (!m.references.empty()) {
-                    std::string refs;
-                    for (const auto& [kind, value] : m.references) refs += fmt::format("{}{} {}", refs.empty() ? "" : ", ", kind, value);
-                    fmt::print("      carries {}\n", refs);
-                }
+                if (!m.references.empty()) fmt::print("      carries {}\n", carried(m.references));
                 for (const auto& o : m.outputs) fmt::print("      {} {} {}\n", o.mapping, o.status, o.path);
             }
         }

@@ -518,18 +518,24 @@ public:
 
 private:
     /// The message's tracking record: what an operator tracks a declaration by, bill of lading
-    /// numbers (RFF BM, BH, MB: 1153 qualifiers) and container numbers (EQD CN).
+    /// numbers (RFF BM, BH, MB: 1153 qualifiers) and container numbers (EQD CN). Up to 9,999 of
+    /// each kind, a whole vessel's manifest (D.96A CUSCAR's bound on its bill and equipment groups):
+    /// the containers a manifest lists first do not crowd out its bills.
     void record(const edifact::message& m) {
         if (seen_.empty()) seen_.push_back({});
         auto& rec = seen_.back().messages.emplace_back(tracking::message_record{index_, m.header.type, m.header.reference, "", {}, {}});
+        constexpr std::size_t most = 9999;
+        std::size_t bills = 0, boxes = 0;
         for (const auto& s : m.segments) {
             constexpr auto rff = directory::tag_key("RFF"), eqd = directory::tag_key("EQD");
             const auto tag = directory::tag_key(s.tag);
             if (tag != rff && tag != eqd) continue;
             auto q = s.value(1);
-            bool bill = tag == rff && (q == "BM" || q == "BH" || q == "MB"), box = tag == eqd && q == "CN";
+            bool bill = tag == rff && (q == "BM" || q == "BH" || q == "MB") && bills < most, box = tag == eqd && q == "CN" && boxes < most;
             auto v = bill ? s.value(1, 2) : box ? s.value(2) : std::string_view();
-            if (!v.empty() && rec.references.size() < 1000) rec.references.emplace_back(s.tag + " " + std::string(q), std::string(v));
+            if (v.empty()) continue;
+            ++(bill ? bills : boxes);
+            rec.references.emplace_back(s.tag + " " + std::string(q), std::string(v));
         }
     }
 

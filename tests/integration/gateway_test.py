@@ -213,6 +213,26 @@ class Gateway(unittest.TestCase):
         self.assertEqual(s["partners"]["LYGHHSA"], {"delivered": 2})
         check_oracle(self, work)
 
+    def test_a_vessel_manifest_is_tracked_by_every_bill_and_container(self):
+        # One CUSCAR of 1,200 bills and 1,200 containers (the containers come first in the
+        # message): each is a key `track` finds it by, and the text view stays one short line.
+        cfg = write_config(self.base)
+        big = self.base / "vessel.edi"
+        subprocess.run([sys.executable, ROOT / "tests/bench/scale_message.py", SAMPLES / "cuscar-d96a-manifest.edi", "1200", big], check=True)
+        drop(self.base / "spool/LYGHHSA/in", "vessel.edi", big.read_bytes())
+        edigate("run", "--config", cfg, "--once", check=0)
+        for ref in ("LHCU0000000", "LHCU0001199", "LHCL0000000000", "LHCL0000001199"):
+            t = json.loads(edigate("track", ref, "--config", cfg, "--json", check=0).stdout)
+            self.assertEqual([x["name"] for x in t["files"]], ["vessel.edi"], ref)
+        refs = t["files"][0]["interchanges"][0]["messages"][0]["references"]
+        self.assertEqual(sum(r["kind"] == "EQD CN" for r in refs), 1200)
+        self.assertEqual(sum(r["kind"] == "RFF BM" for r in refs), 1200)
+        text = edigate("track", "LHCL0000001199", "--config", cfg, check=0).stdout
+        carries = [line for line in text.splitlines() if "carries" in line]
+        self.assertEqual(len(carries), 1)
+        self.assertIn("EQD CN LHCU0000004 ... and 1195 more EQD CN, RFF BM LHCL0000000000", carries[0])
+        self.assertTrue(carries[0].endswith("... and 1195 more RFF BM"), carries[0])
+
     def test_duplicates_by_content_and_by_interchange_reference(self):
         cfg = write_config(self.base)
         inbox = self.base / "spool/LYGHHSA/in"
