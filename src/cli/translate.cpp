@@ -443,8 +443,6 @@ public:
     void message_end(const edifact::message& m) override {
         ++index_;
         if (records_) record(m);
-        std::uint64_t errors = sink_.errors();
-        bool named = true;
         if (m.oversized) {  // the reader kept none of it: memory stays bounded whatever one message's size
             auto d = cli::finding(mapping::code::message_too_large,
                                   fmt::format("message {} ('{}') is {} MiB, over the {} MiB a message may have to be translated (--max-message-mb); "
@@ -455,6 +453,8 @@ public:
             sink_.add(std::move(d));
             return;
         }
+        std::uint64_t errors = sink_.errors();
+        bool named = true;
         core::node& tree = tree_;
         directory::message_tree(tree, m, header_, v_, [&](core::diagnostic d) {
             named = named && d.code != "EDI-D001";

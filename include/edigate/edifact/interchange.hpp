@@ -59,7 +59,7 @@ struct message {
     bool has_trailer = false;          ///< a UNT closed the message
     std::uint32_t errors = 0;          ///< error diagnostics raised inside this message
     std::vector<segment> segments;     ///< UNH..UNT when reader_options::keep_segments
-    bool oversized = false;            ///< longer than reader_options::max_message_bytes: `segments` holds none of it
+    bool oversized = false;            ///< longer than reader_options::max_message_bytes: its segments were not kept
 };
 
 struct group_trailer {
