@@ -257,10 +257,9 @@ struct exact_decimal {
         int sc = scale;
         for (; sc < decimals; ++sc)
             if (__builtin_mul_overflow(u, 10, &u)) return false;
-        for (bool half = false; sc > decimals; --sc) {
-            half = u % 10 >= 5;
-            u /= 10;
-            if (sc - 1 == decimals) u += half;
+        for (; sc > decimals; --sc) {
+            bool up = sc - 1 == decimals && u % 10 >= 5;  // the first digit dropped decides
+            u = u / 10 + up;
         }
         out = spelled(negative && u != 0, u, sc);
         return true;

@@ -65,8 +65,10 @@ struct path_builder {
                 p.prefix_steps_ = prefix;
             }
         }
-        // A join: the first step's first predicate compares plain names with a $variable.
-        if (!steps.empty() && steps[0].what == path::step::kind::child && !steps[0].predicates.empty()) {
+        // A join: the first step's first predicate compares plain names with a $variable. Indexed
+        // when the path starts where it starts for the whole run (the message, the interchange);
+        // one from the context node would index again for each node a loop turns to.
+        if (from != path::origin::context && !steps.empty() && steps[0].what == path::step::kind::child && !steps[0].predicates.empty()) {
             const predicate& first = steps[0].predicates[0];
             if (first.what == predicate::kind::equals && first.variable && !plain_names(*first.sub->steps_).empty())
                 p.join_id_ = join_id(steps[0].name.str() + "[" + first.sub->text_ + "]");
@@ -250,6 +252,15 @@ bool plain_walk(const core::node& n, const core::symbol* names, std::size_t coun
     return false;
 }
 
+/// The position counts of one parent's matches of a step, one per predicate (on the stack for up
+/// to eight predicates).
+struct counters {
+    explicit counters(std::size_t predicates) : more(predicates > 8 ? predicates : 0) {}
+    std::size_t* get() { return more.empty() ? local : more.data(); }
+    std::size_t local[8] = {};
+    std::vector<std::size_t> more;
+};
+
 /// One evaluation: the steps from `i` on, applied below `at`, each selection handed to `f`.
 struct walker {
     const std::vector<path::step>& steps;
@@ -312,9 +323,8 @@ struct walker {
                 if (k.name == s.name && passes_all(s, k) && walk(i + 1, {&k, nullptr})) return true;
             return false;
         }
-        std::size_t local[8] = {};
-        std::vector<std::size_t> more(s.predicates.size() > 8 ? s.predicates.size() : 0);
-        std::size_t* counts = more.empty() ? local : more.data();
+        counters c(s.predicates.size());
+        std::size_t* counts = c.get();
         bool exhausted = false;
         switch (s.what) {
         case path::step::kind::self: return candidate(i, at, counts, exhausted);
@@ -415,9 +425,8 @@ bool path::joined(const core::node& start, const core::node& root, const binding
     // The nodes the key predicate passes, in document order: the step's other predicates and the
     // steps after it as the walker applies them.
     walker w{*steps_, root, vars, interchange, f, fn, steps_->size()};
-    std::size_t local[8] = {};
-    std::vector<std::size_t> more(first.predicates.size() > 8 ? first.predicates.size() : 0);
-    std::size_t* counts = more.empty() ? local : more.data();
+    counters c(first.predicates.size());
+    std::size_t* counts = c.get();
     bool exhausted = false;
     busy hold(memo.busy_);  // the callback's own visits do without: this index stays as it is
     for (auto it = lo; it != hi; ++it)

@@ -100,10 +100,11 @@ struct selected {
 /// a mapping reads many fields below one qualified segment (SG3/TDT[8051='20']/C222/8213,
 /// .../C222/8212, .../8028), and the qualified part is walked once per context node. Only
 /// prefixes whose predicates compare with literals are kept ($variables change during a run).
-/// And the indexes of joins: a path whose first step's first predicate compares a relative path
-/// of plain names with a $variable (/SG3[EQD/C237/8260=$container]) looks the variable's value up
-/// in an index of that step's nodes, made once per start node and tree, where it would walk every
-/// one of them: a loop over n containers joining n others is then n lookups, not n x n walks.
+/// And the indexes of joins: a path from the message or the interchange whose first step's first
+/// predicate compares a relative path of plain names with a $variable
+/// (/SG3[EQD/C237/8260=$container]) looks the variable's value up in an index of that step's
+/// nodes, made once per tree, where it would walk every one of them: a loop over n containers
+/// joining n others is then n lookups, not n x n walks.
 /// Valid for one source tree: renew() before each run (a message's tree is refilled in place, at
 /// the same addresses as the last one's).
 class path_memo {

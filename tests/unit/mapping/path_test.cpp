@@ -198,7 +198,7 @@ TEST_CASE("a path memo: paths sharing a qualified part walk it once per context 
     CHECK(inner == outer);
 }
 
-TEST_CASE("a join looks its $variable up in an index: the same selections as walking, once per start node and tree",
+TEST_CASE("a join from the message looks its $variable up in an index: the same selections as walking, once per tree",
           "[mapping][path]") {
     auto m = test::cuscar_tree();
     // The bills and containers of the sample, and values no node has.
@@ -214,7 +214,7 @@ TEST_CASE("a join looks its $variable up in an index: the same selections as wal
         "/SG6[SG7/RFF/C506/1154=$bill][2]/CNI/1490",               // ... that no node has
         "/SG6[SG7/RFF/C506/1154=$bill][SG7/LOC/3227='88']/CNI/1490",  // another predicate after it
         "/SG4[EQD/C237/8260=$container]/MEA/C174/6314",
-        "SG4[EQD/C237/8260=$container]/SEL/9308",                  // relative: from the context node
+        "SG4[EQD/C237/8260=$container]/SEL/9308",                  // relative (not indexed): from the context node
         "SG7[RFF/C506/1154=$bill]/CNT/C270/6066",                  // from each SG6 (below)
     };
     auto walk = [](const mapping::path& p, const core::node& context, const core::node& root, const mapping::bindings& vars,
@@ -264,9 +264,17 @@ TEST_CASE("a join looks its $variable up in an index: the same selections as wal
     for (auto [key, want] : {std::pair<const char*, std::vector<std::string>>{"A", many}, {"B", {"2", "5"}}, {"C", {}}}) {
         mapping::bindings b;
         b.set("k", std::string_view(key));
-        CHECK(walk(compile("G[K=$k]/V"), groups, groups, b, &memo) == want);
-        CHECK(walk(compile("G[K=$k]/V"), groups, groups, b, nullptr) == want);
+        CHECK(walk(compile("/G[K=$k]/V"), groups, groups, b, &memo) == want);
+        CHECK(walk(compile("/G[K=$k]/V"), groups, groups, b, nullptr) == want);
     }
+    // Another start in the same run ('//' starts at the interchange, '/' at the message): its own index.
+    core::node other("root");
+    auto& g = other.add("G");
+    g.add("K", "A");
+    g.add("V", "9");
+    mapping::bindings a;
+    a.set("k", std::string_view("A"));
+    CHECK(walk(compile("/G[K=$k]/V"), other, other, a, &memo) == std::vector<std::string>{"9"});
     mapping::bindings none;  // $bill not set: nothing, as a walk gives
     CHECK(walk(compile(joins[0]), m, m, none, &memo).empty());
 
