@@ -174,9 +174,10 @@ public:
         std::vector<tracking::interchange_record> interchanges;  ///< EDIFACT: what was read, each message's outputs
         bool io_failed = false;  ///< an output could not be written (disk full...): not the input's fault, try again later
     };
-    /// Loads the route's mappings; a bad route or mapping throws CLI::ValidationError.
+    /// Loads the route's mappings; a bad route or mapping throws CLI::ValidationError. An EDIFACT
+    /// message over max_message_mb is checked for syntax only (EDI-M007), as translate's --max-message-mb.
     route_translator(const std::string& route, const std::filesystem::path& out, const std::vector<std::string>& sets,
-                     const reading_options& reading);
+                     const reading_options& reading, std::uint64_t max_message_mb);
     ~route_translator();
     /// Outputs are written and renamed without an fsync each; the caller makes a whole batch
     /// durable with one syncfs before it records them (group commit).

@@ -83,7 +83,7 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
     const auto* g = t["gateway"].as_table();
     if (!g) problem(nullptr, "no [gateway] table (it names the work folder)");
     else only(*g, {"work", "profiles", "settle_ms", "scan_interval_ms", "retry_after_ms", "retry_max_ms", "duplicate_window_hours", "workers",
-                  "max_attempts"},
+                  "max_attempts", "max_file_mb", "max_message_mb"},
               "[gateway]");
     c.work = (base / t["gateway"]["work"].value_or<std::string>("work")).lexically_normal();
     if (auto p = t["gateway"]["profiles"].value<std::string>()) {
@@ -101,6 +101,8 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
     c.duplicate_window = static_cast<long>(whole(g, "duplicate_window_hours", 72, 0, 24 * 366) * 3600);
     c.workers = static_cast<unsigned>(whole(g, "workers", 2, 1, 64));
     c.max_attempts = static_cast<int>(whole(g, "max_attempts", 3, 1, 1'000'000));
+    c.max_file_mb = static_cast<std::uint64_t>(whole(g, "max_file_mb", 256, 1, 1 << 20));
+    c.max_message_mb = static_cast<std::uint64_t>(whole(g, "max_message_mb", 32, 1, 1 << 20));
     const auto* partners = t["partner"].as_array();
     if (!partners || partners->empty()) problem(nullptr, "no [[partner]]: each partner names its inbox and route");
     std::set<std::string> names;
@@ -155,13 +157,13 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
             ro.profiles_file = c.profiles.string();
             ro.charset_override = pc.charset;
             try {
-                route_translator check(pc.route, {}, pc.sets, ro);
+                route_translator check(pc.route, {}, pc.sets, ro, c.max_message_mb);
                 (void)ro.make(true);
             } catch (const CLI::Error& e) {
                 problem(p->get("route"), fmt::format("partner {}: {}", pc.name, e.what()));
             }
             if (!pc.receipt_route.empty()) try {
-                    route_translator check(pc.receipt_route, {}, pc.sets, ro);
+                    route_translator check(pc.receipt_route, {}, pc.sets, ro, c.max_message_mb);
                 } catch (const CLI::Error& e) {
                     problem(p->get("receipt_route"), fmt::format("partner {}: receipt_route: {}", pc.name, e.what()));
                 }
@@ -776,7 +778,7 @@ struct gateway::impl {
         try {
             if (!rt) {
                 fs::create_directories(outbound_dir(c, p.name));
-                rt = std::make_unique<route_translator>(p.route, outbound_dir(c, p.name), p.sets, reading_for(c, p));
+                rt = std::make_unique<route_translator>(p.route, outbound_dir(c, p.name), p.sets, reading_for(c, p), c.max_message_mb);
                 rt->sync_outputs_later();
             }
             crash_if_marked(j.file);
@@ -1032,7 +1034,7 @@ struct gateway::impl {
         }
         fs::path dir = replies_dir(*c, p->name);
         fs::create_directories(dir);
-        route_translator rt(p->receipt_route, dir, sets, reading_for(*c, *p));
+        route_translator rt(p->receipt_route, dir, sets, reading_for(*c, *p), c->max_message_mb);
         auto r = rt.process(receipt);
         std::vector<std::string> lines;
         for (const auto& w : r.written) lines.push_back(fmt::format("answer to the sender from receipt {} -> {}", receipt.filename().string(), w));
@@ -1110,7 +1112,7 @@ void gateway::recover() {
             }
         std::vector<spool::claimed> unregistered;
         for (const auto& e : spool::scan(claimed, std::chrono::milliseconds(0))) {
-            if (e.what != spool::entry::kind::ready || e.name.ends_with(".swapped")) continue;
+            if (e.what != spool::entry::kind::ready || e.name.ends_with(".swapped") || e.name.ends_with(".oversized")) continue;
             seen.insert(p.name + "/" + e.name);
             std::optional<tracking::file_record> row;
             for (auto& f : db.find(e.name))
@@ -1248,7 +1250,7 @@ bool gateway::intake(bool report_waiting, const std::set<std::string>& renamed_i
         std::error_code ec;
         fs::create_directories(claimed, ec);
         std::vector<spool::claimed> claims;
-        for (auto e : spool::scan(p.inbox, c->settle)) {
+        for (auto e : spool::scan(p.inbox, c->settle, c->max_file_mb << 20)) {
             if (e.what == spool::entry::kind::settling && renamed_in.count((p.inbox / e.name).string())) e.what = spool::entry::kind::ready;
             if (e.what == spool::entry::kind::settling || e.what == spool::entry::kind::skipped) {
                 settling = settling || e.what == spool::entry::kind::settling;
@@ -1259,14 +1261,15 @@ bool gateway::intake(bool report_waiting, const std::set<std::string>& renamed_i
             if (e.what == spool::entry::kind::refused) {
                 fs::create_directories(quarantine, ec);
                 bool moved = spool::quarantine(p.inbox, e, quarantine, error);
+                auto why = fmt::format("{}; {}", e.reason, moved ? "moved to quarantine" : error);
                 auto b = impl_->store->begin();
-                b.event("refused", fmt::format("{}: {} is {}; {}", p.name, spool::safe_name(e.name), e.reason, moved ? "moved to quarantine" : error));
+                b.event("refused", fmt::format("{}: {} is {}", p.name, spool::safe_name(e.name), why));
                 b.commit();
-                spdlog::warn("event=refused partner={} name=\"{}\" reason=\"{}\"", p.name, spool::safe_name(e.name), e.reason);
-                impl_->report({p.name, e.name, "refused", e.reason, 0, {}, 0});
+                spdlog::warn("event=refused partner={} name=\"{}\" reason=\"{}\"", p.name, spool::safe_name(e.name), why);
+                impl_->report({p.name, e.name, "refused", why, 0, {}, 0});
                 continue;
             }
-            if (auto got = spool::claim(p.inbox, e, claimed, stamp() + "-" + e.name, error, false)) {
+            if (auto got = spool::claim(p.inbox, e, claimed, stamp() + "-" + e.name, error, false, c->max_file_mb << 20)) {
                 claims.push_back(std::move(*got));
             } else {
                 spdlog::warn("event=not-taken partner={} name=\"{}\" reason=\"{}\"", p.name, spool::safe_name(e.name), error);

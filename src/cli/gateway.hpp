@@ -69,6 +69,8 @@ struct gateway_config {
     long duplicate_window = 72 * 3600;               ///< seconds
     unsigned workers = 2;
     int max_attempts = 3;  ///< translations cut off (crash, kill) before a file is set aside as failed
+    std::uint64_t max_file_mb = 256;    ///< a file over this is refused on its size, unread, and quarantined
+    std::uint64_t max_message_mb = 32;  ///< an EDIFACT message over this is checked for syntax, not translated (EDI-M007)
     std::vector<partner_config> partners;
     std::vector<channel_config> channels;
     const channel_config* channel_for(const std::string& agency) const {

@@ -445,9 +445,10 @@ public:
         if (records_) record(m);
         if (m.oversized) {  // the reader kept none of it: memory stays bounded whatever one message's size
             auto d = cli::finding(mapping::code::message_too_large,
-                                  fmt::format("message {} ('{}') is {} MiB, over the {} MiB a message may have to be translated (--max-message-mb); "
-                                              "it was checked for syntax only",
-                                              index_, m.header.reference, (m.end_byte - m.byte) >> 20, max_message_ >> 20));
+                                  fmt::format("message {} ('{}') is {:.1f} MiB ({} bytes), over the {} MiB a message may have to be translated "
+                                              "(--max-message-mb; max_message_mb in a gateway's configuration); it was checked for syntax only",
+                                              index_, m.header.reference, static_cast<double>(m.end_byte - m.byte) / (1 << 20),
+                                              m.end_byte - m.byte, max_message_ >> 20));
             d.where.message = index_;
             d.where.byte = m.byte;
             sink_.add(std::move(d));
@@ -815,12 +816,13 @@ struct route_translator::impl {
 };
 
 route_translator::route_translator(const std::string& route, const std::filesystem::path& out, const std::vector<std::string>& sets,
-                                   const reading_options& reading)
+                                   const reading_options& reading, std::uint64_t max_message_mb)
     : impl_(std::make_unique<impl>()) {
     impl_->args.routes = {route};
     impl_->args.out = out.string();
     impl_->args.sets = sets;
     impl_->args.reading = reading;
+    impl_->args.max_message_mb = max_message_mb;
     impl_->session = std::make_unique<translate_session>(impl_->args);
 }
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>  // renameat2
 #include <cstring>
 #include <memory>
 
@@ -27,19 +28,25 @@ bool temporary_name(std::string_view n) {
 }
 
 /// Why a file is not a plain, single-linked regular file; empty when it is.
-std::string unsafe(const struct stat& st) {
+std::string too_large(std::uint64_t bytes, std::uint64_t max_bytes) {
+    return fmt::format("{} bytes ({} MiB), over the {} MiB a file may have (max_file_mb)", bytes, bytes >> 20, max_bytes >> 20);
+}
+
+std::string unsafe(const struct stat& st, std::uint64_t max_bytes) {
     if (S_ISLNK(st.st_mode)) return "a symbolic link";
     if (S_ISDIR(st.st_mode)) return "a directory";
     if (S_ISFIFO(st.st_mode)) return "a FIFO";
     if (!S_ISREG(st.st_mode)) return "not a regular file (device or socket)";
     if (st.st_nlink > 1) return fmt::format("a hard link ({} names)", st.st_nlink);
+    if (max_bytes && static_cast<std::uint64_t>(st.st_size) > max_bytes) return too_large(static_cast<std::uint64_t>(st.st_size), max_bytes);
     return {};
 }
 
 
 /// Hex SHA-256 of an open file, read from the start; the content is kept in `content` while it
-/// is at most claimed::kept_bytes long (emptied when longer).
-std::optional<std::string> hash(int fd, std::uint64_t& bytes, std::string& content) {
+/// is at most claimed::kept_bytes long (emptied when longer). Reading stops past max_bytes (when
+/// not 0): `bytes` is then over it, and the hash is of no use.
+std::optional<std::string> hash(int fd, std::uint64_t& bytes, std::string& content, std::uint64_t max_bytes) {
     std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return std::nullopt;
     char buf[1 << 16];
@@ -51,6 +58,7 @@ std::optional<std::string> hash(int fd, std::uint64_t& bytes, std::string& conte
         if (n == 0) break;
         EVP_DigestUpdate(ctx.get(), buf, static_cast<std::size_t>(n));
         bytes += static_cast<std::uint64_t>(n);
+        if (max_bytes && bytes > max_bytes) break;
         if (bytes <= claimed::kept_bytes) content.append(buf, static_cast<std::size_t>(n));
         else content.clear();
     }
@@ -120,7 +128,7 @@ std::string safe_name(std::string_view name) {
     return out.empty() ? "file" : out;
 }
 
-std::vector<entry> scan(const fs::path& inbox, std::chrono::milliseconds settle) {
+std::vector<entry> scan(const fs::path& inbox, std::chrono::milliseconds settle, std::uint64_t max_bytes) {
     std::vector<entry> out;
     DIR* dir = ::opendir(inbox.c_str());
     if (!dir) return out;
@@ -134,7 +142,7 @@ std::vector<entry> scan(const fs::path& inbox, std::chrono::milliseconds settle)
         if (::fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // gone meanwhile
         if (temporary_name(name) && S_ISREG(st.st_mode)) {
             e.what = entry::kind::skipped, e.reason = "a temporary or hidden name: the writer is not done";
-        } else if (auto why = unsafe(st); !why.empty()) {
+        } else if (auto why = unsafe(st, max_bytes); !why.empty()) {
             e.what = entry::kind::refused, e.reason = why;
         } else {
             auto modified = std::chrono::system_clock::time_point(std::chrono::seconds(st.st_mtim.tv_sec) +
@@ -149,7 +157,7 @@ std::vector<entry> scan(const fs::path& inbox, std::chrono::milliseconds settle)
 }
 
 std::optional<claimed> claim(const fs::path& inbox, const entry& e, const fs::path& work, const std::string& work_name, std::string& error,
-                             bool sync) {
+                             bool sync, std::uint64_t max_bytes) {
     if (e.name.find('/') != std::string::npos || e.name == "." || e.name == "..") {
         error = "not a name in the inbox";
         return std::nullopt;
@@ -163,7 +171,7 @@ std::optional<claimed> claim(const fs::path& inbox, const entry& e, const fs::pa
         return std::nullopt;
     }
     struct stat st {};
-    std::string why = ::fstat(fd, &st) == 0 ? unsafe(st) : "cannot be examined";
+    std::string why = ::fstat(fd, &st) == 0 ? unsafe(st, max_bytes) : "cannot be examined";
     if (!why.empty()) {
         ::close(fd);
         error = fmt::format("{} became {} since it was seen", e.name, why);
@@ -188,8 +196,22 @@ std::optional<claimed> claim(const fs::path& inbox, const entry& e, const fs::pa
         return std::nullopt;
     }
     claimed c{to, e.name, "", 0, {}};
-    auto digest = hash(fd, c.bytes, c.content);  // the same inode, whatever its name is now
+    auto digest = hash(fd, c.bytes, c.content, max_bytes);  // the same inode, whatever its name is now
     ::close(fd);
+    if (max_bytes && c.bytes > max_bytes) {
+        // It grew past the limit after it was looked at (a writer still appending): reading stopped
+        // there. It goes back to the inbox, where the next look refuses it by its size; across
+        // filesystems it is set aside here under a name marking it.
+        // (RENAME_NOREPLACE: a new file dropped under the same name meanwhile is not overwritten.)
+        fs::path aside = to;
+        aside += ".oversized";
+        std::string where = "left as " + to.string();
+        if (::renameat2(AT_FDCWD, to.c_str(), AT_FDCWD, from.c_str(), RENAME_NOREPLACE) == 0) where = "put back into the inbox";
+        else if (::rename(to.c_str(), aside.c_str()) == 0) where = "set aside as " + aside.string();
+        fsync_dir(work), fsync_dir(inbox);
+        error = fmt::format("{} grew past the {} MiB a file may have (max_file_mb) while it was being taken; {}", e.name, max_bytes >> 20, where);
+        return std::nullopt;
+    }
     if (!digest) {
         error = fmt::format("cannot read {}", to.string());
         return std::nullopt;

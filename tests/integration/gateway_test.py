@@ -287,6 +287,35 @@ class Gateway(unittest.TestCase):
             self.assertNotIn(" ", f.name, "names in the work area are cleaned")
         check_oracle(self, self.base / "work")
 
+    def test_limits_a_file_over_max_file_mb_is_refused_unread_a_message_over_max_message_mb_not_translated(self):
+        cfg = write_config(self.base, max_file_mb=2, max_message_mb=1)
+        inbox = self.base / "spool/LYGHHSA/in"
+        with open(inbox / "huge.edi", "wb") as f:  # 3 GiB, sparse: refused on its size, never read
+            f.truncate(3 << 30)
+        vessel = self.base / "vessel.edi"  # one message of 1.15 MiB in a file under 2 MiB
+        subprocess.run([sys.executable, ROOT / "tests/bench/scale_message.py", SAMPLES / "cuscar-d96a-manifest.edi", "1600", vessel], check=True)
+        drop(inbox, "vessel.edi", vessel.read_bytes())
+        drop(inbox, "small.edi", manifest("REF0001"))
+        r = edigate("run", "--config", cfg, "--once", "--json")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        files = {f["name"]: f for p in json.loads(r.stdout)["partners"] for f in p["files"]}
+        self.assertEqual(files["huge.edi"]["state"], "refused")
+        self.assertIn("3221225472 bytes (3072 MiB), over the 2 MiB a file may have (max_file_mb); moved to quarantine", files["huge.edi"]["text"])
+        self.assertEqual((self.base / "work/quarantine/LYGHHSA/huge.edi").stat().st_size, 3 << 30)
+        self.assertEqual(files["vessel.edi"]["state"], "rejected")
+        self.assertIn("EDI-M007", files["vessel.edi"]["text"])
+        self.assertIn("over the 1 MiB a message may have to be translated", files["vessel.edi"]["text"])
+        self.assertEqual(files["small.edi"]["state"], "delivered")
+        self.assertEqual(rows(self.base / "work"), {"vessel.edi": "rejected", "small.edi": "delivered"})  # a refused file has no row
+        self.assertFalse(any("vessel" in f.name for f in (self.base / "agencies").rglob("*")), "an output of the huge message")
+        self.assertEqual(list(inbox.iterdir()), [])
+        check_oracle(self, self.base / "work")
+        # 0 is not a limit: check-config names the key and its line
+        (self.base / "bad").mkdir()
+        c = edigate("check-config", write_config(self.base / "bad", max_file_mb=0))
+        self.assertEqual(c.returncode, 2, c.stdout + c.stderr)
+        self.assertIn("max_file_mb", c.stdout + c.stderr)
+
     def test_a_message_customs_cannot_use_is_answered_by_aperak(self):
         """Syntax and directory are fine, but the manifest lacks the port of loading (LOC+9) the
         customs MT1101 requires: rejected; the sender gets a CONTRL (syntax accepted) and an APERAK

@@ -31,7 +31,8 @@ struct entry {
 };
 
 /// Looks at the inbox without changing it: what is ready, still being written, skipped or refused.
-std::vector<entry> scan(const std::filesystem::path& inbox, std::chrono::milliseconds settle);
+/// A regular file over max_bytes (when not 0) is refused on its size, without being opened.
+std::vector<entry> scan(const std::filesystem::path& inbox, std::chrono::milliseconds settle, std::uint64_t max_bytes = 0);
 
 struct claimed {
     std::filesystem::path file;       ///< in the work area
@@ -45,9 +46,11 @@ struct claimed {
 /// Moves a ready entry into `work` under `work_name` and hashes it; nullopt with `error` when it
 /// is no longer there, became unsafe, or cannot be moved (the source is then left in place).
 /// With `sync` false the two folders are not fsync'ed here: the caller claims many files, then
-/// calls fsync_dir() on both folders once, before it records the claims.
+/// calls fsync_dir() on both folders once, before it records the claims. A file over max_bytes
+/// (when not 0) is not taken: seen so when opened, it stays in the inbox; grown past it while
+/// being read (reading stops there), it is put back into the inbox.
 std::optional<claimed> claim(const std::filesystem::path& inbox, const entry& e, const std::filesystem::path& work,
-                             const std::string& work_name, std::string& error, bool sync = true);
+                             const std::string& work_name, std::string& error, bool sync = true, std::uint64_t max_bytes = 0);
 
 /// fsync of a folder, so that the renames into and out of it survive a power loss.
 bool fsync_dir(const std::filesystem::path& dir);

@@ -320,7 +320,7 @@ if(NOT rc EQUAL 0)
 endif()
 execute_process(COMMAND ${EDIGATE} translate ${big} -m cuscar-mt1101 --max-message-mb 1 --now 20240316090512345 -s customs_code=2305138764521 -s dxp_id=DXP1
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 1 OR NOT err MATCHES "message 1 \\('LHS240316001'\\) is 1 MiB, over the 1 MiB a message may have to be translated \\(--max-message-mb\\); it was checked for syntax only \\[EDI-M007\\]" OR out MATCHES "Manifest")
+if(NOT rc EQUAL 1 OR NOT err MATCHES "message 1 \\('LHS240316001'\\) is 1\\.2 MiB \\([0-9]+ bytes\\), over the 1 MiB a message may have to be translated \\(--max-message-mb; max_message_mb in a gateway's configuration\\); it was checked for syntax only \\[EDI-M007\\]" OR out MATCHES "Manifest")
   message(FATAL_ERROR "translate --max-message-mb 1 of a 1.2 MB message: expected exit 1, EDI-M007 and no output, got ${rc}: ${err}")
 endif()
 execute_process(COMMAND ${EDIGATE} translate ${big} -m cuscar-mt1101 --now 20240316090512345 -s customs_code=2305138764521 -s dxp_id=DXP1

@@ -105,3 +105,30 @@ TEST_CASE("a link or FIFO is never followed or read; refused entries go to quara
     CHECK_FALSE(spool::claim(f.inbox, {"../secret.key"}, f.work, "x3", error));
     CHECK(error == "not a name in the inbox");
 }
+
+TEST_CASE("a file over the size limit is refused on its size, unopened; claim refuses it too and leaves it", "[spool]") {
+    folders f;
+    f.put("small.edi", std::string(1000, 'x'));
+    f.put("limit.edi", std::string(1024, 'x'));
+    auto huge = f.put("huge.edi", "");
+    fs::resize_file(huge, std::uintmax_t{3} << 30);  // 3 GiB, sparse: reading it would take seconds
+    f.put("over.edi", std::string(1025, 'x'));
+    auto all = spool::scan(f.inbox, 0s, 1024);
+    using k = spool::entry::kind;
+    CHECK(find(all, "small.edi")->what == k::ready);
+    CHECK(find(all, "limit.edi")->what == k::ready);  // the limit itself is allowed
+    CHECK(find(all, "huge.edi")->what == k::refused);
+    CHECK(find(all, "huge.edi")->reason == "3221225472 bytes (3072 MiB), over the 0 MiB a file may have (max_file_mb)");
+    CHECK(find(all, "over.edi")->reason.starts_with("1025 bytes (0 MiB), over the"));
+    CHECK(spool::scan(f.inbox, 0s).size() == 4);
+    for (const auto& e : spool::scan(f.inbox, 0s)) CHECK(e.what == k::ready);  // no limit: all taken
+    // claim checks again after opening: a file that grew since the scan is not taken
+    std::string error;
+    CHECK_FALSE(spool::claim(f.inbox, {"over.edi"}, f.work, "x1", error, true, 1024));
+    CHECK(error == "over.edi became 1025 bytes (0 MiB), over the 0 MiB a file may have (max_file_mb) since it was seen");
+    CHECK(fs::exists(f.inbox / "over.edi"));
+    CHECK(fs::is_empty(f.work));
+    auto got = spool::claim(f.inbox, {"limit.edi"}, f.work, "x2", error, true, 1024);
+    REQUIRE(got);
+    CHECK(got->bytes == 1024);
+}
