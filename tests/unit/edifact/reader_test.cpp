@@ -152,7 +152,7 @@ TEST_CASE("the fast lane and the full path report the same findings on mutated i
     std::string base = "UNB+UNOA:3+S+R+200101:1200+A'\r\n";
     for (int i = 1; i <= 30; ++i)
         base += "UNH+" + std::to_string(i) + "+X:D:96A:UN'\r\nBGM+85+DOC" + std::to_string(i) +
-                "'\r\nFTX+AAA+++RELEASED ?' AND ?+ AND ??'\r\nLOC+11+CNLYG:139:6'\r\nUNT+5+" + std::to_string(i) + "'\r\n";
+                "'\r\nFTX+AAA+++RELEASED ?' AND ?+ AND ?" "?'\r\nLOC+11+CNLYG:139:6'\r\nUNT+5+" + std::to_string(i) + "'\r\n";
     base += "UNZ+30+A'\r\n";
     std::mt19937 rng(99);
     const std::string inserts = "'+:?abc\n#\x80\xC3 UN";
@@ -207,7 +207,7 @@ TEST_CASE("kept segments are the same whichever path built them", "[edifact][str
     // most of them to the scanner and the full path. Both must hand on the same segments.
     std::string base = "UNB+UNOC:4+S+R+20200101:1200+A'\n";
     for (int i = 1; i <= 20; ++i)
-        base += "UNH+" + std::to_string(i) + "+X:D:96A:UN'\nFTX+AAA+++CAF\xC9 ?+ 1?:2*B?*C+??'\nLOC+11+CNLYG:139:6'\n"
+        base += "UNH+" + std::to_string(i) + "+X:D:96A:UN'\nFTX+AAA+++CAF\xC9 ?+ 1?:2*B?*C+?" "?'\nLOC+11+CNLYG:139:6'\n"
                 "ATT+2++M*F:X'\nUNT+5+" + std::to_string(i) + "'\n";
     base += "UNZ+20+A'\n";
     std::mt19937 rng(7);
