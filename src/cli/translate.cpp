@@ -73,6 +73,7 @@ struct output {
     std::uint32_t message = 0;
     std::string status = "written";
     std::vector<mapping::trace> traces;  ///< with --explain
+    bool document = false;               ///< of an XML document: it has no message number to show
 };
 /// Takes each output of a file as soon as it is final (published, withheld or failed), in order:
 /// a report is written as the file goes, so memory does not grow with the number of messages.
@@ -117,7 +118,9 @@ public:
 
     /// Runs every mapping that reads `type` on `tree`; the outputs of one message go together.
     /// `interchange`: the messages of its interchange, for mappings that look across them.
-    void message(const core::node& tree, const std::string& type, std::uint32_t index, const mapping::variables& vars,
+    /// `document`: the tree is a whole XML document (`index` 1 names its outputs; its findings
+    /// and report lines carry no message number).
+    void message(const core::node& tree, const std::string& type, std::uint32_t index, bool document, const mapping::variables& vars,
                  const std::string& stem, core::diagnostic_sink& sink, const output_sink& done, const core::node* interchange = nullptr) {
         std::vector<output> outs;
         std::vector<core::diagnostic> found;  // this message's, given its index below
@@ -160,13 +163,14 @@ public:
         }
         if (!any) found.push_back(finding(mapping::code::no_mapping, fmt::format("no mapping given reads this {}", type)));
         for (auto& o : outs) {
+            o.document = document;
             if (!ok && o.status == "written") o.status = "withheld";  // a sibling output failed: all or nothing
             if (o.status == "written" && !publish(o, found)) o.status = "failed";
             keep_text(o.text);  // the report takes what happened, not the document
             done(o);
         }
         for (auto& d : found) {
-            if (!d.where.message) d.where.message = index;
+            if (!d.where.message && !document) d.where.message = index;
             sink.add(std::move(d));
         }
     }
@@ -478,7 +482,7 @@ public:
         vars.emplace("recipient", header_.recipient);
         vars.emplace("interchange", header_.control_reference);
         vars.emplace("message", m.header.reference);
-        if (!keep_) return t_.message(tree, m.header.type, index_, vars, stem_, sink_, done_);
+        if (!keep_) return t_.message(tree, m.header.type, index_, false, vars, stem_, sink_, done_);
         // A mapping looks across the interchange's messages: they are kept until its end (memory
         // grows with the interchange, not with the file, up to a bound), then each is translated
         // seeing them all.
@@ -508,7 +512,7 @@ public:
     /// Translates the messages kept for the interchange that ended (or that the file cut off).
     void flush() {
         for (std::size_t i = 0; i < kept_.size(); ++i)
-            t_.message(interchange_.children[i], kept_[i].type, kept_[i].index, kept_[i].vars, stem_, sink_, done_, &interchange_);
+            t_.message(interchange_.children[i], kept_[i].type, kept_[i].index, false, kept_[i].vars, stem_, sink_, done_, &interchange_);
         interchange_.children.clear();
         kept_.clear();
         kept_bytes_ = 0;
@@ -690,12 +694,12 @@ public:
             core::diagnostic problem;
             auto doc = xml::read_file(in.path(), problem);
             if (!doc) r.sink.add(problem);
-            else if (!translator_->reads_interchange()) translator_->message(*doc, doc->name.str(), 1, vars, stem, r.sink, done);
+            else if (!translator_->reads_interchange()) translator_->message(*doc, doc->name.str(), 1, true, vars, stem, r.sink, done);
             else {  // one document: the interchange is the document alone
                 core::node interchange("Interchange");
                 interchange.children.push_back(std::move(*doc));
                 const auto& d = interchange.children.front();
-                translator_->message(d, d.name.str(), 1, vars, stem, r.sink, done, &interchange);
+                translator_->message(d, d.name.str(), 1, true, vars, stem, r.sink, done, &interchange);
             }
         } else {
             edifact_messages h(*translator_, *checker_, vars, stem, r.sink, done, records);
@@ -774,7 +778,8 @@ int run_translate(translate_args a) {
                 return;
             }
             meter.clear();
-            fmt::print(stderr, "{}: message {} -> {} ({}): {}{}\n", in.display(), o.message, o.mapping, o.target, o.status,
+            fmt::print(stderr, "{}: {} -> {} ({}): {}{}\n", in.display(), o.document ? "document" : fmt::format("message {}", o.message),
+                       o.mapping, o.target, o.status,
                        o.status == "written" && !a.out.empty() ? " " + (fs::path(a.out) / o.name).string() : "");
             for (const auto& t : o.traces) {
                 std::string from = "constant or variable";
