@@ -152,10 +152,7 @@ std::optional<gateway_config> load_config(const fs::path& file, std::vector<std:
         }
         if (load_routes && problems.size() == partner_before) {
             // The route, its mappings, the profile and the charset, loaded as the workers will.
-            reading_options ro;
-            ro.profile = pc.profile;
-            ro.profiles_file = c.profiles.string();
-            ro.charset_override = pc.charset;
+            reading_options ro = reading_for(c, pc);
             try {
                 route_translator check(pc.route, {}, pc.sets, ro, c.max_message_mb);
                 (void)ro.make(true);
@@ -412,6 +409,14 @@ void forget_records(const gateway_config& c, const std::string& partner, const s
     for (std::string_view state : {"delivered", "rejected", "failed", "duplicate"}) remove_record(record_place(c, partner, state, work_name));
 }
 
+reading_options reading_for(const gateway_config& c, const partner_config& p) {
+    reading_options r;
+    r.profile = p.profile;
+    r.profiles_file = c.profiles.string();
+    r.charset_override = p.charset;
+    return r;
+}
+
 namespace {
 
 /// Where the input of a file row is now: claimed/, hold/ or archive/<state>/ (empty: nowhere).
@@ -421,14 +426,6 @@ fs::path find_input(const gateway_config& c, const tracking::file_record& f) {
     for (std::string_view state : {"received", "held", "delivered", "rejected", "failed", "duplicate"})
         if (auto p = input_place(c, f.partner, state) / f.work_name; fs::is_regular_file(p, ec)) return p;
     return {};
-}
-
-reading_options reading_for(const gateway_config& c, const partner_config& p) {
-    reading_options r;
-    r.profile = p.profile;
-    r.profiles_file = c.profiles.string();
-    r.charset_override = p.charset;
-    return r;
 }
 
 /// Reader events -> directory validation -> collector: what a CONTRL and an APERAK answer.

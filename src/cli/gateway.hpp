@@ -85,6 +85,11 @@ struct gateway_config {
 /// are loaded too, so a missing mapping or a bad mapping file is found before anything runs.
 std::optional<gateway_config> load_config(const std::filesystem::path& file, std::vector<std::string>& problems, bool load_routes);
 
+struct reading_options;
+/// How a partner's files are read: its tolerance profile (from the configuration's profiles file)
+/// and its charset override.
+reading_options reading_for(const gateway_config& c, const partner_config& p);
+
 /// The folder that holds an input in this state: claimed/<partner> while received or processing,
 /// hold/<partner> while held, archive/<partner>/<state> once finished.
 std::filesystem::path input_place(const gateway_config& c, const std::string& partner, std::string_view state);

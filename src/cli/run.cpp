@@ -484,11 +484,7 @@ int replay(const fs::path& file, const std::string& from, const std::string& rou
         if (!route.empty() && p.route != route) continue;
         fs::path dir = out / p.name;
         fs::create_directories(dir);
-        reading_options reading;
-        reading.profile = p.profile;
-        reading.profiles_file = c->profiles.string();
-        reading.charset_override = p.charset;
-        route_translator rt(p.route, dir, p.sets, reading, c->max_message_mb);
+        route_translator rt(p.route, dir, p.sets, reading_for(*c, p), c->max_message_mb);
         for (const auto& f : store->received_since(p.name, from)) {
             if (f.state == "duplicate" || f.state == "received" || f.state == "processing") continue;
             fs::path input = input_place(*c, p.name, f.state) / f.work_name;
